@@ -277,7 +277,7 @@ def explain_keys(case, observation):
     if missing and all(layer_of(key) == n_layers for key in missing):
         cause += f" -- the last layer is missing: range(1, len(layers_dims)) reaches l = {n_layers}"
     elif any(layer_of(key) in (0, n_layers + 1) for key in extra):
-        cause += " -- layers_dims[0] is the input, so the loop runs for l = 1, ..., len(layers_dims) - 1"
+        cause += " -- layers_dims[0] is the input; the loop runs for l = 1 .. len(layers_dims) - 1"
     return f"{call_text(case)} {' and '.join(parts)}: {cause}"
 
 
@@ -334,7 +334,7 @@ def judge_values(case, observation):
         if np.allclose(got, want, rtol=RTOL, atol=ATOL):
             continue
         if key.startswith("b"):
-            return f"{key} should be all zeros but is {show_array(got)}: initialise biases with np.zeros"
+            return f"{key} should be all zeros but is {show_array(got)}: biases start at np.zeros"
         return (
             f"{key} differs from the expected values: expected {show_array(want)}, "
             f"got {show_array(got)}. Hint: {VALUE_HINTS[case['scheme']]}"
@@ -378,7 +378,9 @@ def judge(case, observations):
 
 def score(cases, verdicts):
     """Points earned: the sum of the points of the passed cases, rounded to 4 places."""
-    earned = sum(case["points"] for case, (passed, _) in zip(cases, verdicts) if passed)
+    earned = sum(
+        case["points"] for case, (passed, _) in zip(cases, verdicts, strict=True) if passed
+    )
     return round(earned, 4)
 
 
@@ -454,6 +456,6 @@ def grade(scheme, function, hidden_cases):
     verdicts = run_cases(function, cases) if callable(function) else []
     if not verdicts:
         verdicts = [(False, f"{FUNCTION_NAMES[scheme]} is not a function")] * len(cases)
-    for case, (passed, message) in zip(cases, verdicts):
+    for case, (passed, message) in zip(cases, verdicts, strict=True):
         print(f"{'PASS' if passed else 'FAIL'} {case['name']}" + ("" if passed else f": {message}"))
     return score(cases, verdicts)
