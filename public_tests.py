@@ -245,6 +245,11 @@ def call_text(case):
     return f"{FUNCTION_NAMES[case['scheme']]}({case['layers_dims']})"
 
 
+def where(case):
+    """'In initialize_parameters_he([2, 4, 1]), ' -- names the case a message is about."""
+    return f"In {call_text(case)}, "
+
+
 def layer_of(key):
     return int(key[1:]) if key[1:].isdigit() else None
 
@@ -316,14 +321,16 @@ def judge_structure(case, observation):
     for key, want in expected_shapes(case["layers_dims"]).items():
         value = observation["entries"][key]
         if isinstance(value, str):
-            return f"{key} is a {value}; it should be a numpy array of floats of shape {want}"
+            return (
+                f"{where(case)}{key} is a {value}; it should be a float numpy array, shape {want}"
+            )
         if value.dtype.kind != "f":
             return (
-                f"{key} has dtype {value.dtype}; parameters must be floats "
+                f"{where(case)}{key} has dtype {value.dtype}; parameters must be floats "
                 "(did you pass dtype=int, or use integer division?)"
             )
         if value.shape != want:
-            return explain_shape(key, value.shape, want, case["layers_dims"])
+            return where(case) + explain_shape(key, value.shape, want, case["layers_dims"])
     return None
 
 
@@ -334,9 +341,9 @@ def judge_values(case, observation):
         if np.allclose(got, want, rtol=RTOL, atol=ATOL):
             continue
         if key.startswith("b"):
-            return f"{key} should be all zeros but is {show_array(got)}: biases start at np.zeros"
+            return f"{where(case)}{key} should be all zeros but is {show_array(got)}: use np.zeros"
         return (
-            f"{key} differs from the expected values: expected {show_array(want)}, "
+            f"{where(case)}{key} differs from the expected values: expected {show_array(want)}, "
             f"got {show_array(got)}. Hint: {VALUE_HINTS[case['scheme']]}"
         )
     return None
