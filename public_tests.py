@@ -151,11 +151,15 @@ def with_zero_biases(layers_dims, weights):
     return expected
 
 
-def make_case(scheme, layers_dims, expected, hidden=False, kind="values", points=1.0):
-    """A test case as data. `expected` maps every key to its array (or nested list)."""
+def make_case(scheme, layers_dims, expected, hidden=False, kind="values", points=1.0, hint=None):
+    """A test case as data. `expected` maps every key to its array (or nested list).
+
+    `hint` -- what a wrong value should suggest; needed only for a scheme that is not in
+    VALUE_HINTS (such as the companion notebooks' extra initialisers).
+    """
     label = "hidden" if hidden else "public"
     name = f"{label} {'seeding' if kind == 'seeding' else 'case'} layers_dims={list(layers_dims)}"
-    return {
+    case = {
         "name": name,
         "scheme": scheme,
         "kind": kind,
@@ -164,6 +168,9 @@ def make_case(scheme, layers_dims, expected, hidden=False, kind="values", points
         "points": float(points),
         "hidden": hidden,
     }
+    if hint is not None:
+        case["hint"] = hint
+    return case
 
 
 # Full-precision values of the published outputs (they print as the notebook's
@@ -241,8 +248,13 @@ def show_array(array, limit=4):
     return f"[{values}{more}] (shape {tuple(np.shape(array))})"
 
 
+def function_name(scheme):
+    """initialize_parameters_<scheme>, for the graded schemes and any other."""
+    return FUNCTION_NAMES.get(scheme, f"initialize_parameters_{scheme}")
+
+
 def call_text(case):
-    return f"{FUNCTION_NAMES[case['scheme']]}({case['layers_dims']})"
+    return f"{function_name(case['scheme'])}({case['layers_dims']})"
 
 
 def where(case):
@@ -344,7 +356,7 @@ def judge_values(case, observation):
             return f"{where(case)}{key} should be all zeros but is {show_array(got)}: use np.zeros"
         return (
             f"{where(case)}{key} differs from the expected values: expected {show_array(want)}, "
-            f"got {show_array(got)}. Hint: {VALUE_HINTS[case['scheme']]}"
+            f"got {show_array(got)}. Hint: {case.get('hint') or VALUE_HINTS[case['scheme']]}"
         )
     return None
 
@@ -425,11 +437,17 @@ def report(verdicts):
         print("All tests passed.")
 
 
-def run_public_test(scheme, function):
+def run_test(function, cases):
+    """Observe, judge and report a function on any cases (all of one scheme)."""
     if not callable(function):
-        print(f"{FUNCTION_NAMES[scheme]} is not a function: pass the function itself, without ()")
+        name = function_name(cases[0]["scheme"])
+        print(f"{name} is not a function: pass the function itself, without ()")
         return
-    report(run_cases(function, public_cases(scheme)))
+    report(run_cases(function, cases))
+
+
+def run_public_test(scheme, function):
+    run_test(function, public_cases(scheme))
 
 
 def initialize_parameters_zeros_test(target):
