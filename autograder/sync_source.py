@@ -15,6 +15,7 @@ import sys
 from pathlib import Path
 
 import nbformat
+
 import public_tests
 
 from . import cases
