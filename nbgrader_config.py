@@ -1,0 +1,22 @@
+"""nbgrader configuration of the Initialization course (read when nbgrader runs in this folder).
+
+The course directory is the folder of this file, so a copy of it configures a copy of the course
+(the lifecycle and release tests rely on that).
+"""
+
+import os
+
+c = get_config()  # noqa: F821 -- provided by nbgrader when it loads this file
+
+c.CourseDirectory.root = os.path.dirname(os.path.abspath(__file__))
+c.CourseDirectory.course_id = "initialization-course"
+# source/<assignment> and release/<assignment> are nbgrader's defaults; spelled out for readers.
+c.CourseDirectory.source_directory = "source"
+c.CourseDirectory.release_directory = "release"
+
+# Students get this stub where the source notebook has ### BEGIN / END SOLUTION.
+c.ClearSolutions.code_stub = {"python": "# YOUR CODE HERE\nraise NotImplementedError()"}
+
+# The three trainings take about ten seconds together; a stuck submission is stopped after
+# five minutes a cell rather than blocking autograding.
+c.ExecutePreprocessor.timeout = 300

@@ -1,0 +1,486 @@
+"""Tests for the three initialisers of the Initialization assignment.
+
+This module is the one definition of every check. It is used three ways:
+  * students call `initialize_parameters_zeros_test(initialize_parameters_zeros)`
+    (and the random / he twins) in the notebook: public cases, plain-words feedback;
+  * the hidden tests of the nbgrader source notebook call `grade(...)` with
+    cases on layer sizes the student never saw, and get a partial-credit score;
+  * the autograder runs `observe_call` / `observe_seeding` next to the student's
+    code in a sandbox, ships the plain observations back, and calls `judge` in
+    its own process.
+
+A check never calls the student's function itself: `observe_*` turns what the
+function did into plain data (arrays, exact keys, an error line) and `judge`
+compares that data with a case. Cases are data too: a name, `layers_dims`, the
+expected arrays, points.
+
+Glossary: `layers_dims` -- [n_0, n_1, ..., n_L]; `parameters` -- {"W1": (n_1, n_0),
+"b1": (n_1, 1), ..., "WL", "bL"}.
+"""
+
+import warnings
+
+import numpy as np
+
+RTOL, ATOL = 1e-6, 1e-8
+SCHEMES = ("zeros", "random", "he")
+FUNCTION_NAMES = {scheme: f"initialize_parameters_{scheme}" for scheme in SCHEMES}
+
+VALUE_HINTS = {
+    "zeros": "every weight should be 0: use np.zeros((layers_dims[l], layers_dims[l-1]))",
+    "random": (
+        "weights should be np.random.randn(layers_dims[l], layers_dims[l-1]) * 10, "
+        "drawn layer by layer after a single np.random.seed(3) at the top of the function"
+    ),
+    "he": (
+        "weights should be np.random.randn(layers_dims[l], layers_dims[l-1]) "
+        "* np.sqrt(2 / layers_dims[l-1]), drawn layer by layer after a single "
+        "np.random.seed(3) at the top of the function"
+    ),
+}
+
+
+# --------------------------------------------------------------------------
+# Observing a call: what the student's function did, as plain data.
+# --------------------------------------------------------------------------
+
+
+def one_line_error(error):
+    """'ZeroDivisionError: division by zero' -- the first line only, at most 300 characters."""
+    text = f"{type(error).__name__}: {error}".strip().splitlines()[0]
+    return text[:300]
+
+
+def describe_type(value):
+    """A short type name for feedback: 'list', 'ndarray of int64', 'NoneType'."""
+    if type(value) is np.ndarray:
+        return f"ndarray of {value.dtype}"
+    return type(value).__name__
+
+
+def plain_entry(value):
+    """A returned dict entry as plain data: a copy of a numeric ndarray, or a type name."""
+    if type(value) is np.ndarray and value.dtype.kind in "biuf":
+        return np.array(value, copy=True)
+    return describe_type(value)
+
+
+def observe_call(function, layers_dims):
+    """Call function(layers_dims) once and record what happened.
+
+    Returns a dict:
+    raised            -- one-line error or None
+    returned          -- type name of the result ('dict', 'NoneType', ...)
+    entries           -- {key: ndarray copy or type name}, for a dict result
+    bad_keys          -- reprs of keys that are not strings
+    layers_dims_after -- the argument after the call, to catch mutation
+    """
+    argument = list(layers_dims)
+    observation = {"raised": None, "returned": None, "entries": {}, "bad_keys": []}
+    try:
+        with warnings.catch_warnings():
+            # nbgrader scores a grade cell that writes to stderr as 0; a
+            # warning is the student's business, not a failed check.
+            warnings.simplefilter("ignore")
+            result = function(argument)
+    except Exception as error:  # noqa: BLE001 -- any error is feedback, not a crash
+        observation["raised"] = one_line_error(error)
+        result = None
+    else:
+        observation["returned"] = type(result).__name__
+        if type(result) is dict:
+            for key, value in result.items():
+                if type(key) is str:
+                    observation["entries"][key] = plain_entry(value)
+                else:
+                    observation["bad_keys"].append(repr(key)[:40])
+    observation["layers_dims_after"] = [
+        item if type(item) is int else repr(item)[:40] for item in argument
+    ]
+    return observation
+
+
+def disturb_global_generator(draws):
+    """Move numpy's global generator on, without seeding it to anything useful."""
+    np.random.random(draws)
+
+
+def observe_seeding(function, layers_dims):
+    """Two calls, with the global generator left in different states before each.
+
+    A function that seeds itself returns the same arrays both times.
+    """
+    disturb_global_generator(7)
+    first = observe_call(function, layers_dims)
+    disturb_global_generator(11)
+    second = observe_call(function, layers_dims)
+    return [first, second]
+
+
+def observe(function, case):
+    """The observations a case needs: one call, or two for a seeding case."""
+    if case["kind"] == "seeding":
+        return observe_seeding(function, case["layers_dims"])
+    return [observe_call(function, case["layers_dims"])]
+
+
+# --------------------------------------------------------------------------
+# Expected values and cases.
+# --------------------------------------------------------------------------
+
+
+def expected_shapes(layers_dims):
+    """{'W1': (n_1, n_0), 'b1': (n_1, 1), ...} for the given layer sizes."""
+    shapes = {}
+    for l in range(1, len(layers_dims)):
+        shapes[f"W{l}"] = (layers_dims[l], layers_dims[l - 1])
+        shapes[f"b{l}"] = (layers_dims[l], 1)
+    return shapes
+
+
+def zeros_expected(layers_dims):
+    """What initialize_parameters_zeros must return."""
+    return {key: np.zeros(shape) for key, shape in expected_shapes(layers_dims).items()}
+
+
+def with_zero_biases(layers_dims, weights):
+    """Expected parameters from the weights alone: every bias is a zero column."""
+    expected = zeros_expected(layers_dims)
+    for key, value in weights.items():
+        expected[key] = np.array(value, dtype=float)
+    return expected
+
+
+def make_case(scheme, layers_dims, expected, hidden=False, kind="values", points=1.0, hint=None):
+    """A test case as data. `expected` maps every key to its array (or nested list).
+
+    `hint` -- what a wrong value should suggest; needed only for a scheme that is not in
+    VALUE_HINTS (such as the companion notebooks' extra initialisers).
+    """
+    label = "hidden" if hidden else "public"
+    name = f"{label} {'seeding' if kind == 'seeding' else 'case'} layers_dims={list(layers_dims)}"
+    case = {
+        "name": name,
+        "scheme": scheme,
+        "kind": kind,
+        "layers_dims": list(layers_dims),
+        "expected": {key: np.array(value, dtype=float) for key, value in expected.items()},
+        "points": float(points),
+        "hidden": hidden,
+    }
+    if hint is not None:
+        case["hint"] = hint
+    return case
+
+
+# Full-precision values of the published outputs (they print as the notebook's
+# "Expected output" with numpy's default 8 digits).
+RANDOM_3_2_1 = {
+    "W1": [
+        [17.886284734303185, 4.365098505119894, 0.9649746807200863],
+        [-18.634927033644907, -2.7738820251439904, -3.5475897926898674],
+    ],
+    "W2": [[-0.8274148148245977, -6.270006768238473]],
+}
+RANDOM_2_3_2 = {
+    "W1": [
+        [17.886284734303185, 4.365098505119894],
+        [0.9649746807200863, -18.634927033644907],
+        [-2.7738820251439904, -3.5475897926898674],
+    ],
+    "W2": [
+        [-0.8274148148245977, -6.270006768238473, -0.4381816897592824],
+        [-4.772180303595027, -13.138647533626822, 8.846223804995846],
+    ],
+}
+HE_2_4_1 = {
+    "W1": [
+        [1.7886284734303186, 0.43650985051198943],
+        [0.09649746807200862, -1.8634927033644908],
+        [-0.27738820251439905, -0.35475897926898675],
+        [-0.08274148148245977, -0.6270006768238473],
+    ],
+    "W2": [[-0.030984124422056857, -0.33744410537169206, -0.9290426766647434, 0.6255224840406426]],
+}
+HE_3_1_2 = {
+    "W1": [[1.4604090331058333, 0.35640880048431217, 0.07878985274897744]],
+    "W2": [[-2.635376654481366], [-0.3922861580381578]],
+}
+HE_4_2_3 = {
+    "W1": [
+        [1.2647513225859208, 0.3086590753517539, 0.06823401404104966, -1.317688327240683],
+        [-0.1961430790190789, -0.25085247992791837, -0.05850706264166846, -0.44335643039069744],
+    ],
+    "W2": [
+        [-0.04381816897592824, -0.47721803035950267],
+        [-1.3138647533626822, 0.8846223804995846],
+        [0.8813180422075299, 1.7095730636529485],
+    ],
+}
+
+PUBLIC_CASES = {
+    "zeros": [
+        make_case("zeros", [3, 2, 1], zeros_expected([3, 2, 1])),
+        make_case("zeros", [2, 4, 3, 1], zeros_expected([2, 4, 3, 1])),
+    ],
+    "random": [
+        make_case("random", [3, 2, 1], with_zero_biases([3, 2, 1], RANDOM_3_2_1)),
+        make_case("random", [2, 3, 2], with_zero_biases([2, 3, 2], RANDOM_2_3_2)),
+    ],
+    "he": [
+        make_case("he", [2, 4, 1], with_zero_biases([2, 4, 1], HE_2_4_1)),
+        make_case("he", [3, 1, 2], with_zero_biases([3, 1, 2], HE_3_1_2)),
+        make_case("he", [4, 2, 3], with_zero_biases([4, 2, 3], HE_4_2_3)),
+    ],
+}
+
+
+# --------------------------------------------------------------------------
+# Judging: one definition of each check, on plain observations.
+# --------------------------------------------------------------------------
+
+
+def show_array(array, limit=4):
+    """A few values of an array, for feedback: '[[17.886, 4.365, ...]]'."""
+    flat = np.ravel(array)[:limit]
+    values = ", ".join(f"{value:.5g}" for value in flat)
+    more = ", ..." if np.size(array) > limit else ""
+    return f"[{values}{more}] (shape {tuple(np.shape(array))})"
+
+
+def function_name(scheme):
+    """initialize_parameters_<scheme>, for the graded schemes and any other."""
+    return FUNCTION_NAMES.get(scheme, f"initialize_parameters_{scheme}")
+
+
+def call_text(case):
+    return f"{function_name(case['scheme'])}({case['layers_dims']})"
+
+
+def where(case):
+    """'In initialize_parameters_he([2, 4, 1]), ' -- names the case a message is about."""
+    return f"In {call_text(case)}, "
+
+
+def layer_of(key):
+    return int(key[1:]) if key[1:].isdigit() else None
+
+
+def explain_keys(case, observation):
+    """Why the set of keys is wrong, or None when it is exactly W1..WL, b1..bL."""
+    wanted = list(expected_shapes(case["layers_dims"]))
+    got = list(observation["entries"])
+    if observation["bad_keys"]:
+        return (
+            f"{call_text(case)} returned keys that are not strings: "
+            f"{', '.join(observation['bad_keys'])}; use 'W' + str(l) and 'b' + str(l)"
+        )
+    if not got:
+        return (
+            f"{call_text(case)} returned an empty dict: nothing was stored in parameters. "
+            "The loop should run for l = 1, ..., len(layers_dims) - 1"
+        )
+    missing = [key for key in wanted if key not in got]
+    extra = [key for key in got if key not in wanted]
+    if not missing and not extra:
+        return None
+    parts = []
+    if missing:
+        parts.append(f"is missing {', '.join(missing)}")
+    if extra:
+        parts.append(f"has unexpected keys {', '.join(extra)}")
+    n_layers = len(case["layers_dims"]) - 1
+    cause = f"expected exactly W1..W{n_layers} and b1..b{n_layers}"
+    if missing and all(layer_of(key) == n_layers for key in missing):
+        cause += f" -- the last layer is missing: range(1, len(layers_dims)) reaches l = {n_layers}"
+    elif any(layer_of(key) in (0, n_layers + 1) for key in extra):
+        cause += " -- layers_dims[0] is the input; the loop runs for l = 1 .. len(layers_dims) - 1"
+    return f"{call_text(case)} {' and '.join(parts)}: {cause}"
+
+
+def explain_shape(key, got, want, layers_dims):
+    """Why a parameter has the wrong shape, naming the likely cause."""
+    l = layer_of(key)
+    head = f"{key} has shape {got} but should be {want}"
+    if key.startswith("b"):
+        if got == (want[0],):
+            return f"{head}: biases are column vectors, np.zeros((layers_dims[l], 1))"
+        return f"{head}: b[l] has one row per unit of layer l, np.zeros((layers_dims[l], 1))"
+    if got == want[::-1]:
+        return f"{head}: it looks transposed -- W[l] is (layers_dims[l], layers_dims[l-1])"
+    if l and l > 1 and len(got) == 2 and got[0] == layers_dims[1] and got[1] == want[1]:
+        return (
+            f"{head}: the rows of W[l] come from layers_dims[l] "
+            "(is there a layers_dims[1] where layers_dims[l] is meant?)"
+        )
+    return f"{head}: the rows of W[l] come from layers_dims[l], its columns from layers_dims[l-1]"
+
+
+def judge_structure(case, observation):
+    """The first structural problem of one call (type, keys, dtype, shape), or None."""
+    if observation["raised"]:
+        return f"{call_text(case)} raised {observation['raised']}"
+    if observation["returned"] != "dict":
+        if observation["returned"] == "NoneType":
+            return f"{call_text(case)} returned None: is `return parameters` missing?"
+        return (
+            f"{call_text(case)} returned a {observation['returned']}; "
+            "it should return a dict {'W1': ..., 'b1': ..., ...}"
+        )
+    problem = explain_keys(case, observation)
+    if problem:
+        return problem
+    for key, want in expected_shapes(case["layers_dims"]).items():
+        value = observation["entries"][key]
+        if isinstance(value, str):
+            return (
+                f"{where(case)}{key} is a {value}; it should be a float numpy array, shape {want}"
+            )
+        if value.dtype.kind != "f":
+            return (
+                f"{where(case)}{key} has dtype {value.dtype}; parameters must be floats "
+                "(did you pass dtype=int, or use integer division?)"
+            )
+        if value.shape != want:
+            return where(case) + explain_shape(key, value.shape, want, case["layers_dims"])
+    return None
+
+
+def judge_values(case, observation):
+    """The first value problem of a structurally correct call, or None."""
+    for key, want in case["expected"].items():
+        got = observation["entries"][key]
+        if np.allclose(got, want, rtol=RTOL, atol=ATOL):
+            continue
+        if key.startswith("b"):
+            return f"{where(case)}{key} should be all zeros but is {show_array(got)}: use np.zeros"
+        return (
+            f"{where(case)}{key} differs from the expected values: expected {show_array(want)}, "
+            f"got {show_array(got)}. Hint: {case.get('hint') or VALUE_HINTS[case['scheme']]}"
+        )
+    return None
+
+
+def judge_mutation(case, observation):
+    if observation["layers_dims_after"] != case["layers_dims"]:
+        return (
+            f"{call_text(case)} changed its argument to {observation['layers_dims_after']}; "
+            "read layers_dims, never modify it"
+        )
+    return None
+
+
+def judge_seeding(case, observations):
+    first, second = observations
+    for key in expected_shapes(case["layers_dims"]):
+        a, b = first["entries"][key], second["entries"][key]
+        if a.shape != b.shape or not np.array_equal(a, b, equal_nan=True):
+            return (
+                f"two calls of {call_text(case)} gave different {key}: the result depends on the "
+                "global generator's state -- call np.random.seed(3) at the top of your function"
+            )
+    return None
+
+
+def judge(case, observations):
+    """The verdict of one case: (passed, message). The message is '' on a pass."""
+    for observation in observations:
+        problem = judge_structure(case, observation) or judge_mutation(case, observation)
+        if problem:
+            return False, problem
+    if case["kind"] == "seeding":
+        problem = judge_seeding(case, observations)
+    else:
+        problem = judge_values(case, observations[0])
+    return (problem is None), (problem or "")
+
+
+def score(cases, verdicts):
+    """Points earned: the sum of the points of the passed cases, rounded to 4 places."""
+    earned = sum(
+        case["points"] for case, (passed, _) in zip(cases, verdicts, strict=True) if passed
+    )
+    return round(earned, 4)
+
+
+def max_score(cases):
+    return round(sum(case["points"] for case in cases), 4)
+
+
+# --------------------------------------------------------------------------
+# What students and the nbgrader hidden tests call.
+# --------------------------------------------------------------------------
+
+
+def public_cases(scheme):
+    """The public cases of a scheme, with the seeding case for the random ones."""
+    cases = list(PUBLIC_CASES[scheme])
+    if scheme != "zeros":
+        first = cases[0]
+        cases.append(make_case(scheme, first["layers_dims"], first["expected"], kind="seeding"))
+    return cases
+
+
+def run_cases(function, cases):
+    """Observe and judge every case in this process; returns the verdicts."""
+    return [judge(case, observe(function, case)) for case in cases]
+
+
+def report(verdicts):
+    """Print each distinct failure once, then a one-line summary."""
+    failures = [message for passed, message in verdicts if not passed]
+    for message in dict.fromkeys(failures):
+        print(message)
+    if failures:
+        print(f"{len(failures)} of {len(verdicts)} tests failed.")
+    else:
+        print("All tests passed.")
+
+
+def run_test(function, cases):
+    """Observe, judge and report a function on any cases (all of one scheme)."""
+    if not callable(function):
+        name = function_name(cases[0]["scheme"])
+        print(f"{name} is not a function: pass the function itself, without ()")
+        return
+    report(run_cases(function, cases))
+
+
+def run_public_test(scheme, function):
+    run_test(function, public_cases(scheme))
+
+
+def initialize_parameters_zeros_test(target):
+    """Public tests of initialize_parameters_zeros; prints what is wrong, in plain words."""
+    run_public_test("zeros", target)
+
+
+def initialize_parameters_random_test(target):
+    """Public tests of initialize_parameters_random; prints what is wrong, in plain words."""
+    run_public_test("random", target)
+
+
+def initialize_parameters_he_test(target):
+    """Public tests of initialize_parameters_he; prints what is wrong, in plain words."""
+    run_public_test("he", target)
+
+
+def hidden_case(scheme, layers_dims, weights, kind="values", points=1.0):
+    """A hidden case from literal data, as written into the source notebook's test cells."""
+    expected = with_zero_biases(layers_dims, weights)
+    return make_case(scheme, layers_dims, expected, hidden=True, kind=kind, points=points)
+
+
+def grade(scheme, function, hidden_cases):
+    """Score a function on the public and the hidden cases; prints one line a case.
+
+    Returns the points earned (a float), which nbgrader takes as partial credit
+    when it is the value of a grade cell.
+    """
+    cases = public_cases(scheme) + list(hidden_cases)
+    verdicts = run_cases(function, cases) if callable(function) else []
+    if not verdicts:
+        verdicts = [(False, f"{FUNCTION_NAMES[scheme]} is not a function")] * len(cases)
+    for case, (passed, message) in zip(cases, verdicts, strict=True):
+        print(f"{'PASS' if passed else 'FAIL'} {case['name']}" + ("" if passed else f": {message}"))
+    return score(cases, verdicts)

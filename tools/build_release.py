@@ -1,0 +1,82 @@
+"""Regenerate release/initialization/ from source/initialization/ with nbgrader.
+
+    .venv/bin/python tools/build_release.py
+
+Runs the real `nbgrader generate_assignment initialization --force` in the course folder, then
+cleans the released notebook. The gradebook nbgrader needs while generating is a throwaway file
+in a temporary folder, so no gradebook.db appears in the repository. Refuses to run when the
+source notebook's hidden tests are out of date with autograder/cases.py.
+"""
+
+import argparse
+import os
+import subprocess
+import sys
+import tempfile
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parent.parent
+sys.path.insert(0, str(ROOT))
+
+from autograder import sync_source  # noqa: E402
+from tools import clean_notebooks  # noqa: E402
+
+ASSIGNMENT = "initialization"
+
+
+def nbgrader_environment():
+    """The environment for nbgrader: it runs `alembic` from the PATH, which lives beside python."""
+    env = dict(os.environ)
+    env["PATH"] = str(Path(sys.executable).parent) + os.pathsep + env.get("PATH", "")
+    return env
+
+
+def generate_assignment(course_root, gradebook):
+    """Run nbgrader generate_assignment in course_root; raises CalledProcessError on failure."""
+    command = [
+        sys.executable,
+        "-m",
+        "nbgrader",
+        "generate_assignment",
+        ASSIGNMENT,
+        "--force",
+        f"--CourseDirectory.db_url=sqlite:///{gradebook}",
+    ]
+    return subprocess.run(
+        command,
+        cwd=course_root,
+        env=nbgrader_environment(),
+        capture_output=True,
+        text=True,
+        check=True,
+    )
+
+
+def build_release(course_root=ROOT):
+    """Write course_root/release/initialization/ and return its notebook's path."""
+    with tempfile.TemporaryDirectory() as scratch:
+        generate_assignment(Path(course_root), Path(scratch) / "gradebook.db")
+    notebook = Path(course_root) / "release" / ASSIGNMENT / "Initialization.ipynb"
+    clean_notebooks.clean_file(notebook)
+    return notebook
+
+
+def main(argv=None):
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--course-root", type=Path, default=ROOT, help="default: this repository")
+    args = parser.parse_args(argv)
+    source = args.course_root / "source" / ASSIGNMENT / "Initialization.ipynb"
+    if sync_source.main(["--check", "--notebook", str(source)]) != 0:
+        return 1
+    try:
+        notebook = build_release(args.course_root)
+    except subprocess.CalledProcessError as error:
+        print(error.stdout + error.stderr, file=sys.stderr)
+        print("nbgrader generate_assignment failed (output above)", file=sys.stderr)
+        return 1
+    print(f"wrote {notebook.parent}")
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
