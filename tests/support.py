@@ -1,0 +1,115 @@
+"""Submissions built from the committed release, for tests that need a student's notebook.
+
+    from support import SOLUTIONS, write_solved_release, write_submission
+
+    notebook = write_solved_release(tmp_path)  # every exercise answered correctly
+    notebook = write_submission(tmp_path, {  # any content in any solution cell
+        "initialize_parameters_zeros": "def initialize_parameters_zeros(layers_dims):\n    ...",
+    })
+    notebook = write_answers(tmp_path, {"initialize_parameters_he": "pass"})  # fill one stub
+
+Each writer copies release/initialization/* (the notebook, init_utils.py, public_tests.py) into
+`dest` and edits only the solution cells, found by their nbgrader grade_id; it returns the
+path of the notebook in `dest`.
+"""
+
+import shutil
+from pathlib import Path
+
+import nbformat
+
+ROOT = Path(__file__).resolve().parent.parent
+RELEASE = ROOT / "release" / "initialization"
+NOTEBOOK_NAME = "Initialization.ipynb"
+STUB = "# YOUR CODE HERE\nraise NotImplementedError()"
+
+# What a student types in place of each stub, written the way the course teaches it.
+SOLUTIONS = {
+    "initialize_parameters_zeros": (
+        "parameters['W' + str(l)] = np.zeros((layers_dims[l], layers_dims[l-1]))\n"
+        "parameters['b' + str(l)] = np.zeros((layers_dims[l], 1))"
+    ),
+    "initialize_parameters_random": (
+        "parameters['W' + str(l)] = np.random.randn(layers_dims[l], layers_dims[l-1]) * 10\n"
+        "parameters['b' + str(l)] = np.zeros((layers_dims[l], 1))"
+    ),
+    "initialize_parameters_he": (
+        "parameters['W' + str(l)] = np.random.randn(layers_dims[l], layers_dims[l-1]) "
+        "* np.sqrt(2. / layers_dims[l-1])\n"
+        "parameters['b' + str(l)] = np.zeros((layers_dims[l], 1))"
+    ),
+}
+
+# The seed text's zeros answer: layers_dims[1] where layers_dims[l] is meant.
+SEED_ZEROS_BUG = (
+    "parameters['W' + str(l)] = np.zeros((layers_dims[1], layers_dims[l-1]))\n"
+    "parameters['b' + str(l)] = np.zeros((layers_dims[1], 1))"
+)
+
+
+def grade_id(cell):
+    return cell.get("metadata", {}).get("nbgrader", {}).get("grade_id")
+
+
+def is_solution_cell(cell):
+    return bool(cell.get("metadata", {}).get("nbgrader", {}).get("solution"))
+
+
+def read_release():
+    return nbformat.read(RELEASE / NOTEBOOK_NAME, as_version=nbformat.NO_CONVERT)
+
+
+def solution_cell_sources():
+    """{grade_id: source} of the released solution cells, stubs included."""
+    return {grade_id(cell): cell.source for cell in read_release().cells if is_solution_cell(cell)}
+
+
+def fill_stub(cell_source, answer):
+    """The cell source with its stub replaced by `answer`, indented like the stub."""
+    lines = cell_source.split("\n")
+    for index, line in enumerate(lines[:-1]):
+        indent = line[: len(line) - len(line.lstrip())]
+        stub_lines = [indent + stub_line for stub_line in STUB.split("\n")]
+        if lines[index : index + len(stub_lines)] == stub_lines:
+            answer_lines = [indent + answer_line for answer_line in answer.split("\n")]
+            return "\n".join(lines[:index] + answer_lines + lines[index + len(stub_lines) :])
+    raise ValueError("the cell has no '# YOUR CODE HERE / raise NotImplementedError()' stub")
+
+
+def copy_release(dest):
+    dest = Path(dest)
+    dest.mkdir(parents=True, exist_ok=True)
+    for path in RELEASE.iterdir():
+        if path.is_file():
+            shutil.copy(path, dest / path.name)
+    return dest / NOTEBOOK_NAME
+
+
+def write_submission(dest, replacements):
+    """Copy the release into dest, replacing whole solution cells; returns the notebook path.
+
+    replacements -- {grade_id: new cell source}; every grade_id must name a solution cell.
+    """
+    notebook_path = copy_release(dest)
+    notebook = nbformat.read(notebook_path, as_version=nbformat.NO_CONVERT)
+    solution_cells = {grade_id(cell): cell for cell in notebook.cells if is_solution_cell(cell)}
+    unknown = sorted(set(replacements) - set(solution_cells))
+    if unknown:
+        raise KeyError(f"not solution cells of the release: {', '.join(unknown)}")
+    for key, source in replacements.items():
+        solution_cells[key].source = source
+    nbformat.write(notebook, notebook_path)
+    return notebook_path
+
+
+def write_answers(dest, answers):
+    """Copy the release into dest, filling the stubs of the named solution cells with answers."""
+    sources = solution_cell_sources()
+    return write_submission(
+        dest, {key: fill_stub(sources[key], answer) for key, answer in answers.items()}
+    )
+
+
+def write_solved_release(dest):
+    """Copy the release into dest with every exercise answered by SOLUTIONS."""
+    return write_answers(dest, SOLUTIONS)
