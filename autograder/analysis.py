@@ -1,0 +1,178 @@
+"""Static checks of the graded functions, before anything runs.
+
+For each exercise: is the function there at all (deleted, renamed, lost to a
+syntax error in its cell)? Is its signature the one the notebook gave? Does it
+read a module-level variable (a global) instead of its argument? A missing
+function is a verdict on its own; the other findings are notes for the feedback,
+because the function may still pass.
+"""
+
+import ast
+import builtins
+import difflib
+import symtable
+from dataclasses import dataclass, field
+
+import public_tests
+
+EXPECTED_ARGUMENTS = ["layers_dims"]
+
+
+@dataclass
+class StaticFindings:
+    """What the static checks found for one exercise.
+
+    blocked -- '' when the function can run; else 'missing' or 'error'
+    reason  -- why it cannot run (when blocked)
+    notes   -- sentences for the student's feedback
+    """
+
+    function: str
+    blocked: str = ""
+    reason: str = ""
+    notes: list = field(default_factory=list)
+
+
+def signature_text(node):
+    return f"{node.name}({ast.unparse(node.args)})"
+
+
+def signature_note(node):
+    """A note when the arguments differ from `(layers_dims)`, else None."""
+    arguments = node.args
+    names = [arg.arg for arg in arguments.posonlyargs + arguments.args]
+    extras = arguments.vararg or arguments.kwarg or arguments.kwonlyargs
+    if names == EXPECTED_ARGUMENTS and not extras and not arguments.defaults:
+        return None
+    return (
+        f"The signature was changed to `def {signature_text(node)}`; the graders call "
+        f"{node.name}(layers_dims) with one argument, so keep `def {node.name}(layers_dims)`."
+    )
+
+
+def global_reads(node):
+    """Names the function (or a function nested in it) reads from module level."""
+    table = symtable.symtable(ast.unparse(node), "<exercise>", "exec")
+    names, declared = set(), set()
+    pending = list(table.get_children())
+    while pending:
+        scope = pending.pop()
+        for symbol in scope.get_symbols():
+            if symbol.is_declared_global():
+                declared.add(symbol.get_name())
+            if symbol.is_global() and symbol.is_referenced():
+                names.add(symbol.get_name())
+        pending.extend(scope.get_children())
+    return names, declared
+
+
+def star_imported_names(program):
+    """Names a star import may have bound; only the course's public_tests can be listed."""
+    if program.star_modules - {"public_tests"}:
+        return AnyName()
+    if program.star_modules:
+        return {name for name in vars(public_tests) if not name.startswith("_")}
+    return set()
+
+
+class AnyName:
+    """Stands for the unknown names of a star import: contains every name."""
+
+    def __contains__(self, name):
+        return True
+
+
+def global_notes(definition, program):
+    """Notes on module-level variables the graded function depends on."""
+    reads, declared = global_reads(definition.node)
+    notes = []
+    variables = sorted(reads & program.assigned_names)
+    if variables:
+        listed = ", ".join(f"`{name}`" for name in variables)
+        notes.append(
+            f"{definition.name} reads the global variable(s) {listed} defined outside it; "
+            "a graded function must work from its argument alone -- use layers_dims and "
+            "local variables (the graders run it without the rest of your notebook)."
+        )
+    if declared:
+        listed = ", ".join(f"`{name}`" for name in sorted(declared))
+        notes.append(f"{definition.name} declares `global` {listed}: keep every variable local.")
+    undefined = sorted(
+        name
+        for name in reads
+        if name not in program.bound_names
+        and name not in star_imported_names(program)
+        and name not in program.assigned_names
+        and not hasattr(builtins, name)
+    )
+    if undefined:
+        listed = ", ".join(f"`{name}`" for name in undefined)
+        notes.append(
+            f"{definition.name} uses {listed}, which the notebook never defines "
+            "(a NameError when it runs): is an import or a helper function missing?"
+        )
+    return notes
+
+
+def renamed_to(function, program):
+    """The name the student seems to have given the function instead, or ''."""
+    cell = program.grade_cells.get(function)
+    in_its_cell = [
+        name for name, definition in program.functions.items() if definition.cell == cell
+    ]
+    if cell is not None and len(in_its_cell) == 1:
+        return in_its_cell[0]
+    close = difflib.get_close_matches(function, list(program.functions), n=1, cutoff=0.85)
+    return close[0] if close else ""
+
+
+def broken_cell_of(function, program):
+    for broken in program.broken_cells:
+        if function in broken.defines or broken.grade_id == function:
+            return broken
+    return None
+
+
+def missing_findings(findings, program):
+    function = findings.function
+    broken = broken_cell_of(function, program)
+    if broken is not None:
+        findings.blocked = "error"
+        findings.reason = (
+            f"The cell that defines {function} (cell {broken.cell + 1}) has a syntax error: "
+            f"{broken.reason}. Python cannot run any of that cell, so {function} is not "
+            "defined; fix the error and run the cell again."
+        )
+        return findings
+    findings.blocked = "missing"
+    other = renamed_to(function, program)
+    if other:
+        findings.reason = (
+            f"{function} is not defined: it seems to have been renamed to `{other}`. "
+            f"The graders look for `def {function}(layers_dims)`; give it back its name."
+        )
+    else:
+        findings.reason = (
+            f"{function} is not defined anywhere in the notebook (was its cell deleted?). "
+            "Get a fresh copy of the cell and put your code back in."
+        )
+    return findings
+
+
+def analyse(scheme, program):
+    """StaticFindings for one exercise of the extracted program."""
+    function = public_tests.FUNCTION_NAMES[scheme]
+    findings = StaticFindings(function)
+    definition = program.functions.get(function)
+    if definition is None:
+        return missing_findings(findings, program)
+    note = signature_note(definition.node)
+    if note:
+        findings.notes.append(note)
+    findings.notes += global_notes(definition, program)
+    return findings
+
+
+def analyse_all(program):
+    """{scheme: StaticFindings} for the three exercises."""
+    return {scheme: analyse(scheme, program) for scheme in public_tests.SCHEMES}

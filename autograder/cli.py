@@ -1,0 +1,175 @@
+"""Command line of the autograder: grade, grade-batch, check, sync-source.
+
+Exit status: 0 whenever a result was produced (a notebook that cannot be read
+is a result: score 0, status error); 2 for a usage error, such as a path that
+does not exist, with a one-line message on stderr.
+"""
+
+import argparse
+import contextlib
+import os
+import sys
+from pathlib import Path
+
+USAGE_ERROR = 2
+ISOLATIONS = ("auto", "bubblewrap", "unshare", "none")
+
+
+class UsageError(Exception):
+    """A wrong command line; str(error) is the one-line message."""
+
+
+def add_sandbox_options(parser, workers=True):
+    parser.add_argument(
+        "--isolation",
+        choices=ISOLATIONS,
+        default="auto",
+        help="how student code is isolated (default: the strongest available)",
+    )
+    if workers:
+        parser.add_argument(
+            "--workers", type=int, default=os.cpu_count() or 1, help="parallel sandbox workers"
+        )
+
+
+def build_parser():
+    parser = argparse.ArgumentParser(
+        prog="python -m autograder",
+        description="Grade Initialization notebooks in a sandbox, with feedback that teaches.",
+    )
+    commands = parser.add_subparsers(dest="command", required=True)
+
+    grade = commands.add_parser("grade", help="grade one notebook (public and hidden cases)")
+    grade.add_argument("notebook", type=Path)
+    grade.add_argument("--json", action="store_true", help="print one JSON object on stdout")
+    add_sandbox_options(grade, workers=False)
+
+    batch = commands.add_parser("grade-batch", help="grade every submission of a folder")
+    batch.add_argument("folder", type=Path, help="nbgrader course dir, its submitted/, or *.ipynb")
+    batch.add_argument("--out", type=Path, required=True, help="the CSV to write")
+    batch.add_argument("--json-dir", type=Path, help="also write <student>.json reports here")
+    batch.add_argument(
+        "--gradescope-dir", type=Path, help="also write <student>/results.json for Gradescope"
+    )
+    add_sandbox_options(batch)
+
+    check = commands.add_parser("check", help="a student's check before submitting (public cases)")
+    check.add_argument("notebook", type=Path)
+    add_sandbox_options(check, workers=False)
+
+    sync = commands.add_parser(
+        "sync-source", help="write the hidden tests into the source notebook", add_help=False
+    )
+    sync.add_argument("rest", nargs=argparse.REMAINDER)
+    return parser
+
+
+def open_sandbox(isolation, workers=1):
+    from .sandbox import Limits, Sandbox
+
+    sandbox = Sandbox(workers=workers, limits=Limits(), isolation=isolation)
+    return sandbox
+
+
+def warn_isolation(sandbox):
+    if getattr(sandbox, "warning", ""):
+        print(f"autograder: warning: {sandbox.warning}", file=sys.stderr)
+
+
+@contextlib.contextmanager
+def stdout_to_stderr():
+    """Send anything written to stdout (by us, a library or a child) to stderr meanwhile.
+
+    `grade --json` promises one JSON object on stdout and nothing else.
+    """
+    sys.stdout.flush()
+    saved = os.dup(1)
+    os.dup2(2, 1)
+    try:
+        yield
+    finally:
+        sys.stdout.flush()
+        os.dup2(saved, 1)
+        os.close(saved)
+
+
+def require_file(path):
+    if not path.exists():
+        raise UsageError(f"no such file: {path}")
+    if not path.is_file():
+        raise UsageError(f"not a file: {path}")
+
+
+def run_grade(args):
+    from . import grading, report
+
+    require_file(args.notebook)
+    with stdout_to_stderr(), open_sandbox(args.isolation) as sandbox:
+        warn_isolation(sandbox)
+        result = grading.grade_notebook(args.notebook, sandbox, hidden=True)
+    print(report.to_json(result) if args.json else report.table(result), flush=True)
+    return 0
+
+
+def run_check(args):
+    from . import grading, report
+
+    require_file(args.notebook)
+    with open_sandbox(args.isolation) as sandbox:
+        warn_isolation(sandbox)
+        result = grading.grade_notebook(args.notebook, sandbox, hidden=False)
+    print(report.table(result, title="Check (public cases only)"))
+    print(
+        "This check runs the public cases only; the grade also uses hidden cases with other "
+        "layer sizes, so make your functions work for any layers_dims."
+    )
+    return 0
+
+
+def run_batch(args):
+    from . import batch
+
+    if not args.folder.is_dir():
+        raise UsageError(f"no such folder: {args.folder}")
+    if args.workers < 1:
+        raise UsageError("--workers must be at least 1")
+    with open_sandbox(args.isolation, args.workers) as sandbox:
+        warn_isolation(sandbox)
+        graded = batch.grade_batch(
+            args.folder, sandbox, args.out, args.json_dir, args.gradescope_dir
+        )
+    statuses = [
+        row_status for row_status in (batch.report.submission_status(r)[0] for _, r in graded)
+    ]
+    problems = sum(status != "graded" for status in statuses)
+    print(f"graded {len(graded)} submission(s), {problems} with problems; wrote {args.out}")
+    return 0
+
+
+def run_sync_source(args):
+    from .sync_source import main
+
+    return main(args.rest)
+
+
+COMMANDS = {
+    "grade": run_grade,
+    "grade-batch": run_batch,
+    "check": run_check,
+    "sync-source": run_sync_source,
+}
+
+
+def main(argv=None):
+    argv = sys.argv[1:] if argv is None else list(argv)
+    if argv[:1] == ["sync-source"]:
+        # Its own options (--check, --help) belong to sync_source's parser.
+        from .sync_source import main as sync_main
+
+        return sync_main(argv[1:])
+    args = build_parser().parse_args(argv)
+    try:
+        return COMMANDS[args.command](args)
+    except UsageError as error:
+        print(f"autograder: error: {error}", file=sys.stderr)
+        return USAGE_ERROR

@@ -1,0 +1,314 @@
+"""From a notebook's cells to the program the sandbox runs: definitions only.
+
+The graded functions are looked up by name anywhere in the notebook (and their
+nbgrader cells by grade_id), so moved cells, extra cells, extra prints and the
+student's own helper functions all work. The program keeps only top-level
+definitions that are safe and cheap to replay -- imports, `def`, `class` and
+simple constant assignments -- and drops everything else (training runs,
+prints, plots, tests), in notebook order, so that the last definition of a name
+wins as it does when the notebook runs top to bottom.
+
+A cell with a syntax error is left out on its own: only the exercises defined
+in that cell are lost.
+"""
+
+import ast
+import re
+from dataclasses import dataclass, field
+
+# Cell magics whose body is still Python; any other (%%bash, %%html, ...) is not.
+PYTHON_CELL_MAGICS = {"time", "timeit", "capture", "prun", "debug"}
+
+# Modules that the graded functions never need and that are slow to import
+# (init_utils pulls in matplotlib and scikit-learn): a star import of them is
+# dropped; a named import is kept only when a kept definition uses the name.
+SLOW_STAR_IMPORTS = {"init_utils", "matplotlib.pyplot", "sklearn", "sklearn.datasets"}
+
+MAGIC_LINE = re.compile(r"^(\s*)(%|!|[\w.]+\?{1,2}\s*$|[\w.,\s]+=\s*[%!])")
+DEF_LINE = re.compile(r"^\s*(?:async\s+)?def\s+(\w+)\s*\(", re.MULTILINE)
+
+
+@dataclass
+class Definition:
+    """A top-level function of the notebook.
+
+    node     -- its ast.FunctionDef
+    cell     -- index of the cell that defines it
+    grade_id -- that cell's nbgrader grade_id, or ''
+    """
+
+    name: str
+    node: ast.AST
+    cell: int
+    grade_id: str
+
+
+@dataclass
+class BrokenCell:
+    """A code cell that does not parse.
+
+    defines -- names of the functions it appears to define (found by a pattern)
+    """
+
+    cell: int
+    grade_id: str
+    reason: str
+    defines: list = field(default_factory=list)
+
+
+@dataclass
+class Program:
+    """What the extraction found.
+
+    source         -- the definitions to exec in the sandbox
+    functions      -- name -> last top-level Definition of that name
+    broken_cells   -- cells left out because they do not parse
+    assigned_names -- names assigned at module level anywhere (kept or not): globals
+    bound_names    -- every name the kept source binds at module level
+    grade_cells    -- grade_id -> cell index
+    star_modules   -- modules star-imported anywhere (they bind names we cannot list)
+    """
+
+    source: str
+    functions: dict
+    broken_cells: list
+    assigned_names: set
+    bound_names: set
+    grade_cells: dict
+    star_modules: set = field(default_factory=set)
+
+
+def strip_magic_lines(source):
+    """IPython magics and shell lines become `pass` (keeping indentation and line numbers)."""
+    lines = []
+    for line in source.splitlines():
+        match = MAGIC_LINE.match(line)
+        lines.append(f"{match.group(1)}pass" if match else line)
+    return "\n".join(lines)
+
+
+def python_text(source):
+    """The Python text of a code cell, or None for a cell magic that is not Python."""
+    stripped = source.lstrip()
+    if stripped.startswith("%%"):
+        first_line, _, body = stripped.partition("\n")
+        magic = first_line[2:].split(maxsplit=1)[0] if first_line[2:].strip() else ""
+        if magic not in PYTHON_CELL_MAGICS:
+            return None
+        source = body
+    return source
+
+
+def parse_cell(source):
+    """An ast.Module for the cell; tries it as written first, then without magics."""
+    try:
+        return ast.parse(source)
+    except SyntaxError:
+        pass
+    except (ValueError, RecursionError, MemoryError) as error:
+        raise SyntaxError(f"cannot be parsed ({type(error).__name__})") from None
+    try:
+        return ast.parse(strip_magic_lines(source))
+    except (ValueError, RecursionError, MemoryError) as error:
+        raise SyntaxError(f"cannot be parsed ({type(error).__name__})") from None
+
+
+def syntax_reason(error):
+    where = f" (line {error.lineno})" if getattr(error, "lineno", None) else ""
+    return f"{error.msg if hasattr(error, 'msg') and error.msg else error}{where}"
+
+
+SIMPLE_VALUE_NODES = (
+    ast.Constant,
+    ast.Name,
+    ast.Load,
+    ast.Attribute,
+    ast.UnaryOp,
+    ast.BinOp,
+    ast.BoolOp,
+    ast.Compare,
+    ast.Tuple,
+    ast.List,
+    ast.Set,
+    ast.Dict,
+    ast.Subscript,
+    ast.Slice,
+    ast.Lambda,
+    ast.arguments,
+    ast.arg,
+    ast.operator,
+    ast.unaryop,
+    ast.boolop,
+    ast.cmpop,
+    ast.expr_context,
+)
+
+
+def is_simple_value(node):
+    """A value computed without calling anything: literals, names, arithmetic, lambdas."""
+    return all(isinstance(child, SIMPLE_VALUE_NODES) for child in ast.walk(node))
+
+
+def target_names(target):
+    """Names bound by an assignment target; None when it also writes elsewhere (x[0], a.b)."""
+    if isinstance(target, ast.Name):
+        return [target.id]
+    if isinstance(target, ast.Tuple | ast.List):
+        names = []
+        for element in target.elts:
+            inner = target_names(element.value if isinstance(element, ast.Starred) else element)
+            if inner is None:
+                return None
+            names += inner
+        return names
+    return None
+
+
+def assignment_targets(node):
+    if isinstance(node, ast.Assign):
+        return node.targets
+    if isinstance(node, ast.AnnAssign | ast.AugAssign):
+        return [node.target]
+    if isinstance(node, ast.For | ast.AsyncFor):
+        return [node.target]
+    if isinstance(node, ast.With):
+        return [item.optional_vars for item in node.items if item.optional_vars]
+    return []
+
+
+def module_level_assignments(tree):
+    """Every name a cell assigns at module level, also inside if/for/with/try blocks."""
+    names = set()
+    for node in ast.walk(tree):
+        if isinstance(node, ast.FunctionDef | ast.AsyncFunctionDef | ast.ClassDef | ast.Lambda):
+            continue
+        for target in assignment_targets(node):
+            names.update(target_names(target) or [])
+        if isinstance(node, ast.NamedExpr):
+            names.add(node.target.id)
+    return names - defined_inside_functions(tree)
+
+
+def defined_inside_functions(tree):
+    """Names assigned only inside functions (ast.walk does not stop at def)."""
+    inside = set()
+    for node in ast.walk(tree):
+        if isinstance(node, ast.FunctionDef | ast.AsyncFunctionDef | ast.Lambda):
+            for child in ast.walk(node):
+                if child is node:
+                    continue
+                for target in assignment_targets(child):
+                    inside.update(target_names(target) or [])
+    top_level = set()
+    for node in tree.body:
+        for target in assignment_targets(node):
+            top_level.update(target_names(target) or [])
+    return inside - top_level
+
+
+def is_kept_assignment(node):
+    if isinstance(node, ast.Assign):
+        targets_ok = all(target_names(target) is not None for target in node.targets)
+        return targets_ok and is_simple_value(node.value)
+    if isinstance(node, ast.AnnAssign):
+        return (
+            node.value is not None
+            and target_names(node.target) is not None
+            and is_simple_value(node.value)
+        )
+    return False
+
+
+def bound_by(node):
+    """Names a kept top-level statement binds."""
+    if isinstance(node, ast.FunctionDef | ast.AsyncFunctionDef | ast.ClassDef):
+        return {node.name}
+    if isinstance(node, ast.Import | ast.ImportFrom):
+        return {(alias.asname or alias.name).split(".")[0] for alias in node.names}
+    names = set()
+    for target in assignment_targets(node):
+        names.update(target_names(target) or [])
+    return names
+
+
+def used_names(nodes):
+    """Every bare name loaded anywhere in the given statements."""
+    return {
+        child.id
+        for node in nodes
+        for child in ast.walk(node)
+        if isinstance(child, ast.Name) and isinstance(child.ctx, ast.Load)
+    }
+
+
+def is_star_import(node):
+    return isinstance(node, ast.ImportFrom) and any(alias.name == "*" for alias in node.names)
+
+
+def guarded_import(node):
+    """An import that may fail without losing the other definitions (nbgrader runs on too)."""
+    body = ast.unparse(node)
+    return f"try:\n    {body}\nexcept ImportError:\n    pass"
+
+
+def program_text(statements):
+    """Source of the kept statements; imports only when a kept definition needs them."""
+    definitions = [node for node in statements if not isinstance(node, ast.Import | ast.ImportFrom)]
+    needed = used_names(definitions)
+    blocks = []
+    for node in statements:
+        if is_star_import(node):
+            if node.module not in SLOW_STAR_IMPORTS:
+                blocks.append(guarded_import(node))
+        elif isinstance(node, ast.Import | ast.ImportFrom):
+            if bound_by(node) & needed:
+                blocks.append(guarded_import(node))
+        else:
+            blocks.append(ast.unparse(node))
+    return "\n\n".join(blocks) + "\n"
+
+
+def is_kept_statement(node):
+    if isinstance(node, ast.Import | ast.ImportFrom):
+        return True
+    if isinstance(node, ast.FunctionDef | ast.AsyncFunctionDef | ast.ClassDef):
+        return True
+    return is_kept_assignment(node)
+
+
+def extract(cells):
+    """The Program of a notebook's cells (notebook.Cell list)."""
+    statements, functions, broken = [], {}, []
+    assigned, grade_cells, star_modules = set(), {}, set()
+    for cell in cells:
+        if cell.grade_id:
+            grade_cells.setdefault(cell.grade_id, cell.index)
+        if cell.kind != "code":
+            continue
+        text = python_text(cell.source)
+        if text is None:
+            continue
+        try:
+            tree = parse_cell(text)
+        except SyntaxError as error:
+            names = DEF_LINE.findall(cell.source)
+            broken.append(BrokenCell(cell.index, cell.grade_id, syntax_reason(error), names))
+            continue
+        assigned |= module_level_assignments(tree)
+        for node in tree.body:
+            if not is_kept_statement(node):
+                continue
+            statements.append(node)
+            if is_star_import(node):
+                star_modules.add(node.module or "")
+            if isinstance(node, ast.FunctionDef | ast.AsyncFunctionDef):
+                functions[node.name] = Definition(node.name, node, cell.index, cell.grade_id)
+            elif node.__class__ is not ast.ClassDef:
+                # A later assignment or import of the same name hides an earlier def.
+                for name in bound_by(node):
+                    functions.pop(name, None)
+            else:
+                functions.pop(node.name, None)
+    bound = set().union(*(bound_by(node) for node in statements)) if statements else set()
+    source = program_text(statements)
+    return Program(source, functions, broken, assigned, bound, grade_cells, star_modules)

@@ -1,0 +1,404 @@
+"""A catalogue of the mistakes students make in the three initialisers.
+
+Each misconception is recognised by comparison, never by reading code: the
+grader builds, with numpy in its own process, what that mistake returns for the
+case's layers_dims (one or a few "versions" of it), observes it exactly as the
+sandbox observed the student's function (`public_tests.observe_call`), and
+compares the two observations. The student's code is not rerun here.
+
+parameters -- {"W1": (n_1, n_0), "b1": (n_1, 1), ..., "WL", "bL"} throughout.
+"""
+
+from dataclasses import dataclass, field
+from functools import cache
+
+import numpy as np
+
+import public_tests
+
+from . import reference
+
+COURSE_SEED = reference.SEED
+# Seeds a student might type instead of the course's 3.
+OTHER_SEEDS = (0, 1, 2, 4, 5, 6, 7, 8, 9, 10, 11, 12, 42, 123, 1234, 2020, 2021, 2022, 2023)
+
+
+@dataclass(frozen=True)
+class Mistake:
+    """How a mistaken initialiser differs from the right one (defaults: no difference).
+
+    rows, cols -- (layers_dims, l) -> the size used for W[l]'s rows / columns
+    layers     -- number_of_entries_of_layers_dims -> the range of l the loop runs over
+    draw       -- 'randn', 'rand', 'zeros', 'ones' or 'randn_tuple' for the weights
+    scale      -- (scheme, n_prev, n_cur) -> the factor of the draw
+    seed       -- the seed, None for no seed; seed_each_layer reseeds inside the loop
+    bias       -- 'zeros', 'flat', 'randn', 'randn_scaled', 'small' or 'zeros_two_args'
+    as_int     -- weights cast to int (dtype=int, astype(int))
+    """
+
+    rows: object = None
+    cols: object = None
+    layers: object = None
+    draw: str = ""
+    scale: object = None
+    seed: object = COURSE_SEED
+    seed_each_layer: bool = False
+    bias: str = "zeros"
+    as_int: bool = False
+
+
+def right_scale(scheme, n_prev, n_cur):
+    if scheme == "zeros":
+        return 1.0
+    return reference.weight_scales()[scheme](n_prev)
+
+
+def right_draw(scheme):
+    return "zeros" if scheme == "zeros" else "randn"
+
+
+def draw_weights(generator, draw, shape):
+    if draw == "stub":
+        raise NotImplementedError()  # the release's stub, left in place
+    if draw == "randn":
+        return generator.randn(*shape)
+    if draw == "randn_tuple":
+        return generator.randn(shape)  # the mistake: randn takes sizes, not a shape tuple
+    if draw == "rand":
+        return generator.rand(*shape)
+    if draw == "ones":
+        return np.ones(shape)
+    if draw == "zeros_two_args":
+        return np.zeros(*shape)  # the mistake: np.zeros wants one shape tuple
+    return np.zeros(shape)
+
+
+def draw_bias(generator, bias, n_cur, scale):
+    if bias == "flat":
+        return np.zeros(n_cur)
+    if bias == "randn":
+        return generator.randn(n_cur, 1)
+    if bias == "randn_scaled":
+        return generator.randn(n_cur, 1) * scale
+    if bias == "small":
+        return generator.randn(n_cur, 1) * 0.01
+    if bias == "zeros_two_args":
+        return np.zeros(n_cur, 1)
+    return np.zeros((n_cur, 1))
+
+
+def mistaken_initialiser(scheme, mistake):
+    """A grader-side function layers_dims -> parameters that makes `mistake`.
+
+    It draws from its own RandomState, so the grader's global generator is never
+    touched; RandomState(3) gives the same numbers as np.random.seed(3).
+    """
+
+    def initialise(layers_dims):
+        generator = np.random.RandomState(mistake.seed if mistake.seed is not None else 12345)
+        parameters = {}
+        layer_range = (mistake.layers or (lambda count: range(1, count)))(len(layers_dims))
+        for l in layer_range:
+            if mistake.seed_each_layer:
+                generator = np.random.RandomState(mistake.seed)
+            n_prev, n_cur = layers_dims[l - 1], layers_dims[l]
+            rows = mistake.rows(layers_dims, l) if mistake.rows else n_cur
+            cols = mistake.cols(layers_dims, l) if mistake.cols else n_prev
+            scale = (mistake.scale or right_scale)(scheme, n_prev, n_cur)
+            weights = draw_weights(generator, mistake.draw or right_draw(scheme), (rows, cols))
+            weights = weights * scale if scheme != "zeros" or mistake.scale else weights
+            parameters[f"W{l}"] = weights.astype(int) if mistake.as_int else weights
+            parameters[f"b{l}"] = draw_bias(generator, mistake.bias, rows, scale)
+        return parameters
+
+    return initialise
+
+
+@dataclass(frozen=True)
+class Misconception:
+    """A named mistake: what it is, how to fix it, and the versions that produce it.
+
+    versions      -- Mistakes whose output is compared with the student's
+    calls_differ  -- recognised on a seeding case: the student's two calls differ
+    """
+
+    name: str
+    schemes: tuple
+    cause: str
+    fix: str
+    versions: tuple = field(default_factory=tuple)
+    calls_differ: bool = False
+
+
+ALL = ("zeros", "random", "he")
+RANDOM = ("random", "he")
+
+CATALOGUE = (
+    Misconception(
+        "unanswered_stub",
+        ALL,
+        "the function still raises NotImplementedError: the release's stub was not replaced",
+        "replace `raise NotImplementedError()` with your code between the YOUR CODE lines",
+        (Mistake(draw="stub"),),
+    ),
+    Misconception(
+        "layers_dims_1_for_l",
+        ALL,
+        "W[l] gets its rows from layers_dims[1] in every layer, instead of layers_dims[l]",
+        "use layers_dims[l] (the layer's own size) for the rows of W[l] and b[l]",
+        (Mistake(rows=lambda dims, l: dims[1]),),
+    ),
+    Misconception(
+        "transposed_weights",
+        ALL,
+        "W[l] is transposed: (layers_dims[l-1], layers_dims[l]) instead of "
+        "(layers_dims[l], layers_dims[l-1])",
+        "W[l] has one row per unit of layer l and one column per unit of layer l-1",
+        (Mistake(rows=lambda dims, l: dims[l - 1], cols=lambda dims, l: dims[l]),),
+    ),
+    Misconception(
+        "flat_biases",
+        ALL,
+        "the biases are 1-D arrays of shape (n,) instead of column vectors (n, 1)",
+        "create them with np.zeros((layers_dims[l], 1)) -- note the double parentheses",
+        (Mistake(bias="flat"),),
+    ),
+    Misconception(
+        "missing_last_layer",
+        ALL,
+        "the loop stops one layer early, so the output layer WL, bL is never created",
+        "loop over range(1, len(layers_dims)): the last l is len(layers_dims) - 1",
+        (Mistake(layers=lambda count: range(1, count - 1)),),
+    ),
+    Misconception(
+        "layer_off_by_one",
+        ALL,
+        "the loop over layers is off by one: it starts at l = 0 (W0 uses layers_dims[-1]) "
+        "or runs past the last layer (layers_dims[L+1] does not exist)",
+        "layers_dims[0] is the input size, not a layer: l runs from 1 to len(layers_dims) - 1",
+        (
+            Mistake(layers=lambda count: range(0, count)),
+            Mistake(layers=lambda count: range(1, count + 1)),
+        ),
+    ),
+    Misconception(
+        "missing_times_ten",
+        ("random",),
+        "the weights are standard normal draws without the factor 10",
+        "this exercise uses deliberately large weights: np.random.randn(...) * 10",
+        (Mistake(scale=lambda scheme, n_prev, n_cur: 1.0),),
+    ),
+    Misconception(
+        "wrong_scale_on_he",
+        ("he",),
+        "He weights are scaled by a constant (x10, or nothing at all) instead of "
+        "np.sqrt(2 / layers_dims[l-1])",
+        "He initialisation multiplies by np.sqrt(2 / layers_dims[l-1]), which depends on the layer",
+        (
+            Mistake(scale=lambda scheme, n_prev, n_cur: 10.0),
+            Mistake(scale=lambda scheme, n_prev, n_cur: 1.0),
+        ),
+    ),
+    Misconception(
+        "small_scale_0_01",
+        RANDOM,
+        "the weights are scaled by 0.01, the small-random recipe of the previous course",
+        "follow this exercise's scale: x10 for the random exercise, "
+        "np.sqrt(2 / layers_dims[l-1]) for He",
+        (Mistake(scale=lambda scheme, n_prev, n_cur: 0.01),),
+    ),
+    Misconception(
+        "uniform_rand",
+        RANDOM,
+        "np.random.rand draws uniform numbers in [0, 1) -- all positive -- "
+        "instead of np.random.randn's standard normal",
+        "use np.random.randn (with an n) for normally distributed weights",
+        (Mistake(draw="rand"),),
+    ),
+    Misconception(
+        "randn_given_a_tuple",
+        RANDOM,
+        "np.random.randn was given a shape tuple, but it takes the sizes as separate arguments",
+        "write np.random.randn(layers_dims[l], layers_dims[l-1]) without the extra parentheses",
+        (Mistake(draw="randn_tuple"),),
+    ),
+    Misconception(
+        "zeros_given_two_arguments",
+        ALL,
+        "np.zeros was given two sizes, but it takes one shape tuple (its second argument "
+        "is the dtype)",
+        "write np.zeros((rows, columns)) with double parentheses",
+        (Mistake(draw="zeros_two_args"), Mistake(bias="zeros_two_args")),
+    ),
+    Misconception(
+        "no_seed",
+        RANDOM,
+        "the function does not seed numpy's generator, so every call returns different weights",
+        "call np.random.seed(3) once, at the top of the function, before the loop",
+        calls_differ=True,
+    ),
+    Misconception(
+        "seed_inside_loop",
+        RANDOM,
+        "np.random.seed(3) is called inside the loop, so every layer restarts the same stream "
+        "of random numbers",
+        "seed once, before the loop, so each layer continues the stream",
+        (Mistake(seed_each_layer=True),),
+    ),
+    Misconception(
+        "wrong_seed",
+        RANDOM,
+        "the generator is seeded with a number other than the course's 3",
+        "use np.random.seed(3) so that your random weights match the expected ones",
+        tuple(Mistake(seed=seed) for seed in OTHER_SEEDS),
+    ),
+    Misconception(
+        "random_biases",
+        RANDOM,
+        "the biases are random; they should start at zero (the random weights already "
+        "break the symmetry), and drawing them also shifts the weights of the next layers",
+        "b[l] = np.zeros((layers_dims[l], 1))",
+        (Mistake(bias="randn_scaled"), Mistake(bias="randn"), Mistake(bias="small")),
+    ),
+    Misconception(
+        "xavier_instead_of_he",
+        ("he",),
+        "the weights use Xavier's np.sqrt(1 / layers_dims[l-1]) instead of He's "
+        "np.sqrt(2 / layers_dims[l-1])",
+        "He initialisation, for ReLU layers, has a 2 in the numerator",
+        (Mistake(scale=lambda scheme, n_prev, n_cur: np.sqrt(1.0 / n_prev)),),
+    ),
+    Misconception(
+        "fan_out_instead_of_fan_in",
+        ("he",),
+        "the scale uses the layer's own size, np.sqrt(2 / layers_dims[l]), instead of the "
+        "previous layer's",
+        "He scales by the number of inputs of the layer: np.sqrt(2 / layers_dims[l-1])",
+        (Mistake(scale=lambda scheme, n_prev, n_cur: np.sqrt(2.0 / n_cur)),),
+    ),
+    Misconception(
+        "no_square_root",
+        ("he",),
+        "the scale is 2 / layers_dims[l-1] without the square root",
+        "2 / n is the variance; multiply the draws by its square root, "
+        "np.sqrt(2 / layers_dims[l-1])",
+        (Mistake(scale=lambda scheme, n_prev, n_cur: 2.0 / n_prev),),
+    ),
+    Misconception(
+        "square_root_of_numerator_only",
+        ("he",),
+        "the scale is np.sqrt(2) / layers_dims[l-1]: only the 2 is under the square root",
+        "put the whole fraction inside: np.sqrt(2 / layers_dims[l-1])",
+        (Mistake(scale=lambda scheme, n_prev, n_cur: np.sqrt(2.0) / n_prev),),
+    ),
+    Misconception(
+        "integer_division",
+        ("he",),
+        "the scale uses integer division 2 // layers_dims[l-1], which is 0 for layers wider than 2",
+        "use true division: np.sqrt(2 / layers_dims[l-1])",
+        (Mistake(scale=lambda scheme, n_prev, n_cur: np.sqrt(2 // n_prev)),),
+    ),
+    Misconception(
+        "integer_weights",
+        ALL,
+        "the weights are integers (dtype=int or .astype(int)), which truncates every value",
+        "keep the default float dtype",
+        (Mistake(as_int=True),),
+    ),
+    Misconception(
+        "random_weights_in_zeros",
+        ("zeros",),
+        "the zeros exercise returns random weights (He, x10 or x0.01)",
+        "every weight of this exercise is 0 (np.zeros): the point is to watch it fail to learn",
+        (
+            Mistake(draw="randn", scale=lambda scheme, n_prev, n_cur: np.sqrt(2.0 / n_prev)),
+            Mistake(draw="randn", scale=lambda scheme, n_prev, n_cur: 10.0),
+            Mistake(draw="randn", scale=lambda scheme, n_prev, n_cur: 0.01),
+        ),
+    ),
+    Misconception(
+        "ones_instead_of_zeros",
+        ("zeros",),
+        "the weights are ones (np.ones) instead of zeros",
+        "use np.zeros((layers_dims[l], layers_dims[l-1]))",
+        (Mistake(draw="ones"),),
+    ),
+)
+
+BY_NAME = {misconception.name: misconception for misconception in CATALOGUE}
+
+
+# --------------------------------------------------------------------------
+# Recognising a misconception in a failed case.
+# --------------------------------------------------------------------------
+
+
+@cache
+def mistaken_observation(name, version, scheme, layers_dims):
+    """What version `version` of misconception `name` returns for layers_dims, observed."""
+    mistake = BY_NAME[name].versions[version]
+    return public_tests.observe_call(mistaken_initialiser(scheme, mistake), list(layers_dims))
+
+
+def same_entry(got, made):
+    if isinstance(got, str) or isinstance(made, str):
+        return got == made
+    if got.shape != made.shape or got.dtype.kind != made.dtype.kind:
+        return False
+    return bool(np.allclose(got, made, rtol=public_tests.RTOL, atol=public_tests.ATOL))
+
+
+def same_observation(got, made):
+    """Does the student's observation look exactly like the mistaken one?"""
+    if got.get("raised") or made["raised"]:
+        return got.get("raised") == made["raised"]
+    entries, mistaken = got.get("entries") or {}, made["entries"]
+    if got.get("returned") != made["returned"] or list(entries) != list(mistaken):
+        return False
+    return all(same_entry(entries[key], mistaken[key]) for key in mistaken)
+
+
+def calls_differ(observations):
+    """For a seeding case: two structurally sound calls whose arrays differ."""
+    if len(observations) != 2 or any(obs.get("raised") for obs in observations):
+        return False
+    first, second = (obs.get("entries") or {} for obs in observations)
+    if not first or list(first) != list(second):
+        return False
+    return any(
+        not isinstance(first[key], str)
+        and not isinstance(second[key], str)
+        and (first[key].shape != second[key].shape or not np.array_equal(first[key], second[key]))
+        for key in first
+    )
+
+
+def matches(misconception, case, observations):
+    if case["scheme"] not in misconception.schemes:
+        return False
+    if misconception.calls_differ:
+        return case["kind"] == "seeding" and calls_differ(observations)
+    if case["kind"] != "values" or not observations:
+        return False
+    dims = tuple(case["layers_dims"])
+    return any(
+        same_observation(
+            observations[0], mistaken_observation(misconception.name, index, case["scheme"], dims)
+        )
+        for index in range(len(misconception.versions))
+    )
+
+
+def recognise(case, observations):
+    """The first misconception of the catalogue that explains a failed case, or None."""
+    for misconception in CATALOGUE:
+        if matches(misconception, case, observations):
+            return misconception
+    return None
+
+
+def explain(misconception):
+    """One paragraph for the student."""
+    return (
+        f"Likely mistake [{misconception.name}]: {misconception.cause}. Fix: {misconception.fix}."
+    )
