@@ -7,8 +7,9 @@
         "initialize_parameters_zeros": "def initialize_parameters_zeros(layers_dims):\n    ...",
     })
     notebook = write_answers(tmp_path, {"initialize_parameters_he": "pass"})  # fill one stub
+    fill_answers(fetched_notebook, SOLUTIONS)  # answer a notebook where it is, in place
 
-Each writer copies release/initialization/* (the notebook, init_utils.py, public_tests.py) into
+Each write_* copies release/initialization/* (the notebook, init_utils.py, public_tests.py) into
 `dest` and edits only the solution cells, found by their nbgrader grade_id; it returns the
 path of the notebook in `dest`.
 """
@@ -55,15 +56,6 @@ def is_solution_cell(cell):
     return bool(cell.get("metadata", {}).get("nbgrader", {}).get("solution"))
 
 
-def read_release():
-    return nbformat.read(RELEASE / NOTEBOOK_NAME, as_version=nbformat.NO_CONVERT)
-
-
-def solution_cell_sources():
-    """{grade_id: source} of the released solution cells, stubs included."""
-    return {grade_id(cell): cell.source for cell in read_release().cells if is_solution_cell(cell)}
-
-
 def fill_stub(cell_source, answer):
     """The cell source with its stub replaced by `answer`, indented like the stub."""
     lines = cell_source.split("\n")
@@ -85,29 +77,47 @@ def copy_release(dest):
     return dest / NOTEBOOK_NAME
 
 
+def replace_solution_cells(notebook_path, replacements):
+    """Replace whole solution cells of the notebook at notebook_path, in place.
+
+    replacements -- {grade_id: new cell source}; every grade_id must name a solution cell.
+    """
+    notebook = nbformat.read(notebook_path, as_version=nbformat.NO_CONVERT)
+    solution_cells = {grade_id(cell): cell for cell in notebook.cells if is_solution_cell(cell)}
+    unknown = sorted(set(replacements) - set(solution_cells))
+    if unknown:
+        raise KeyError(f"not solution cells of the notebook: {', '.join(unknown)}")
+    for key, source in replacements.items():
+        solution_cells[key].source = source
+    nbformat.write(notebook, notebook_path)
+    return Path(notebook_path)
+
+
+def fill_answers(notebook_path, answers):
+    """Fill the stubs of the named solution cells of a released notebook, in place.
+
+    answers -- {grade_id: the lines that replace the stub}, e.g. SOLUTIONS.
+    """
+    notebook = nbformat.read(notebook_path, as_version=nbformat.NO_CONVERT)
+    sources = {grade_id(cell): cell.source for cell in notebook.cells if is_solution_cell(cell)}
+    unknown = sorted(set(answers) - set(sources))
+    if unknown:
+        raise KeyError(f"not solution cells of the notebook: {', '.join(unknown)}")
+    replacements = {key: fill_stub(sources[key], answer) for key, answer in answers.items()}
+    return replace_solution_cells(notebook_path, replacements)
+
+
 def write_submission(dest, replacements):
     """Copy the release into dest, replacing whole solution cells; returns the notebook path.
 
     replacements -- {grade_id: new cell source}; every grade_id must name a solution cell.
     """
-    notebook_path = copy_release(dest)
-    notebook = nbformat.read(notebook_path, as_version=nbformat.NO_CONVERT)
-    solution_cells = {grade_id(cell): cell for cell in notebook.cells if is_solution_cell(cell)}
-    unknown = sorted(set(replacements) - set(solution_cells))
-    if unknown:
-        raise KeyError(f"not solution cells of the release: {', '.join(unknown)}")
-    for key, source in replacements.items():
-        solution_cells[key].source = source
-    nbformat.write(notebook, notebook_path)
-    return notebook_path
+    return replace_solution_cells(copy_release(dest), replacements)
 
 
 def write_answers(dest, answers):
     """Copy the release into dest, filling the stubs of the named solution cells with answers."""
-    sources = solution_cell_sources()
-    return write_submission(
-        dest, {key: fill_stub(sources[key], answer) for key, answer in answers.items()}
-    )
+    return fill_answers(copy_release(dest), answers)
 
 
 def write_solved_release(dest):
