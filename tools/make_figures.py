@@ -1,0 +1,149 @@
+"""Draw the README's figures from the course's own code, into docs/figures/.
+
+    python tools/make_figures.py                 # write docs/figures/*.png
+    python tools/make_figures.py --out /tmp/figs # somewhere else
+
+The assignment's three initialisations (zeros, random x10, He, from the grader's
+reference) train the [2, 10, 5, 1] network for 15,000 iterations with init_utils,
+exactly as the assignment's model() does; the depth experiment is the one of
+notebooks/01_why_the_scale_matters.ipynb. One PNG per topic:
+
+    decision_boundaries.png         the three trained networks on the circles, 1x3
+    cost_curves.png                 their costs, recorded every 1,000 iterations
+    activation_scale_by_depth.png   std of the activations of a 50-layer ReLU net, per scheme
+"""
+
+import argparse
+import sys
+from pathlib import Path
+
+import matplotlib
+
+matplotlib.use("Agg")  # files only: no display needed, none assumed
+
+ROOT = Path(__file__).resolve().parent.parent
+for folder in (ROOT, ROOT / "notebooks"):  # the shared training loop lives beside the notebooks
+    if str(folder) not in sys.path:
+        sys.path.insert(0, str(folder))
+
+import matplotlib.pyplot as plt  # noqa: E402
+import numpy as np  # noqa: E402
+from deep_signals import depth_experiment, plot_std_by_depth  # noqa: E402
+from explorer import plot_boundary  # noqa: E402
+from training_loop import EVERY, LAYERS_DIMS, accuracy, train  # noqa: E402
+
+from autograder.reference import initialize  # noqa: E402
+from init_utils import load_dataset  # noqa: E402
+
+SCHEMES = {"zeros": "zeros", "random": "random (x10)", "he": "He"}
+FIGURE_NAMES = (
+    "decision_boundaries.png",
+    "cost_curves.png",
+    "activation_scale_by_depth.png",
+)
+DEFAULT_OUT = ROOT / "docs" / "figures"
+
+
+def train_assignment_models():
+    """Train the assignment's network from each reference initialisation.
+
+    Returns {scheme: result}, each result a dict: costs (15 floats, every 1,000
+    iterations), parameters (trained: W1 (10, 2) ... b3 (1, 1)), train_accuracy,
+    test_accuracy, train_X (2, 300), train_Y (1, 300).
+    """
+    train_X, train_Y, test_X, test_Y = load_dataset()
+    results = {}
+    for scheme in SCHEMES:
+        parameters, costs = train(train_X, train_Y, initialize(scheme, LAYERS_DIMS))
+        results[scheme] = {
+            "costs": costs,
+            "parameters": parameters,
+            "train_accuracy": accuracy(train_X, train_Y, parameters),
+            "test_accuracy": accuracy(test_X, test_Y, parameters),
+            "train_X": train_X,
+            "train_Y": train_Y,
+        }
+    return results
+
+
+def draw_decision_boundaries(results):
+    fig, axes = plt.subplots(1, 3, figsize=(13, 4.2))
+    for ax, (scheme, result) in zip(axes, results.items(), strict=True):
+        plot_boundary(result, ax)
+        ax.set_title(
+            f"{SCHEMES[scheme]}: train {result['train_accuracy']:.2f}, "
+            f"test {result['test_accuracy']:.2f}"
+        )
+    fig.suptitle("Decision boundaries after 15,000 iterations, layers_dims = [2, 10, 5, 1]")
+    fig.tight_layout()
+    return fig
+
+
+def draw_cost_curves(results):
+    fig, ax = plt.subplots(figsize=(7, 4.2))
+    for scheme, result in results.items():
+        costs = np.asarray(result["costs"])
+        iterations = np.arange(len(costs)) * EVERY
+        # random x10 starts at an infinite cost: a gap, not a clipped point.
+        ax.plot(iterations, np.where(np.isfinite(costs), costs, np.nan), marker="o",
+                markersize=3, label=SCHEMES[scheme])  # fmt: skip
+    ax.set_xlabel("iteration")
+    ax.set_ylabel(f"cost (recorded every {EVERY:,} iterations)")
+    ax.set_title("Training cost, learning rate 0.01")
+    ax.grid(True, alpha=0.3)
+    ax.legend()
+    fig.tight_layout()
+    return fig
+
+
+def draw_activation_scale_by_depth():
+    fig, ax = plt.subplots(figsize=(7, 4.5))
+    plot_std_by_depth(
+        depth_experiment(activation="relu"),
+        ax,
+        title="50 ReLU layers of 100 units: activation scale by depth",
+    )
+    fig.tight_layout()
+    return fig
+
+
+def save(fig, path, dpi):
+    fig.savefig(path, dpi=dpi)
+    plt.close(fig)
+    print(f"wrote {path} ({path.stat().st_size / 1024:.0f} KiB)")
+
+
+def make_figures(out=DEFAULT_OUT, dpi=80):
+    """Write every figure into `out` (created if needed); returns their paths."""
+    out = Path(out)
+    out.mkdir(parents=True, exist_ok=True)
+    results = train_assignment_models()
+    for scheme, result in results.items():
+        print(
+            f"{SCHEMES[scheme]:>12}: cost {result['costs'][0]:.4g} -> {result['costs'][-1]:.4g}, "
+            f"train {result['train_accuracy']:.4f}, test {result['test_accuracy']:.2f}"
+        )
+    figures = {
+        "decision_boundaries.png": draw_decision_boundaries(results),
+        "cost_curves.png": draw_cost_curves(results),
+        "activation_scale_by_depth.png": draw_activation_scale_by_depth(),
+    }
+    paths = []
+    for name in FIGURE_NAMES:
+        paths.append(out / name)
+        save(figures[name], paths[-1], dpi)
+    return paths
+
+
+def main(argv=None):
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--out", type=Path, default=DEFAULT_OUT, help="folder for the PNGs")
+    parser.add_argument("--dpi", type=int, default=80, help="resolution (default 80: small files)")
+    args = parser.parse_args(argv)
+    if args.dpi < 20:
+        parser.error(f"--dpi must be at least 20, not {args.dpi}")
+    make_figures(args.out, args.dpi)
+
+
+if __name__ == "__main__":
+    main()
