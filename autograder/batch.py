@@ -66,13 +66,28 @@ def safe_file_name(student):
     return name or "student"
 
 
-def progress_bar(total):
-    """A tqdm bar on a terminal's stderr, else None (no bar in logs and pipes)."""
-    if not sys.stderr.isatty() or total == 0:
-        return None
-    from tqdm import tqdm
+class ProgressBar:
+    """A tqdm bar of sandbox jobs on a terminal's stderr; nothing in logs and pipes."""
 
-    return tqdm(total=total, unit="job", file=sys.stderr, desc="grading")
+    def __init__(self, enabled):
+        self.enabled = enabled and sys.stderr.isatty()
+        self.bar = None
+
+    def __call__(self, total):
+        """Called with the number of jobs; returns the sandbox's progress callback."""
+        if not self.enabled or total == 0:
+            return None
+        from tqdm import tqdm
+
+        self.bar = tqdm(total=total, unit="job", file=sys.stderr, desc="grading")
+        return self.update
+
+    def update(self, done):
+        self.bar.update(done - self.bar.n)
+
+    def close(self):
+        if self.bar is not None:
+            self.bar.close()
 
 
 def write_outputs(graded, out, json_dir=None, gradescope_dir=None):
@@ -93,15 +108,13 @@ def write_outputs(graded, out, json_dir=None, gradescope_dir=None):
 def grade_batch(folder, sandbox, out, json_dir=None, gradescope_dir=None, show_progress=True):
     """Grade every submission under folder; returns [(student, report)] in discovery order."""
     submissions = discover(folder)
-    bar = progress_bar(len(submissions) * len(grading.SCHEMES)) if show_progress else None
+    bar = ProgressBar(show_progress)
     try:
-        progress = (lambda *_: bar.update(1)) if bar is not None else None
         reports = grading.grade_many(
-            [path for _, path in submissions], sandbox, hidden=True, progress=progress
+            [path for _, path in submissions], sandbox, hidden=True, progress=bar
         )
     finally:
-        if bar is not None:
-            bar.close()
+        bar.close()
     graded = list(zip([student for student, _ in submissions], reports, strict=True))
     write_outputs(graded, out, json_dir, gradescope_dir)
     return graded

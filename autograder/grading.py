@@ -188,7 +188,8 @@ def internal_error_submission(path, hidden, error):
 def grade_many(paths, sandbox, hidden=True, progress=None):
     """Reports for many notebooks, all jobs in one sandbox run; in the order of `paths`.
 
-    progress -- passed on to sandbox.run_many (called as jobs finish).
+    progress -- None, or progress(total_jobs) -> a callback that sandbox.run_many calls
+                with the number of jobs done so far.
     """
     started = time.perf_counter()
     submissions = []
@@ -199,7 +200,8 @@ def grade_many(paths, sandbox, hidden=True, progress=None):
             submissions.append(internal_error_submission(path, hidden, error))
     keys = [(index, scheme) for index, sub in enumerate(submissions) for scheme in sub.jobs]
     jobs = [submissions[index].jobs[scheme] for index, scheme in keys]
-    results = sandbox.run_many(jobs, progress=progress) if jobs else []
+    callback = progress(len(jobs)) if progress is not None else None
+    results = sandbox.run_many(jobs, progress=callback) if jobs else []
     by_submission = [{} for _ in submissions]
     seconds = [0.0 for _ in submissions]
     for (index, scheme), result in zip(keys, results, strict=True):

@@ -28,6 +28,7 @@ class Mistake:
     """How a mistaken initialiser differs from the right one (defaults: no difference).
 
     rows, cols -- (layers_dims, l) -> the size used for W[l]'s rows / columns
+    bias_rows  -- (layers_dims, l) -> the size used for b[l]'s rows
     layers     -- number_of_entries_of_layers_dims -> the range of l the loop runs over
     draw       -- 'randn', 'rand', 'zeros', 'ones' or 'randn_tuple' for the weights
     scale      -- (scheme, n_prev, n_cur) -> the factor of the draw
@@ -38,6 +39,7 @@ class Mistake:
 
     rows: object = None
     cols: object = None
+    bias_rows: object = None
     layers: object = None
     draw: str = ""
     scale: object = None
@@ -108,7 +110,8 @@ def mistaken_initialiser(scheme, mistake):
             weights = draw_weights(generator, mistake.draw or right_draw(scheme), (rows, cols))
             weights = weights * scale if scheme != "zeros" or mistake.scale else weights
             parameters[f"W{l}"] = weights.astype(int) if mistake.as_int else weights
-            parameters[f"b{l}"] = draw_bias(generator, mistake.bias, rows, scale)
+            bias_rows = mistake.bias_rows(layers_dims, l) if mistake.bias_rows else n_cur
+            parameters[f"b{l}"] = draw_bias(generator, mistake.bias, bias_rows, scale)
         return parameters
 
     return initialise
@@ -120,6 +123,8 @@ class Misconception:
 
     versions      -- Mistakes whose output is compared with the student's
     calls_differ  -- recognised on a seeding case: the student's two calls differ
+    unseeded      -- the mistake draws without a seed, so the weights are compared by
+                     their spread (root mean square), not value by value
     """
 
     name: str
@@ -128,6 +133,7 @@ class Misconception:
     fix: str
     versions: tuple = field(default_factory=tuple)
     calls_differ: bool = False
+    unseeded: bool = False
 
 
 ALL = ("zeros", "random", "he")
@@ -146,7 +152,7 @@ CATALOGUE = (
         ALL,
         "W[l] gets its rows from layers_dims[1] in every layer, instead of layers_dims[l]",
         "use layers_dims[l] (the layer's own size) for the rows of W[l] and b[l]",
-        (Mistake(rows=lambda dims, l: dims[1]),),
+        (Mistake(rows=lambda dims, l: dims[1], bias_rows=lambda dims, l: dims[1]),),
     ),
     Misconception(
         "transposed_weights",
@@ -315,6 +321,7 @@ CATALOGUE = (
             Mistake(draw="randn", scale=lambda scheme, n_prev, n_cur: 10.0),
             Mistake(draw="randn", scale=lambda scheme, n_prev, n_cur: 0.01),
         ),
+        unseeded=True,
     ),
     Misconception(
         "ones_instead_of_zeros",
@@ -340,22 +347,41 @@ def mistaken_observation(name, version, scheme, layers_dims):
     return public_tests.observe_call(mistaken_initialiser(scheme, mistake), list(layers_dims))
 
 
-def same_entry(got, made):
+# Unseeded draws of the same spread have a root mean square within this factor
+# of each other (a few elements: wide; the scales told apart differ by >= 10x).
+SPREAD_FACTOR = 3.0
+
+
+def root_mean_square(array):
+    return float(np.sqrt(np.mean(np.square(array.astype(float))))) if array.size else 0.0
+
+
+def same_spread(got, made):
+    """Two unseeded weight draws: both varied, spreads within SPREAD_FACTOR of each other."""
+    if got.size > 1 and not np.std(got) > 0:
+        return False  # constant weights (np.ones, np.full) were not drawn at random
+    ratio = root_mean_square(got) / max(root_mean_square(made), 1e-300)
+    return 1 / SPREAD_FACTOR <= ratio <= SPREAD_FACTOR
+
+
+def same_entry(key, got, made, unseeded=False):
     if isinstance(got, str) or isinstance(made, str):
         return got == made
     if got.shape != made.shape or got.dtype.kind != made.dtype.kind:
         return False
+    if unseeded and key.startswith("W"):
+        return same_spread(got, made)
     return bool(np.allclose(got, made, rtol=public_tests.RTOL, atol=public_tests.ATOL))
 
 
-def same_observation(got, made):
-    """Does the student's observation look exactly like the mistaken one?"""
+def same_observation(got, made, unseeded=False):
+    """Does the student's observation look like the mistaken one (exactly, or by spread)?"""
     if got.get("raised") or made["raised"]:
         return got.get("raised") == made["raised"]
     entries, mistaken = got.get("entries") or {}, made["entries"]
     if got.get("returned") != made["returned"] or list(entries) != list(mistaken):
         return False
-    return all(same_entry(entries[key], mistaken[key]) for key in mistaken)
+    return all(same_entry(key, entries[key], mistaken[key], unseeded) for key in mistaken)
 
 
 def calls_differ(observations):
@@ -383,15 +409,21 @@ def matches(misconception, case, observations):
     dims = tuple(case["layers_dims"])
     return any(
         same_observation(
-            observations[0], mistaken_observation(misconception.name, index, case["scheme"], dims)
+            observations[0],
+            mistaken_observation(misconception.name, index, case["scheme"], dims),
+            misconception.unseeded,
         )
         for index in range(len(misconception.versions))
     )
 
 
 def recognise(case, observations):
-    """The first misconception of the catalogue that explains a failed case, or None."""
-    for misconception in CATALOGUE:
+    """The first misconception of the catalogue that explains a failed case, or None.
+
+    Exact comparisons go first; a comparison by spread only when none of them matched.
+    """
+    ordered = sorted(CATALOGUE, key=lambda misconception: misconception.unseeded)
+    for misconception in ordered:
         if matches(misconception, case, observations):
             return misconception
     return None

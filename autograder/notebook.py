@@ -73,6 +73,26 @@ def parse_cells(document):
     return cells
 
 
+def is_cut_off(text):
+    """Does the text end inside a string or an open bracket -- JSON whose end is missing?"""
+    depth, in_string, escaped = 0, False, False
+    for character in text:
+        if in_string:
+            if escaped:
+                escaped = False
+            elif character == "\\":
+                escaped = True
+            elif character == '"':
+                in_string = False
+        elif character == '"':
+            in_string = True
+        elif character in "[{":
+            depth += 1
+        elif character in "]}":
+            depth -= 1
+    return in_string or depth > 0
+
+
 def decode(data):
     """Bytes of a file -> the decoded JSON document, or a NotebookError."""
     if not data.strip():
@@ -86,7 +106,7 @@ def decode(data):
     try:
         return json.loads(text)
     except json.JSONDecodeError as error:
-        if error.pos >= len(text.rstrip()) - 1:
+        if is_cut_off(text):
             raise NotebookError(
                 "truncated notebook: its JSON ends early (was the save interrupted?)"
             ) from None
