@@ -1,0 +1,525 @@
+"""Run untrusted student code away from the grader: warm workers in a sandbox.
+
+    with Sandbox(workers=2) as sandbox:
+        results = sandbox.run_many([Job(source, "initialize_parameters_he", calls), ...])
+
+Each worker slot is one long-lived process (autograder/sandbox_worker.py) inside
+its own sandbox, with numpy, matplotlib, init_utils and public_tests preloaded;
+it forks a child per job. Only plain data comes back: the observations of
+public_tests.observe, JSON-encoded (autograder/channel.py) and strictly decoded
+here. The checks (public_tests.judge) and the scores stay in this process.
+
+Isolation levels, strongest first (see docs/security.md):
+  "bubblewrap" -- bwrap: new user, PID, network, IPC, UTS and mount namespaces, a
+                  read-only view of the Python install and /grader, a private /tmp;
+  "unshare"    -- util-linux unshare with the same namespaces and a chroot built by
+                  autograder/sandbox_jail.py;
+  "none"       -- a plain child process with the same limits (a warning is logged).
+"""
+
+import contextlib
+import dataclasses
+import json
+import os
+import queue
+import secrets
+import select
+import shutil
+import signal
+import subprocess
+import sys
+import tempfile
+import threading
+import time
+from dataclasses import dataclass, field
+from pathlib import Path
+
+from . import channel, sandbox_launch
+
+LEVELS = ("bubblewrap", "unshare", "none")
+ROOT = Path(__file__).resolve().parent.parent
+TAG_VARIABLE = "AUTOGRADER_SANDBOX_TAG"
+START_TIMEOUT = 120.0  # importing numpy + matplotlib + sklearn on a busy machine
+CLEANUP_GRACE = 10.0  # beyond the wall limit: killing leftovers, emptying /tmp
+MAX_JOB_BYTES = 4 << 20
+
+
+@dataclass(frozen=True)
+class Limits:
+    wall_seconds: float = 5.0  # per exercise job
+    cpu_seconds: int = 5
+    memory_bytes: int = 1 << 30  # at most 1 GiB
+    output_bytes: int = 1 << 20  # stdout+stderr of the student code
+    processes: int = 64  # processes of one sandbox user (RLIMIT_NPROC), namespace levels
+
+
+@dataclass
+class Job:
+    source: str  # the student's program: safe top-level definitions, no IPython magics
+    function: str  # e.g. "initialize_parameters_he"
+    calls: list[dict]  # each {"kind": "values" | "seeding", "layers_dims": [int, ...]}
+
+
+@dataclass
+class JobResult:
+    status: str  # "ok" | "timeout" | "error"
+    reason: str  # one line; "" when ok
+    observations: list = field(default_factory=list)  # per call: public_tests.observe(...)
+    seconds: float = 0.0
+    isolation: str = "none"
+
+
+class SandboxError(RuntimeError):
+    """The sandbox could not be started at the requested isolation level."""
+
+
+def describe_bytes(size):
+    """1073741824 -> '1 GiB', 1048576 -> '1 MiB'."""
+    for unit, scale in (("GiB", 1 << 30), ("MiB", 1 << 20), ("KiB", 1 << 10)):
+        if size >= scale:
+            return f"{size / scale:g} {unit}"
+    return f"{size} bytes"
+
+
+def validate_limits(limits):
+    if not 0 < limits.memory_bytes <= 1 << 30:
+        raise ValueError("Limits.memory_bytes must be positive and at most 1 GiB")
+    if limits.wall_seconds <= 0 or limits.cpu_seconds <= 0 or limits.output_bytes <= 0:
+        raise ValueError("Limits must be positive")
+
+
+# --------------------------------------------------------------------------
+# Framing, shared with sandbox_worker.py (same format: 4-byte length + JSON).
+# --------------------------------------------------------------------------
+
+
+def frame(data):
+    return len(data).to_bytes(4, "big") + data
+
+
+def split_frame(buffer):
+    """(message bytes, rest) when buffer holds a whole frame, else (None, buffer)."""
+    if len(buffer) < 4:
+        return None, buffer
+    size = int.from_bytes(buffer[:4], "big")
+    if len(buffer) < 4 + size:
+        return None, buffer
+    return bytes(buffer[4 : 4 + size]), buffer[4 + size :]
+
+
+def parse_payload(buffer):
+    """The student's one framed message, or ChannelError (missing, extra, cut bytes)."""
+    message, rest = split_frame(buffer)
+    if message is None or rest:
+        raise channel.ChannelError("the result is not exactly one frame")
+    return message
+
+
+def encode_job(job):
+    calls = [{"kind": call["kind"], "layers_dims": list(call["layers_dims"])} for call in job.calls]
+    data = json.dumps({"source": job.source, "function": job.function, "calls": calls}).encode()
+    if len(data) > MAX_JOB_BYTES:
+        raise ValueError(f"job larger than {describe_bytes(MAX_JOB_BYTES)}")
+    return frame(data)
+
+
+# --------------------------------------------------------------------------
+# Outcome (from the worker) + payload (from the student's child) -> JobResult.
+# --------------------------------------------------------------------------
+
+SIGNAL_REASONS = {
+    signal.SIGXCPU: ("timeout", "exceeded the {cpu} s CPU time limit"),
+    signal.SIGXFSZ: ("error", "output limit ({output}) exceeded"),
+}
+
+
+def signal_name(number):
+    with contextlib.suppress(ValueError):
+        return signal.Signals(number).name
+    return "unknown"
+
+
+def verdict(outcome, payload, job, limits):
+    """(status, reason, observations) from the worker's outcome and the payload bytes."""
+    words = {"cpu": limits.cpu_seconds, "output": describe_bytes(limits.output_bytes)}
+    kind = outcome["outcome"]
+    if kind == "timeout":
+        return "timeout", f"exceeded the {limits.wall_seconds:g} s time limit", []
+    if kind == "output":
+        return "error", f"output limit ({words['output']}) exceeded", []
+    if kind == "signaled":
+        number = outcome["signal"]
+        if number in SIGNAL_REASONS:
+            status, template = SIGNAL_REASONS[number]
+            return status, template.format(**words), []
+        return "error", f"killed by signal {number} ({signal_name(number)})", []
+    if outcome["code"] != 0 or not payload:
+        return "error", f"the student code exited (status {outcome['code']}) before reporting", []
+    try:
+        status, decoded = channel.decode_result(
+            parse_payload(payload), [call["kind"] for call in job.calls]
+        )
+    except channel.ChannelError as problem:
+        return "error", f"malformed result from the sandbox: {problem}", []
+    if status == "error":
+        return "error", decoded, []
+    return "ok", "", decoded
+
+
+def check_outcome(message):
+    """The worker's status frame, validated (the worker shares the sandbox with the job)."""
+    outcome = json.loads(message)
+    kinds = {"timeout": set(), "output": set(), "signaled": {"signal"}, "exited": {"code"}}
+    if type(outcome) is not dict or outcome.get("outcome") not in kinds:
+        raise channel.ChannelError("bad worker status")
+    for key in kinds[outcome["outcome"]]:
+        if type(outcome.get(key)) is not int:
+            raise channel.ChannelError("bad worker status")
+    return outcome
+
+
+# --------------------------------------------------------------------------
+# One worker slot: a sandboxed fork server, restarted when it dies.
+# --------------------------------------------------------------------------
+
+
+class WorkerProcess:
+    """A warm worker in its own sandbox; run() one job at a time."""
+
+    def __init__(self, level, limits, staging, tag):
+        self.level = level
+        self.limits = limits
+        self.staging = staging
+        self.tag = tag
+        self.process = None
+        self.log = None
+
+    # -- starting and stopping ------------------------------------------------
+
+    def start(self):
+        """Launch the sandbox; returns without waiting for the worker to be ready."""
+        job_r, self.job_w = os.pipe()
+        self.payload_r, payload_w = os.pipe()
+        self.status_r, status_w = os.pipe()
+        config = {
+            "limits": dataclasses.asdict(self.limits),
+            "payload_fd": payload_w,
+            "status_fd": status_w,
+        }
+        self.log = tempfile.TemporaryFile()  # noqa: SIM115 -- lives as long as the worker
+        command, config_extra = sandbox_launch.command(self.level, self.staging, config, self.tag)
+        config.update(config_extra)
+        self.process = subprocess.Popen(
+            [*command, json.dumps(config)],
+            stdin=job_r,
+            stdout=subprocess.DEVNULL,
+            stderr=self.log,
+            pass_fds=(payload_w, status_w),
+            start_new_session=True,
+            env=sandbox_launch.environment(self.tag, self.level, self.staging),
+            **sandbox_launch.popen_options(self.level),
+        )
+        for fd in (job_r, payload_w, status_w):
+            os.close(fd)
+        for fd in (self.job_w, self.payload_r, self.status_r):
+            os.set_blocking(fd, False)
+        self.status_buffer = bytearray()
+        self.ready = False
+
+    def wait_ready(self, timeout=START_TIMEOUT):
+        """Block until the worker has preloaded everything; SandboxError if it cannot."""
+        deadline = time.monotonic() + timeout
+        while not self.ready:
+            message = self.read_status(deadline)
+            if message is None:
+                self.stop()
+                raise SandboxError(
+                    f"the {self.level} sandbox did not start: {self.log_tail() or 'no message'}"
+                )
+            self.ready = json.loads(message) == {"ready": True}
+
+    def log_tail(self):
+        if self.log is None:
+            return ""
+        self.log.seek(0, os.SEEK_END)
+        size = self.log.tell()
+        self.log.seek(max(0, size - 2000))
+        lines = self.log.read().decode(errors="replace").strip().splitlines()
+        return lines[-1] if lines else ""
+
+    def alive(self):
+        return self.process is not None and self.process.poll() is None and self.ready
+
+    def stop(self):
+        """Kill the whole sandbox (its process group; namespaces take the rest down)."""
+        if self.process is None:
+            return
+        with contextlib.suppress(ProcessLookupError, PermissionError):
+            os.killpg(self.process.pid, signal.SIGKILL)
+        with contextlib.suppress(ProcessLookupError):
+            self.process.kill()
+        self.process.wait()
+        if self.level == "none":
+            kill_tagged_processes(self.tag)
+        for fd in (self.job_w, self.payload_r, self.status_r):
+            with contextlib.suppress(OSError):
+                os.close(fd)
+        self.log.close()
+        self.process = None
+        self.ready = False
+
+    def restart(self):
+        self.stop()
+        self.start()
+        self.wait_ready()
+
+    # -- one job ----------------------------------------------------------------
+
+    def read_status(self, deadline, payload=None, pending=b""):
+        """Pump the fds until a status frame arrives; None if the worker died or is late.
+
+        payload -- bytearray collecting the student's bytes meanwhile (capped)
+        pending -- job bytes still to be written to the worker
+        """
+        pending = memoryview(pending)
+        while True:
+            message, rest = split_frame(self.status_buffer)
+            if message is not None:
+                self.status_buffer = bytearray(rest)
+                return message
+            remaining = deadline - time.monotonic()
+            if remaining <= 0:
+                return None
+            readers = [self.status_r] + ([self.payload_r] if payload is not None else [])
+            writers = [self.job_w] if pending else []
+            readable, writable, _ = select.select(readers, writers, [], remaining)
+            if writable:
+                try:
+                    pending = pending[os.write(self.job_w, pending) :]
+                except BlockingIOError:
+                    pass
+                except BrokenPipeError:
+                    return None
+            if self.payload_r in readable:
+                drain(self.payload_r, payload)
+            if self.status_r in readable:
+                chunk = read_some(self.status_r)
+                if chunk == b"":
+                    return None
+                self.status_buffer += chunk or b""
+
+    def run(self, job):
+        """Run one job in this worker; restarts the worker when it died or misbehaved."""
+        started = time.monotonic()
+        if not self.alive():
+            self.restart()
+        payload = bytearray()
+        data = encode_job(job)
+        deadline = time.monotonic() + self.limits.wall_seconds + CLEANUP_GRACE
+        message = self.read_status(deadline, payload, data)
+        if message is None:
+            late = time.monotonic() >= deadline
+            self.stop()
+            status, reason = (
+                ("timeout", f"exceeded the {self.limits.wall_seconds:g} s time limit")
+                if late
+                else ("error", "the student code killed the sandbox worker (it was restarted)")
+            )
+            return self.result(status, reason, [], started)
+        drain(self.payload_r, payload)
+        try:
+            outcome = check_outcome(message)
+        except (ValueError, channel.ChannelError):
+            self.stop()
+            return self.result("error", "malformed status from the sandbox worker", [], started)
+        if not outcome.get("clean", False) or self.status_buffer:
+            self.stop()  # processes survived the cleanup, or extra frames: start afresh
+        if len(payload) > channel.MAX_MESSAGE_BYTES + 4:
+            return self.result("error", "the result is too large", [], started)
+        status, reason, observations = verdict(outcome, bytes(payload), job, self.limits)
+        return self.result(status, reason, observations, started)
+
+    def result(self, status, reason, observations, started):
+        return JobResult(
+            status=status,
+            reason=reason,
+            observations=observations,
+            seconds=round(time.monotonic() - started, 6),
+            isolation=self.level,
+        )
+
+
+def read_some(fd):
+    """Bytes waiting on fd; b"" at end of stream, None when nothing is there yet."""
+    try:
+        return os.read(fd, 1 << 16)
+    except BlockingIOError:
+        return None
+
+
+def drain(fd, sink):
+    """Read all that is waiting on fd into sink, keeping at most a message's worth."""
+    while True:
+        try:
+            chunk = os.read(fd, 1 << 16)
+        except BlockingIOError:
+            return
+        if not chunk:
+            return
+        if len(sink) <= channel.MAX_MESSAGE_BYTES + 4:
+            sink += chunk
+
+
+def tagged_processes(tag):
+    """PIDs of processes whose environment carries the tag of a sandbox (root sees all).
+
+    A worker slot's tag is "<sandbox tag>-<slot>"; a sandbox tag finds all its slots.
+    """
+    marker = f"{TAG_VARIABLE}={tag}".encode()
+    found = []
+    for name in os.listdir("/proc"):
+        if not name.isdigit() or int(name) == os.getpid():
+            continue
+        try:
+            with open(f"/proc/{name}/environ", "rb") as environ:
+                variables = environ.read().split(b"\0")
+                if any(v == marker or v.startswith(marker + b"-") for v in variables):
+                    found.append(int(name))
+        except OSError:
+            continue
+    return found
+
+
+def kill_tagged_processes(tag):
+    """For the "none" level: job processes orphaned by a killed worker."""
+    if not os.path.isdir("/proc"):
+        return
+    for _ in range(100):
+        victims = tagged_processes(tag)
+        if not victims:
+            return
+        for pid in victims:
+            with contextlib.suppress(ProcessLookupError, PermissionError):
+                os.kill(pid, signal.SIGKILL)
+        time.sleep(0.01)
+
+
+# --------------------------------------------------------------------------
+# The sandbox: a pool of worker slots.
+# --------------------------------------------------------------------------
+
+
+class Sandbox:
+    """A pool of sandboxed warm workers. Use as a context manager."""
+
+    def __init__(self, workers=1, limits=Limits(), isolation="auto"):  # noqa: B008 -- frozen
+        validate_limits(limits)
+        if isolation != "auto" and isolation not in LEVELS:
+            raise ValueError(f"isolation must be 'auto' or one of {', '.join(LEVELS)}")
+        self.limits = limits
+        self.tag = secrets.token_hex(8)
+        self.warning = None
+        self.staging = sandbox_launch.stage_grader_files()
+        self.pool = queue.Queue()
+        self.slots = []
+        try:
+            self.isolation = self.start_workers(max(1, int(workers)), isolation)
+        except BaseException:
+            self.close()
+            raise
+
+    def start_workers(self, count, isolation):
+        candidates = LEVELS if isolation == "auto" else (isolation,)
+        problems = []
+        for level in candidates:
+            problem = sandbox_launch.unavailable(level)
+            if problem is None:
+                try:
+                    self.launch(level, count)
+                except SandboxError as error:
+                    problem = str(error)
+            if problem is None:
+                if problems:
+                    self.warn(level, problems)
+                return level
+            problems.append(f"{level}: {problem}")
+        raise SandboxError("no isolation level could start: " + "; ".join(problems))
+
+    def launch(self, level, count):
+        slots = [
+            WorkerProcess(level, self.limits, self.staging, f"{self.tag}-{index}")
+            for index in range(count)
+        ]
+        try:
+            for slot in slots:
+                slot.start()
+            for slot in slots:
+                slot.wait_ready()
+        except BaseException:
+            for slot in slots:
+                slot.stop()
+            raise
+        self.slots = slots
+        for slot in slots:
+            self.pool.put(slot)
+
+    def warn(self, level, problems):
+        self.warning = f"sandbox isolation fell back to {level!r} ({'; '.join(problems)})" + (
+            "; student code is NOT isolated from the grader" if level == "none" else ""
+        )
+        print(f"warning: {self.warning}", file=sys.stderr)
+
+    def run(self, job):
+        """Run one job on a free worker; never raises for anything the student did."""
+        slot = self.pool.get()
+        try:
+            return slot.run(job)
+        finally:
+            self.pool.put(slot)
+
+    def run_many(self, jobs, progress=None):
+        """Run jobs in parallel over the workers; results in job order."""
+        results = [None] * len(jobs)
+        lock = threading.Lock()
+        done = 0
+        indices = queue.Queue()
+        for index in range(len(jobs)):
+            indices.put(index)
+
+        def work():
+            nonlocal done
+            while True:
+                try:
+                    index = indices.get_nowait()
+                except queue.Empty:
+                    return
+                results[index] = self.run(jobs[index])
+                with lock:
+                    done += 1
+                    if progress is not None:
+                        progress(done)
+
+        threads = [threading.Thread(target=work, daemon=True) for _ in self.slots]
+        for thread in threads:
+            thread.start()
+        for thread in threads:
+            thread.join()
+        return results
+
+    def close(self):
+        for slot in self.slots:
+            slot.stop()
+        self.slots = []
+        if self.staging:
+            shutil.rmtree(self.staging, ignore_errors=True)
+            self.staging = None
+
+    def __enter__(self):
+        return self
+
+    def __exit__(self, *exc_info):
+        self.close()
+
+    def __del__(self):
+        with contextlib.suppress(Exception):
+            self.close()
