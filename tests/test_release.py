@@ -130,3 +130,23 @@ def test_grade_cells_call_the_public_tests(release):
     assert grade_cells == {f"{key}_tests": f"{key}_test({key})" for key in SOLUTION_IDS}, (
         "grade cells should hold only the public test call"
     )
+
+
+ORIGINAL_TEXT_ERRORS = (
+    "per hundreds",  # the cost is recorded every 1,000 iterations
+    "Instructions: Instructions:",
+    "will be the as ours",
+    "layer_dims",  # the argument is layers_dims
+    "Grader not found",
+)
+
+
+def test_original_text_errors_are_fixed(release):
+    """Are the original's text errors gone, and does the model section list all three schemes?"""
+    text = "\n".join(cell.source for cell in released_cells(release))
+    for error in ORIGINAL_TEXT_ERRORS:
+        assert error not in text, f"{error!r} is still in the notebook"
+    model_intro = next(cell for cell in released_cells(release) if grade_id(cell) == "model_intro")
+    for scheme in ("zeros", "random", "he"):
+        assert f'`initialization = "{scheme}"`' in model_intro.source
+    assert "large random" not in model_intro.source.split('"zeros"')[1].split("\n- ")[0]
