@@ -1,0 +1,97 @@
+"""Do the static checks find deleted, renamed, re-signed and global-reading functions?"""
+
+from autograder import analysis, extraction
+from autograder.notebook import Cell
+
+HE = "initialize_parameters_he"
+RIGHT = "def initialize_parameters_he(layers_dims):\n    np.random.seed(3)\n    return {}\n"
+
+
+def findings(*sources, grade_ids=None):
+    grade_ids = grade_ids or [""] * len(sources)
+    cells = [
+        Cell(i, "code", text, gid)
+        for i, (text, gid) in enumerate(zip(sources, grade_ids, strict=True))
+    ]
+    return analysis.analyse("he", extraction.extract(cells))
+
+
+def test_right_function_has_no_findings():
+    """Is a function with the given signature and no globals left without notes?"""
+    result = findings("import numpy as np", RIGHT)
+    assert not result.blocked
+    assert result.notes == []
+
+
+def test_changed_signature_is_noted():
+    """Is an extra argument reported, naming the signature the graders call?"""
+    result = findings("import numpy as np", RIGHT.replace("(layers_dims)", "(layers_dims, seed=3)"))
+    assert not result.blocked
+    assert any("signature" in note and "seed=3" in note for note in result.notes)
+
+
+def test_global_variable_is_flagged_and_a_local_is_not():
+    """Is a module-level variable read by the function flagged, and a local of it not?"""
+    source = (
+        "def initialize_parameters_he(layers_dims):\n"
+        "    np.random.seed(SEED)\n"
+        "    L = len(layers_dims)\n"
+        "    return {'L': L, 'n': n_hidden}\n"
+    )
+    result = findings("import numpy as np\nSEED = 3\nL = 4\nn_hidden = len([1])", source)
+    [note] = [note for note in result.notes if "global" in note]
+    assert "`SEED`" in note and "`n_hidden`" in note
+    assert "`L`" not in note
+
+
+def test_global_read_by_a_nested_function_is_flagged():
+    """Does a helper nested in the graded function that reads a global count too?"""
+    source = (
+        "def initialize_parameters_he(layers_dims):\n"
+        "    def scale(n):\n"
+        "        return FACTOR / n\n"
+        "    return {'s': scale(2)}\n"
+    )
+    result = findings("FACTOR = 2.0", source)
+    assert any("`FACTOR`" in note for note in result.notes)
+
+
+def test_global_statement_is_flagged():
+    """Is `global x` in a graded function reported?"""
+    source = (
+        "def initialize_parameters_he(layers_dims):\n"
+        "    global counter\n"
+        "    counter = 1\n"
+        "    return {}\n"
+    )
+    result = findings(source)
+    assert any("declares `global`" in note for note in result.notes)
+
+
+def test_undefined_name_is_noted():
+    """Is a name the notebook never defines reported before it becomes a NameError?"""
+    source = "def initialize_parameters_he(layers_dims):\n    return make_them(layers_dims)\n"
+    result = findings(source)
+    assert any("`make_them`" in note and "never defines" in note for note in result.notes)
+
+
+def test_deleted_function_is_missing():
+    """Is a function defined nowhere 'missing', with a reason for the student?"""
+    result = findings("x = 1")
+    assert result.blocked == "missing"
+    assert "not defined anywhere" in result.reason
+
+
+def test_renamed_function_is_missing_and_named():
+    """Is a function renamed in its own cell reported with the new name?"""
+    source = RIGHT.replace(HE, "he_init")
+    result = findings("import numpy as np", source, grade_ids=["", HE])
+    assert result.blocked == "missing"
+    assert "`he_init`" in result.reason
+
+
+def test_syntax_error_in_its_cell_is_an_error():
+    """Is a graded function lost to a syntax error in its cell an 'error' naming the line?"""
+    result = findings("import numpy as np", RIGHT + "    return (\n", grade_ids=["", HE])
+    assert result.blocked == "error"
+    assert "syntax error" in result.reason and "cell 2" in result.reason

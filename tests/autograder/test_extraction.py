@@ -1,0 +1,116 @@
+"""Does the extraction keep only safe definitions, wherever the student put them?"""
+
+from autograder import extraction
+from autograder.notebook import Cell
+
+
+def cells(*sources, grade_ids=None):
+    grade_ids = grade_ids or [""] * len(sources)
+    return [
+        Cell(i, "code", source, grade_id)
+        for i, (source, grade_id) in enumerate(zip(sources, grade_ids, strict=True))
+    ]
+
+
+def run(program):
+    """Execute the extracted source as the sandbox does: a fresh namespace."""
+    namespace = {}
+    exec(compile(program.source, "<program>", "exec"), namespace)  # test data only
+    return namespace
+
+
+def test_calls_and_prints_are_dropped_definitions_kept():
+    """Are training calls and prints left out, and imports, defs and constants kept?"""
+    program = extraction.extract(
+        cells(
+            "import numpy as np\nSCALE = 10\nprint('hello')",
+            "def f(layers_dims):\n    return np.zeros((SCALE, 1))",
+            "parameters = model(train_X, train_Y)\nprint(parameters)",
+        )
+    )
+    assert "print" not in program.source
+    assert "model(" not in program.source
+    namespace = run(program)
+    assert namespace["f"]([1]).shape == (10, 1)
+    assert "parameters" in program.assigned_names
+
+
+def test_magics_and_shell_lines_are_stripped():
+    """Do %line magics, !shell lines and help? lines no longer hide a cell's definitions?"""
+    program = extraction.extract(
+        cells(
+            "%load_ext autoreload\n!pip install x\nnp.zeros?\nfiles = !ls\ndef g():\n    return 4"
+        )
+    )
+    assert not program.broken_cells
+    assert run(program)["g"]() == 4
+
+
+def test_python_cell_magic_keeps_its_body_other_cell_magics_are_dropped():
+    """Is a %%time cell read as Python and a %%bash cell ignored?"""
+    program = extraction.extract(
+        cells("%%time\ndef timed():\n    return 1", "%%bash\necho def not_python():")
+    )
+    assert "timed" in program.functions
+    assert not program.broken_cells
+    assert "not_python" not in program.source
+
+
+def test_syntax_error_costs_only_its_cell():
+    """Does a syntax error lose only the functions of its own cell?"""
+    program = extraction.extract(
+        cells(
+            "def fine():\n    return 1",
+            "def broken(:\n    return 2",
+            grade_ids=["fine", "broken"],
+        )
+    )
+    assert "fine" in program.functions
+    [broken] = program.broken_cells
+    assert broken.defines == ["broken"]
+    assert broken.grade_id == "broken"
+    assert "line 1" in broken.reason
+
+
+def test_last_definition_wins():
+    """When a function is defined twice, is the later one (notebook order) the one kept?"""
+    program = extraction.extract(cells("def f():\n    return 1", "def f():\n    return 2"))
+    assert run(program)["f"]() == 2
+    assert program.functions["f"].cell == 1
+
+
+def test_unused_and_slow_imports_are_left_out():
+    """Are imports no definition needs, and the init_utils star import, left out?"""
+    program = extraction.extract(
+        cells(
+            "import matplotlib.pyplot as plt\nimport numpy as np\nfrom init_utils import *",
+            "def f(layers_dims):\n    return np.ones(1)",
+        )
+    )
+    assert "matplotlib" not in program.source
+    assert "init_utils" not in program.source
+    assert "import numpy as np" in program.source
+    assert program.star_modules == {"init_utils"}
+
+
+def test_a_failing_import_does_not_lose_the_definitions():
+    """Does an import of a missing module leave the rest of the program usable?"""
+    program = extraction.extract(
+        cells("import not_a_module_here\ndef f():\n    return not_a_module_here")
+    )
+    namespace = run(program)
+    assert "f" in namespace
+
+
+def test_assignment_from_a_call_is_dropped_but_known_as_a_global():
+    """Is `n = len(x)` left out of the program yet listed among module-level names?"""
+    program = extraction.extract(cells("n = len([1, 2])\nfor k in range(3):\n    pass"))
+    assert "len(" not in program.source
+    assert {"n", "k"} <= program.assigned_names
+
+
+def test_grade_cells_are_indexed_by_grade_id():
+    """Is every cell with a grade_id found, also a markdown one?"""
+    markdown = Cell(0, "markdown", "# Title", "intro")
+    program = extraction.extract([markdown, *cells("x = 1", grade_ids=["code"])])
+    assert program.grade_cells == {"intro": 0, "code": 0}

@@ -1,0 +1,104 @@
+"""Is each misconception of the catalogue recognised by comparison, and only where it applies?"""
+
+import numpy as np
+import pytest
+
+import public_tests
+from autograder import cases, misconceptions, reference
+
+CATALOGUE = misconceptions.CATALOGUE
+WITH_VERSIONS = [(m.name, scheme) for m in CATALOGUE if m.versions for scheme in m.schemes]
+
+
+def observe_mistake(misconception, scheme, layers_dims, version=0):
+    function = misconceptions.mistaken_initialiser(scheme, misconception.versions[version])
+    return [public_tests.observe_call(function, layers_dims)]
+
+
+def test_catalogue_has_at_least_twelve_named_misconceptions():
+    """Are there at least 12 misconceptions, each with a unique name, a cause and a fix?"""
+    names = [m.name for m in CATALOGUE]
+    assert len(names) >= 12
+    assert len(set(names)) == len(names)
+    assert all(m.cause and m.fix and m.schemes for m in CATALOGUE)
+
+
+@pytest.mark.parametrize(("name", "scheme"), WITH_VERSIONS)
+def test_each_mistake_fails_and_is_recognised_as_itself(name, scheme):
+    """Does each version of a mistake fail a case, and is it named as itself wherever it fails?"""
+    misconception = misconceptions.BY_NAME[name]
+    for version in range(len(misconception.versions)):
+        named = []
+        for case in cases.all_cases(scheme):
+            if case["kind"] != "values":
+                continue
+            observations = observe_mistake(misconception, scheme, case["layers_dims"], version)
+            passed, _ = public_tests.judge(case, observations)
+            if not passed:
+                found = misconceptions.recognise(case, observations)
+                named.append(found.name if found else None)
+        assert named, f"version {version} of {name} passes every case"
+        assert set(named) == {name}, f"version {version} of {name} was recognised as {named}"
+
+
+@pytest.mark.parametrize("scheme", public_tests.SCHEMES)
+def test_the_right_answer_matches_a_mistake_only_where_it_is_invisible(scheme):
+    """Does a misconception match the right answer only on a case its own output passes?"""
+    for case in cases.all_cases(scheme):
+        if case["kind"] != "values":
+            continue
+        right = [
+            public_tests.observe_call(
+                lambda dims: reference.initialize(scheme, dims), case["layers_dims"]
+            )
+        ]
+        found = misconceptions.recognise(case, right)
+        if found is not None:
+            own = observe_mistake(found, scheme, case["layers_dims"])
+            assert public_tests.judge(case, own)[0], f"{found.name} matched the right answer"
+
+
+def test_no_seed_is_recognised_when_two_calls_differ():
+    """Is 'no_seed' named on a seeding case whose two calls differ, and only then?"""
+    [case] = [case for case in public_tests.public_cases("he") if case["kind"] == "seeding"]
+
+    def unseeded(layers_dims):
+        return {
+            "W1": np.random.randn(layers_dims[1], layers_dims[0]),
+            "b1": np.zeros((layers_dims[1], 1)),
+        }
+
+    differing = public_tests.observe(unseeded, case)
+    assert misconceptions.recognise(case, differing).name == "no_seed"
+    same = public_tests.observe(lambda dims: reference.initialize("he", dims), case)
+    assert misconceptions.recognise(case, same) is None
+
+
+def test_recognising_leaves_numpys_global_generator_alone():
+    """Does generating the mistaken outputs never touch numpy's global generator?"""
+    misconceptions.mistaken_observation.cache_clear()
+    graded = cases.all_cases("random")  # the reference seeds the generator: build them first
+    np.random.seed(1234)
+    before = np.random.get_state()[1].copy()
+    for case in graded:
+        misconceptions.recognise(
+            case, [public_tests.observe_call(lambda dims: {}, case["layers_dims"])]
+        )
+    assert np.array_equal(np.random.get_state()[1], before)
+
+
+def test_ones_are_not_taken_for_random_weights():
+    """Are constant weights (np.ones) named as ones, not as random draws of the same spread?"""
+    case = cases.all_cases("zeros")[0]
+    ones = misconceptions.BY_NAME["ones_instead_of_zeros"]
+    assert (
+        misconceptions.recognise(case, observe_mistake(ones, "zeros", case["layers_dims"])) is ones
+    )
+
+
+def test_explanation_names_the_misconception():
+    """Does the explanation give the name, the cause and the fix?"""
+    misconception = misconceptions.BY_NAME["xavier_instead_of_he"]
+    text = misconceptions.explain(misconception)
+    assert "[xavier_instead_of_he]" in text
+    assert misconception.cause in text and misconception.fix in text
