@@ -1,0 +1,146 @@
+"""Do the companion notebooks in notebooks/ run, top to bottom, in a real kernel and show
+what their text says they show?
+
+Each notebook runs once (module-scoped), as CI runs it: nbclient, a python3 kernel, the working
+folder notebooks/, COURSE_HEADLESS=1 so that the explorer saves figures instead of drawing
+widgets. A probe cell appended in memory reads the notebook's own results back as JSON; the
+committed files are never changed. About 30 s in all: marked slow.
+"""
+
+import json
+import os
+from pathlib import Path
+
+import nbformat
+import pytest
+from nbclient import NotebookClient
+
+pytestmark = pytest.mark.slow
+
+NOTEBOOKS = Path(__file__).resolve().parent.parent / "notebooks"
+PROBE = "PROBE "
+# What each notebook computed, read from its own variables after its last cell.
+PROBES = {
+    "01_why_the_scale_matters.ipynb": (
+        "{scheme: result['std'] for scheme, result in relu_results.items()}"
+        " | {'tanh ' + scheme: result['std'] for scheme, result in tanh_results.items()}"
+    ),
+    "02_explore_it_yourself.ipynb": "[str(path) for path in saved_figures]",
+    "03_more_initialisers.ipynb": (
+        "{name: {key: result[key] for key in ('train_accuracy', 'test_accuracy', 'final_cost')}"
+        " for name, result in comparison.items()}"
+    ),
+}
+HEADLESS_FIGURES = [
+    "explorer_zeros_x1.png",
+    "explorer_random_x1.png",
+    "explorer_he_x1.png",
+    "explorer_custom_x0.1.png",
+]
+
+
+def notebook_names():
+    return sorted(path.name for path in NOTEBOOKS.glob("*.ipynb"))
+
+
+@pytest.fixture(scope="module")
+def figures_dir(tmp_path_factory):
+    return tmp_path_factory.mktemp("figures")
+
+
+@pytest.fixture(scope="module")
+def run(figures_dir):
+    """run(name) -> (executed notebook, probed value); each notebook executes once."""
+    done = {}
+
+    def execute(name):
+        if name not in done:
+            notebook = nbformat.read(NOTEBOOKS / name, as_version=4)
+            probe = PROBES.get(name, "None")
+            notebook.cells.append(
+                nbformat.v4.new_code_cell(f"import json\nprint({PROBE!r} + json.dumps({probe}))")
+            )
+            env = dict(os.environ, COURSE_HEADLESS="1", COURSE_FIGURES_DIR=str(figures_dir))
+            client = NotebookClient(
+                notebook,
+                kernel_name="python3",
+                timeout=300,
+                resources={"metadata": {"path": str(NOTEBOOKS)}},
+            )
+            client.execute(cwd=str(NOTEBOOKS), env=env)  # raises CellExecutionError on any error
+            probed = json.loads(notebook.cells[-1].outputs[-1]["text"].split(PROBE, 1)[1])
+            done[name] = (notebook, probed)
+        return done[name]
+
+    return execute
+
+
+def test_every_notebook_has_a_probe():
+    """Is every companion notebook checked for its results, not only for running?"""
+    assert notebook_names() == sorted(PROBES)
+
+
+@pytest.mark.parametrize("name", notebook_names())
+def test_notebook_runs_without_errors_or_warnings(run, name):
+    """Does the notebook run top to bottom with no error and nothing written to stderr?"""
+    notebook, _ = run(name)
+    outputs = [
+        output for cell in notebook.cells if cell.cell_type == "code" for output in cell.outputs
+    ]
+    assert not [output for output in outputs if output["output_type"] == "error"]
+    stderr = [output["text"] for output in outputs if output.get("name") == "stderr"]
+    assert not stderr, stderr
+
+
+def test_depth_experiment_shows_vanishing_and_exploding_signals(run):
+    """Does He hold the scale over 50 ReLU layers while 0.01 vanishes and 1.0 explodes?"""
+    _, std = run("01_why_the_scale_matters.ipynb")
+    assert 1 / 3 < std["he"][-1] / std["he"][0] < 3
+    assert std["small (0.01)"][-1] < 1e-10
+    assert std["large (1.0)"][-1] > 1e10
+    assert std["xavier"][-1] < 1e-6  # ReLU halves Xavier's variance at every layer
+    assert set(std["zeros"]) == {0.0}
+
+
+def test_tanh_experiment_keeps_xavier_within_an_order_of_magnitude(run):
+    """With tanh, does Xavier stay within 10x over 50 layers, as the text says?"""
+    _, std = run("01_why_the_scale_matters.ipynb")
+    assert 0.1 < std["tanh xavier"][-1] / std["tanh xavier"][0] < 1
+    assert 0.3 < std["tanh he"][-1] < 1
+
+
+def test_explorer_saves_its_figures_without_a_front_end(run, figures_dir):
+    """Without a front end, does the explorer save one PNG per fixed setting?"""
+    _, saved = run("02_explore_it_yourself.ipynb")
+    assert [Path(path).name for path in saved] == HEADLESS_FIGURES
+    for name in HEADLESS_FIGURES:
+        assert (figures_dir / name).read_bytes()[:4] == b"\x89PNG"
+        assert (figures_dir / name).stat().st_size > 10_000
+
+
+def test_comparison_table_has_the_assignments_results(run):
+    """Does the comparison reproduce the assignment's accuracies, and do Xavier and LeCun learn?"""
+    _, table = run("03_more_initialisers.ipynb")
+    assert list(table) == ["zeros", "random x10", "xavier", "lecun", "he"]
+    assert (table["zeros"]["train_accuracy"], table["zeros"]["test_accuracy"]) == (0.5, 0.5)
+    assert (table["random x10"]["train_accuracy"], table["random x10"]["test_accuracy"]) == (
+        0.83,
+        0.86,
+    )
+    assert table["he"]["test_accuracy"] == 0.96
+    assert table["he"]["train_accuracy"] == pytest.approx(0.9933333333333333)
+    assert table["he"]["final_cost"] == pytest.approx(0.07357895962677366, rel=1e-9)
+    for name in ("xavier", "lecun"):
+        assert table[name]["test_accuracy"] > 0.9
+
+
+def test_exercise_solutions_pass_their_public_tests(run):
+    """Do the filled-in Xavier and LeCun solutions print 'All tests passed.'?"""
+    notebook, _ = run("03_more_initialisers.ipynb")
+    printed = "".join(
+        output.get("text", "")
+        for cell in notebook.cells
+        if cell.cell_type == "code"
+        for output in cell.outputs
+    )
+    assert printed.count("All tests passed.") == 2
