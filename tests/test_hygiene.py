@@ -8,14 +8,32 @@ import pytest
 from tools import clean_notebooks
 
 
-def test_every_committed_notebook_is_clean(request):
+def test_every_committed_notebook_is_clean(request, capsys):
     """Is every notebook tracked by git free of outputs, execution counts and run state?"""
     paths = clean_notebooks.committed_notebooks(request.config.rootpath)
     assert paths, "git lists no notebooks"
-    dirty = [
-        str(path) for path in paths if not clean_notebooks.is_clean(clean_notebooks.read(path))
-    ]
-    assert not dirty, f"run `.venv/bin/python tools/clean_notebooks.py`; dirty: {', '.join(dirty)}"
+    problems = clean_notebooks.check(paths)
+    assert problems == 0, (
+        f"run `.venv/bin/python tools/clean_notebooks.py`:\n{capsys.readouterr().out}"
+    )
+
+
+def test_broken_notebook_is_reported_in_one_line(tmp_path, capsys):
+    """Is a notebook that is not valid JSON reported (one line, exit 1) rather than crashed on?"""
+    path = tmp_path / "Broken.ipynb"
+    path.write_text('{"cells": [')
+    assert clean_notebooks.main(["--check", str(path)]) == 1
+    assert clean_notebooks.main([str(path)]) == 1
+    lines = capsys.readouterr().out.splitlines()
+    assert len(lines) == 2 and all(line.startswith(f"unreadable: {path}") for line in lines)
+    assert path.read_text() == '{"cells": ['
+
+
+def test_broken_test_inputs_are_skipped():
+    """Are the deliberately broken notebooks under tests/files/ left out of the check?"""
+    path = clean_notebooks.TEST_INPUTS / "hygiene_probe_does_not_exist.ipynb"
+    assert clean_notebooks.is_test_input(path)
+    assert clean_notebooks.check([path]) == 0
 
 
 @pytest.fixture

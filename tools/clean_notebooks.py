@@ -5,7 +5,9 @@
     python tools/clean_notebooks.py --check         # change nothing; exit 1 listing dirty ones
 
 Run state is what Jupyter records as a side effect of running or viewing a notebook: outputs,
-execution counts, widget state, per-cell execution timing, scroll positions.
+execution counts, widget state, per-cell execution timing, scroll positions. Files under
+tests/files/ that are not valid notebooks are skipped: they are broken on purpose, as inputs of
+the autograder's tests. Anywhere else an invalid notebook is an error.
 """
 
 import argparse
@@ -16,6 +18,7 @@ from pathlib import Path
 import nbformat
 
 ROOT = Path(__file__).resolve().parent.parent
+TEST_INPUTS = ROOT / "tests" / "files"
 
 # Cell metadata written by running a notebook (JupyterLab's "execution" timing, the
 # ExecuteTime extension) or by viewing it (output scrolling).
@@ -51,8 +54,27 @@ def is_clean(notebook):
     return nbformat.writes(clean(nbformat.reads(before, as_version=nbformat.NO_CONVERT))) == before
 
 
+class NotANotebookError(Exception):
+    """The file is not a valid nbformat 4 notebook."""
+
+
 def read(path):
-    return nbformat.read(path, as_version=nbformat.NO_CONVERT)
+    """The notebook at path; NotANotebookError (one line) if it is not a valid nbformat 4 one."""
+    try:
+        notebook = nbformat.read(path, as_version=nbformat.NO_CONVERT)
+        if notebook.get("nbformat") != 4:
+            raise ValueError(f"nbformat {notebook.get('nbformat')}, not 4")
+        nbformat.validate(notebook)
+    except (OSError, ValueError, AttributeError, nbformat.ValidationError) as error:
+        reason = str(error).strip().splitlines()[0][:120] if str(error).strip() else ""
+        message = f"not a valid nbformat 4 notebook: {type(error).__name__} {reason}"
+        raise NotANotebookError(message.strip()) from None
+    return notebook
+
+
+def is_test_input(path):
+    """Files under tests/files/ may be broken on purpose (the autograder's bad submissions)."""
+    return Path(path).resolve().is_relative_to(TEST_INPUTS)
 
 
 def clean_file(path):
@@ -73,18 +95,46 @@ def parse_args(argv):
     return parser.parse_args(argv)
 
 
+def check(paths):
+    """Print one line per dirty or unreadable notebook; returns how many there were."""
+    problems = 0
+    for path in paths:
+        try:
+            clean_already = is_clean(read(path))
+        except NotANotebookError as error:
+            if is_test_input(path):
+                continue
+            print(f"unreadable: {path}: {error}")
+            problems += 1
+            continue
+        if not clean_already:
+            print(f"dirty: {path} (run python tools/clean_notebooks.py)")
+            problems += 1
+    return problems
+
+
+def clean_all(paths):
+    """Clean every notebook in place; returns how many could not be read."""
+    problems = 0
+    for path in paths:
+        try:
+            changed = clean_file(path)
+        except NotANotebookError as error:
+            if not is_test_input(path):
+                print(f"unreadable: {path}: {error}")
+                problems += 1
+            continue
+        if changed:
+            print(f"cleaned {path}")
+    return problems
+
+
 def main(argv=None):
+    """Clean (or with --check, list) notebooks; returns the exit status."""
     args = parse_args(argv)
     paths = args.notebooks or committed_notebooks()
-    if args.check:
-        dirty = [path for path in paths if not is_clean(read(path))]
-        for path in dirty:
-            print(f"dirty: {path} (run python tools/clean_notebooks.py)")
-        return 1 if dirty else 0
-    for path in paths:
-        if clean_file(path):
-            print(f"cleaned {path}")
-    return 0
+    problems = check(paths) if args.check else clean_all(paths)
+    return 1 if problems else 0
 
 
 if __name__ == "__main__":
