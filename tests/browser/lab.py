@@ -259,12 +259,15 @@ def live_descendants():
 
     Zombies are left out: they hold no resources and their parent reaps them.
     """
-    alive = []
-    for process in psutil.Process().children(recursive=True):
-        with contextlib.suppress(psutil.NoSuchProcess):
-            if process.status() != psutil.STATUS_ZOMBIE:
-                alive.append(process)
-    return alive
+    return [process for process in psutil.Process().children(recursive=True) if is_live(process)]
+
+
+def is_live(process):
+    """Whether a psutil.Process still runs (not exited, not a zombie, pid not reused)."""
+    try:
+        return process.is_running() and process.status() != psutil.STATUS_ZOMBIE
+    except psutil.NoSuchProcess:
+        return False
 
 
 def live_pids():
@@ -272,14 +275,32 @@ def live_pids():
     return {process.pid for process in live_descendants()}
 
 
-def processes_left(before, grace=SERVER_STOP_TIMEOUT):
-    """Descendants that were not running at `before` (a set of pids) and outlive `grace` s.
+def started_since(before):
+    """The live descendants whose pid is not in `before` (a set from live_pids()).
 
-    Returns a description of each, one a line ('' when none is left).
+    Take it while the server, its kernels and the browser run: a kernel whose
+    server died is no longer a descendant, but still_running() still sees it.
     """
-    new = [process for process in live_descendants() if process.pid not in before]
-    _, still_alive = psutil.wait_procs(new, timeout=grace)
-    return describe_processes(still_alive)
+    return [process for process in live_descendants() if process.pid not in before]
+
+
+def still_running(processes, grace=SERVER_STOP_TIMEOUT):
+    """Describe, one a line, those of `processes` still live after up to `grace` seconds.
+
+    Returns '' when every one has gone.
+    """
+    deadline = time.monotonic() + grace
+    alive = [process for process in processes if is_live(process)]
+    while alive and time.monotonic() < deadline:
+        time.sleep(0.2)
+        alive = [process for process in alive if is_live(process)]
+    return describe_processes(alive)
+
+
+def processes_left(started, before):
+    """still_running() of `started` and of any descendant started since `before`."""
+    known = {process.pid for process in started}
+    return still_running(started + [p for p in started_since(before) if p.pid not in known])
 
 
 def describe_processes(processes):
@@ -467,16 +488,14 @@ def read_cells(page):
 
 
 def save_screenshot(page, path, grade_id=None):
-    """Save the window as PNG at path, first scrolling the cell grade_id to the top.
+    """Save the window as PNG at path, with the cell grade_id (None: the first cell) at the top.
 
     JupyterLab scrolls inside its notebook panel, not the page, so a "full page"
     shot is the window as the student sees it.
     """
-    if grade_id is not None:
-        found = page.evaluate(_SCROLL_TO_CELL_JS, grade_id)
-        if not found:
-            raise LookupError(f"no cell with grade_id {grade_id!r}")
-        page.wait_for_timeout(300)  # let the panel finish scrolling and painting
+    if not page.evaluate(_SCROLL_TO_CELL_JS, grade_id):
+        raise LookupError(f"no cell with grade_id {grade_id!r}")
+    page.wait_for_timeout(300)  # let the panel finish scrolling and painting
     Path(path).parent.mkdir(parents=True, exist_ok=True)
     page.screenshot(path=str(path), full_page=True)
 
@@ -490,7 +509,7 @@ def save_notebook_screenshot(page, path, max_height=MAX_SCREENSHOT_HEIGHT):
     height = page.evaluate(_NOTEBOOK_HEIGHT_JS)
     page.set_viewport_size({"width": VIEWPORT["width"], "height": min(height, max_height)})
     try:
-        page.evaluate("() => jupyterapp.shell.currentWidget.content.scrollToItem(0, 'start')")
+        page.evaluate(_SCROLL_TO_CELL_JS, None)
         page.wait_for_timeout(500)
         Path(path).parent.mkdir(parents=True, exist_ok=True)
         page.screenshot(path=str(path), full_page=True)
@@ -500,7 +519,7 @@ def save_notebook_screenshot(page, path, max_height=MAX_SCREENSHOT_HEIGHT):
 
 _SCROLL_TO_CELL_JS = """(gradeId) => {
     const notebook = window.jupyterapp.shell.currentWidget.content;
-    const cell = notebook.widgets.find(
+    const cell = gradeId === null ? notebook.widgets[0] : notebook.widgets.find(
         (widget) => (widget.model.getMetadata('nbgrader') || {}).grade_id === gradeId);
     if (!cell) return false;
     cell.node.scrollIntoView({block: 'start'});

@@ -31,9 +31,10 @@ def test_server_answers_only_with_its_token_and_stops_with_its_kernels(tmp_path)
         kernel = server.api("kernels", method="POST")
         assert [running["id"] for running in server.api("kernels")] == [kernel["id"]]
         assert lab.server_descendants(server), "the kernel should run as the server's child"
+        started = lab.started_since(before)
     assert server.process.returncode is not None
     assert not port_is_open(server.port)
-    assert lab.processes_left(before) == ""
+    assert lab.processes_left(started, before) == ""
 
 
 def tiny_notebook(path):
@@ -83,6 +84,7 @@ def test_harness_runs_cells_and_reads_text_errors_and_images(tmp_path):
         cells = lab.read_cells(page)
         screenshot = tmp_path / "tiny.png"
         lab.save_screenshot(page, screenshot)
+        started = lab.started_since(before)
 
     assert [cell["kind"] for cell in cells] == ["markdown"] + ["code"] * 5
     # Run All used counts 1-4 (aborted cells take none); the second run 5-9.
@@ -97,4 +99,4 @@ def test_harness_runs_cells_and_reads_text_errors_and_images(tmp_path):
     assert "ZeroDivisionError: division by zero" in text
     assert outputs_of(cells, "print('after") == ("[9]:", [("stream", "after the error\n")])
     assert screenshot.read_bytes().startswith(b"\x89PNG")
-    assert lab.processes_left(before) == ""
+    assert lab.processes_left(started, before) == ""
