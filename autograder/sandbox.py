@@ -232,10 +232,9 @@ class WorkerProcess:
         while not self.ready:
             message = self.read_status(deadline)
             if message is None:
+                problem = self.log_tail() or "no message"
                 self.stop()
-                raise SandboxError(
-                    f"the {self.level} sandbox did not start: {self.log_tail() or 'no message'}"
-                )
+                raise SandboxError(f"the {self.level} sandbox did not start: {problem}")
             self.ready = json.loads(message) == {"ready": True}
 
     def log_tail(self):

@@ -6,10 +6,9 @@ init_utils.py, autograder/channel.py and autograder/sandbox_worker.py -- never
 autograder/cases.py, autograder/reference.py, source/, tests/ or any grades.
 """
 
+import json
 import os
 import shutil
-import stat
-import subprocess
 import sys
 import tempfile
 from pathlib import Path
@@ -24,6 +23,10 @@ GRADER_FILES = {
 }
 SANDBOX_UID = SANDBOX_GID = 65534  # "nobody"
 TMP_BYTES = 64 << 20  # the job's private /tmp
+SYSTEM_DIRECTORIES = [
+    Path("/") / name for name in ("bin", "sbin", "lib", "lib32", "lib64", "libx32")
+]
+ETC_FILES = ("/etc/ld.so.cache", "/etc/fonts")
 THREAD_VARIABLES = (
     "OPENBLAS_NUM_THREADS",
     "OMP_NUM_THREADS",
@@ -36,8 +39,12 @@ PASSED_VARIABLES = ("OPENBLAS_CORETYPE", "OPENBLAS_L2_SIZE")
 
 
 def stage_grader_files():
-    """A fresh directory with grader/ (the files a worker may see) and tmp/ ("none" level)."""
-    staging = Path(tempfile.mkdtemp(prefix="autograder-sandbox-"))
+    """A fresh directory: grader/ (all a worker may see), tmp/ ("none"), mnt/ and root/.
+
+    Under /tmp, so that the unprivileged sandbox uid can reach it.
+    """
+    base = "/tmp" if os.path.isdir("/tmp") else None
+    staging = Path(tempfile.mkdtemp(prefix="autograder-sandbox-", dir=base))
     os.chmod(staging, 0o755)
     (staging / "grader").mkdir(mode=0o755)
     for name, source in GRADER_FILES.items():
@@ -45,6 +52,8 @@ def stage_grader_files():
         shutil.copyfile(source, target)
         os.chmod(target, 0o644)
     (staging / "tmp").mkdir(mode=0o700)
+    (staging / "mnt").mkdir(mode=0o755)
+    (staging / "root").mkdir(mode=0o755)
     return staging
 
 
@@ -58,6 +67,7 @@ def sandbox_environment(tag):
         "MPLBACKEND": "Agg",
         "MPLCONFIGDIR": "/tmp/.matplotlib",
         "PYTHONDONTWRITEBYTECODE": "1",
+        "JOBLIB_MULTIPROCESSING": "0",  # no /dev/shm semaphores in the sandbox
         "AUTOGRADER_SANDBOX_TAG": tag,
     }
     environment.update({name: "1" for name in THREAD_VARIABLES})
@@ -94,34 +104,88 @@ def python_executable():
     return sys.executable
 
 
-def system_binds():
-    """bwrap arguments for /usr and the merged-/usr symlinks (or directories) of the host."""
-    arguments = ["--ro-bind", "/usr", "/usr"]
-    for name in ("bin", "sbin", "lib", "lib32", "lib64", "libx32"):
-        path = Path("/") / name
-        if path.is_symlink():
-            arguments += ["--symlink", os.readlink(path), str(path)]
-        elif path.is_dir():
-            arguments += ["--ro-bind", str(path), str(path)]
-    arguments += ["--ro-bind-try", "/etc/ld.so.cache", "/etc/ld.so.cache"]
-    return arguments
+def system_links():
+    """[(target, path)] for the merged-/usr symlinks of the host (/bin -> usr/bin, ...)."""
+    return [(os.readlink(path), str(path)) for path in SYSTEM_DIRECTORIES if path.is_symlink()]
+
+
+def system_directories():
+    """/usr, host directories like /lib that are not symlinks, and a few files of /etc."""
+    paths = ["/usr"]
+    paths += [str(path) for path in SYSTEM_DIRECTORIES if path.is_dir() and not path.is_symlink()]
+    paths += [path for path in ETC_FILES if os.path.exists(path)]
+    return paths
+
+
+def running_as_root():
+    return hasattr(os, "geteuid") and os.geteuid() == 0
+
+
+def jail_command(mode, spec):
+    return [python_executable(), "-I", "-S", str(HERE / "sandbox_jail.py"), mode, json.dumps(spec)]
 
 
 def bubblewrap_command(staging, tag):
-    arguments = ["bwrap", "--unshare-all", "--unshare-user", "--disable-userns"]
+    """bwrap, preceded (when we are root) by the jail's staging step and a drop to nobody."""
+    staged = []
+    arguments = [
+        shutil.which("bwrap") or "bwrap",
+        "--unshare-all",
+        "--unshare-user",
+        "--disable-userns",
+    ]
     arguments += ["--uid", str(SANDBOX_UID), "--gid", str(SANDBOX_GID)]
     arguments += ["--die-with-parent", "--new-session", "--as-pid-1", "--cap-drop", "ALL"]
     arguments += ["--hostname", "sandbox"]
-    arguments += system_binds()
-    for path in python_paths():
-        arguments += ["--ro-bind", path, path]
+    for target, link in system_links():
+        arguments += ["--symlink", target, link]
+    for index, path in enumerate(system_directories() + python_paths()):
+        source = path
+        if running_as_root():
+            source = str(Path(staging) / "mnt" / str(index))
+            make_mount_point(path, source)
+            staged.append([path, source])
+        arguments += ["--ro-bind", source, path]
     arguments += ["--ro-bind", str(Path(staging) / "grader"), "/grader"]
-    arguments += ["--proc", "/proc", "--dev", "/dev"]
-    arguments += ["--size", str(TMP_BYTES), "--tmpfs", "/tmp"]
+    # bwrap creates /, /dev and /dev/shm as tmpfs owned by the sandbox user: make them
+    # read-only so that the private, size-limited /tmp is the only writable place.
+    arguments += ["--proc", "/proc", "--dev", "/dev", "--remount-ro", "/dev"]
+    arguments += ["--size", str(TMP_BYTES), "--tmpfs", "/tmp", "--remount-ro", "/"]
     arguments += ["--chdir", "/tmp", "--clearenv"]
     for name, value in sandbox_environment(tag).items():
         arguments += ["--setenv", name, value]
     arguments += ["--", python_executable(), "-I", "-B", "/grader/sandbox_worker.py"]
+    if not running_as_root():
+        return arguments
+    spec = {"binds": staged, "uid": SANDBOX_UID, "gid": SANDBOX_GID}
+    return [*jail_command("stage", spec), "--", *arguments]
+
+
+def make_mount_point(source, target):
+    """An empty directory (or file, for a file source) to bind source on."""
+    if os.path.isdir(source):
+        os.makedirs(target, exist_ok=True)
+    else:
+        os.makedirs(os.path.dirname(target), exist_ok=True)
+        Path(target).touch()
+
+
+def unshare_command(staging):
+    """util-linux unshare + the jail's chroot: the worker ends up PID 1 of its namespace."""
+    binds = [[path, path] for path in system_directories() + python_paths()]
+    binds.append([str(Path(staging) / "grader"), "/grader"])
+    spec = {
+        "root": str(Path(staging) / "root"),
+        "binds": binds,
+        "symlinks": [[target, link] for target, link in system_links()],
+        "tmp_bytes": TMP_BYTES,
+        "uid": SANDBOX_UID,
+        "gid": SANDBOX_GID,
+    }
+    arguments = ["unshare", "--pid", "--fork", "--kill-child", "--mount", "--net", "--ipc"]
+    arguments += ["--uts", "--propagation", "private"]
+    arguments += [*jail_command("chroot", spec), "--"]
+    arguments += [python_executable(), "-I", "-B", "/grader/sandbox_worker.py"]
     return arguments
 
 
@@ -131,8 +195,11 @@ def none_command(staging):
 
 def command(level, staging, config, tag):
     """(argv without the config argument, extra worker config) for a level."""
+    in_namespace = {"tmp": "/tmp", "own_pid_namespace": True}
     if level == "bubblewrap":
-        return bubblewrap_command(staging, tag), {"tmp": "/tmp", "own_pid_namespace": True}
+        return bubblewrap_command(staging, tag), in_namespace
+    if level == "unshare":
+        return unshare_command(staging), in_namespace
     if level == "none":
         extra = {"tmp": str(Path(staging) / "tmp"), "own_pid_namespace": False}
         return none_command(staging), extra
@@ -152,13 +219,9 @@ def unavailable(level):
     if level == "bubblewrap":
         return None if shutil.which("bwrap") else "bwrap is not installed"
     if level == "unshare":
-        return "not implemented yet"
+        if not shutil.which("unshare"):
+            return "util-linux unshare is not installed"
+        return (
+            None if running_as_root() else "needs root (it mounts a new root and drops to nobody)"
+        )
     return f"unknown level {level}"
-
-
-def is_world_readable(path):
-    return bool(os.stat(path).st_mode & stat.S_IROTH)
-
-
-def run_quietly(arguments):
-    return subprocess.run(arguments, capture_output=True, text=True, check=False)

@@ -44,6 +44,7 @@ HEADER = struct.Struct(">I")
 MAX_JOB_BYTES = 4 << 20
 EXIT_NO_JOB = 3  # the child found the job stream closed: the worker shuts down
 PR_SET_NAME, PR_SET_DUMPABLE, PR_SET_CHILD_SUBREAPER = 15, 4, 36
+IPC_RMID = 0
 
 
 # --------------------------------------------------------------------------
@@ -109,6 +110,9 @@ def set_job_limits(limits):
     resource.setrlimit(resource.RLIMIT_FSIZE, (limits["output_bytes"],) * 2)
     resource.setrlimit(resource.RLIMIT_CORE, (0, 0))
     resource.setrlimit(resource.RLIMIT_NOFILE, (256, 256))
+    if hasattr(resource, "RLIMIT_MSGQUEUE"):
+        # No POSIX message queues: they would outlive the job in the IPC namespace.
+        resource.setrlimit(resource.RLIMIT_MSGQUEUE, (0, 0))
     if limits.get("processes"):
         # Counted per user: only effective where the job runs as an unprivileged
         # uid (the namespace levels); root ignores it.
@@ -389,6 +393,27 @@ def empty_directory(path):
                 os.unlink(target)
 
 
+def remove_sysv_ipc():
+    """Delete the System V shared memory, queues and semaphores a job left behind.
+
+    Only called in the sandbox's own IPC namespace, where all of them are the jobs'.
+    """
+    libc = ctypes.CDLL(None, use_errno=True)
+    removers = {
+        "shm": lambda ipc_id: libc.shmctl(ipc_id, IPC_RMID, None),
+        "msg": lambda ipc_id: libc.msgctl(ipc_id, IPC_RMID, None),
+        "sem": lambda ipc_id: libc.semctl(ipc_id, 0, IPC_RMID),
+    }
+    for table, remove in removers.items():
+        try:
+            with open(f"/proc/sysvipc/{table}") as listing:
+                rows = listing.read().splitlines()[1:]
+        except OSError:
+            continue
+        for row in rows:
+            remove(int(row.split()[1]))
+
+
 def preload():
     """Import what every job needs once, so a job costs a fork, not a Python start."""
     import matplotlib
@@ -431,6 +456,8 @@ def main():
         outcome = supervise(pid, sink_r, config["limits"])
         outcome["clean"] = kill_leftovers(config["own_pid_namespace"])
         empty_directory(config["tmp"])
+        if config["own_pid_namespace"]:
+            remove_sysv_ipc()
         write_frame(status_fd, json.dumps(outcome).encode())
     kill_leftovers(config["own_pid_namespace"])
 
