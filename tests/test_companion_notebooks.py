@@ -144,3 +144,26 @@ def test_exercise_solutions_pass_their_public_tests(run):
         for output in cell.outputs
     )
     assert printed.count("All tests passed.") == 2
+
+
+def test_explorer_builds_its_widgets_with_a_front_end(tmp_path):
+    """With a front end (COURSE_HEADLESS unset), does the explorer show widgets, draw when run
+    (as the Run Interact button does) and save nothing?"""
+    notebook = nbformat.read(NOTEBOOKS / "02_explore_it_yourself.ipynb", as_version=4)
+    notebook.cells.append(nbformat.v4.new_code_cell('explore("xavier", 0.5, 500)'))
+    env = {key: value for key, value in os.environ.items() if key != "COURSE_HEADLESS"}
+    env["COURSE_FIGURES_DIR"] = str(tmp_path)
+    NotebookClient(notebook, kernel_name="python3", timeout=300).execute(
+        cwd=str(NOTEBOOKS), env=env
+    )
+    kinds = {
+        kind
+        for cell in notebook.cells
+        for output in cell.get("outputs", [])
+        for kind in output.get("data", {})
+    }
+    assert "application/vnd.jupyter.widget-view+json" in kinds
+    assert not list(tmp_path.iterdir())
+    assert [output["data"].keys() & {"image/png"} for output in notebook.cells[-1].outputs] == [
+        {"image/png"}
+    ]
