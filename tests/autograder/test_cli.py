@@ -1,0 +1,104 @@
+"""Does `python -m autograder` keep its promises: one JSON object, exit codes, readable text?"""
+
+import csv
+import json
+import subprocess
+import sys
+
+import pytest
+from autograder_corpus import SUBMISSIONS
+
+from autograder import cli
+
+
+def autograder(*arguments, cwd):
+    return subprocess.run(
+        [sys.executable, "-m", "autograder", *map(str, arguments)],
+        cwd=cwd,
+        capture_output=True,
+        text=True,
+        timeout=300,
+    )
+
+
+@pytest.mark.slow
+def test_grade_json_is_one_object_even_when_the_student_prints(root):
+    """Is stdout exactly one JSON object of the documented schema, despite student prints?"""
+    notebook = SUBMISSIONS / "correct_extra_cells_and_prints.ipynb"
+    done = autograder("grade", notebook, "--json", cwd=root)
+    assert done.returncode == 0, done.stderr
+    result = json.loads(done.stdout)  # raises if anything else is on stdout
+    assert set(result) >= {"notebook", "score", "max_score", "isolation", "exercises"}
+    assert [entry["status"] for entry in result["exercises"]] == ["passed"] * 3
+    assert result["score"] == result["max_score"] == 18
+
+
+@pytest.mark.slow
+def test_broken_notebook_is_a_result_with_exit_0(root):
+    """Does a PNG named .ipynb give exit 0, score 0 and status error for every exercise?"""
+    done = autograder("grade", SUBMISSIONS / "png_named_ipynb.ipynb", "--json", cwd=root)
+    assert done.returncode == 0
+    result = json.loads(done.stdout)
+    assert result["score"] == 0
+    assert {entry["status"] for entry in result["exercises"]} == {"error"}
+    assert "PNG" in result["exercises"][0]["feedback"]
+
+
+def test_missing_path_is_a_usage_error(root, tmp_path):
+    """Does a path that does not exist exit 2 with one line on stderr and nothing on stdout?"""
+    done = autograder("grade", tmp_path / "nope.ipynb", "--json", cwd=root)
+    assert done.returncode == 2
+    assert done.stdout == ""
+    assert len(done.stderr.strip().splitlines()) == 1
+    assert "nope.ipynb" in done.stderr
+
+
+def test_batch_of_a_missing_folder_is_a_usage_error(root, tmp_path):
+    """Does grade-batch on a folder that does not exist exit 2?"""
+    done = autograder("grade-batch", tmp_path / "none", "--out", tmp_path / "g.csv", cwd=root)
+    assert done.returncode == 2
+    assert "no such folder" in done.stderr
+
+
+@pytest.mark.slow
+def test_readable_grade_and_check(root):
+    """Does `grade` print a table and `check` the public cases only, both exit 0?"""
+    notebook = SUBMISSIONS / "xavier_instead_of_he.ipynb"
+    graded = autograder("grade", notebook, cwd=root)
+    assert graded.returncode == 0
+    assert "12/18" in graded.stdout and "[xavier_instead_of_he]" in graded.stdout
+    checked = autograder("check", notebook, cwd=root)
+    assert checked.returncode == 0
+    assert "public cases only" in checked.stdout
+    assert "hidden case layers_dims" not in checked.stdout
+    assert "6/9" in checked.stdout  # 2 + 3 public points, and the He seeding case
+
+
+@pytest.mark.slow
+def test_grade_batch_command(root, tmp_path):
+    """Does grade-batch write the CSV and exit 0 on a flat folder with a broken file?"""
+    folder = tmp_path / "flat"
+    folder.mkdir()
+    for name in ("correct_loop.ipynb", "truncated_json.ipynb"):
+        (folder / name).write_bytes((SUBMISSIONS / name).read_bytes())
+    out = tmp_path / "grades.csv"
+    done = autograder("grade-batch", folder, "--out", out, "--workers", "1", cwd=root)
+    assert done.returncode == 0, done.stderr
+    with out.open(newline="") as handle:
+        rows = {row["student"]: row for row in csv.DictReader(handle)}
+    assert rows["correct_loop"]["score"] == "18"
+    assert rows["truncated_json"]["status"] == "error"
+
+
+def test_sync_source_is_delegated(root):
+    """Does `sync-source --check` reach autograder.sync_source (not a usage error)?"""
+    done = autograder("sync-source", "--check", cwd=root)
+    assert done.returncode in (0, 1), done.stderr
+    assert "autograder/cases.py" in done.stdout + done.stderr
+
+
+def test_parser_knows_every_command():
+    """Are grade, grade-batch, check and sync-source all commands of the parser?"""
+    assert set(cli.COMMANDS) == {"grade", "grade-batch", "check", "sync-source"}
+    args = cli.build_parser().parse_args(["grade-batch", "d", "--out", "o.csv", "--workers", "3"])
+    assert (args.workers, args.json_dir, args.gradescope_dir) == (3, None, None)
