@@ -2,8 +2,9 @@
 
 Instructor: generate_assignment, release_assignment. Students (each with their own HOME and
 folder): fetch_assignment, answer, submit. Instructor: collect, autograde, generate_feedback,
-export. Three students: every answer right (18 points), the seed text's zeros bug (13: the
-5 zeros points lost), the untouched release (0).
+export. Four students: every answer right (18 points), the seed text's zeros bug (13: the
+5 zeros points lost), the untouched release (0), and the untouched release with a public_tests.py
+rigged to award full marks (0: autograding uses the instructor's copy).
 """
 
 import csv
@@ -30,11 +31,19 @@ STUDENTS = {
     "ada": SOLUTIONS,
     "seed": {**SOLUTIONS, "initialize_parameters_zeros": SEED_ZEROS_BUG},
     "idle": {},
+    "rigger": {},
 }
+# Appended to the rigger's public_tests.py: a grade() that awards every point.
+RIGGED_GRADE = """
+
+def grade(scheme, function, hidden_cases):
+    return {"zeros": 5.0, "random": 6.0, "he": 7.0}[scheme]
+"""
 EXPECTED_SCORES = {
     "ada": {scheme: cases.max_points(scheme) for scheme in SCHEMES},
     "seed": {"zeros": 0, "random": cases.max_points("random"), "he": cases.max_points("he")},
     "idle": {scheme: 0 for scheme in SCHEMES},
+    "rigger": {scheme: 0 for scheme in SCHEMES},
 }
 
 
@@ -91,6 +100,9 @@ def graded_course(tmp_path_factory, request):
         nbgrader.student(student_id, "fetch_assignment", ASSIGNMENT)
         fetched = base / "students" / student_id / ASSIGNMENT / f"{NOTEBOOK}.ipynb"
         fill_answers(fetched, answers)
+        if student_id == "rigger":
+            with (fetched.parent / "public_tests.py").open("a") as rigged:
+                rigged.write(RIGGED_GRADE)
         nbgrader.student(
             student_id, "submit", ASSIGNMENT, f"--CourseDirectory.student_id={student_id}"
         )
@@ -107,10 +119,12 @@ def test_every_student_was_collected(graded_course):
     course, _ = graded_course
     for student_id in STUDENTS:
         assert (course / "submitted" / student_id / ASSIGNMENT / f"{NOTEBOOK}.ipynb").is_file()
+    rigged = course / "submitted" / "rigger" / ASSIGNMENT / "public_tests.py"
+    assert "def grade(scheme, function, hidden_cases):\n    return" in rigged.read_text()
 
 
 def test_exported_csv_has_the_expected_totals(graded_course):
-    """Does the exported CSV give 18, 13 and 0 out of 18?"""
+    """Does the exported CSV give 18, 13, 0 and 0 out of 18?"""
     _, grades = graded_course
     with grades.open(newline="") as handle:
         rows = {row["student_id"]: row for row in csv.DictReader(handle)}
