@@ -233,8 +233,7 @@ def stop_lab(server, timeout=SERVER_STOP_TIMEOUT):
             break
         except subprocess.TimeoutExpired:
             continue
-    _, still_alive = psutil.wait_procs(children, timeout=timeout)
-    for process in still_alive:
+    for process in wait_until_gone(children, timeout):
         with contextlib.suppress(psutil.NoSuchProcess):
             process.kill()
 
@@ -284,17 +283,22 @@ def started_since(before):
     return [process for process in live_descendants() if process.pid not in before]
 
 
-def still_running(processes, grace=SERVER_STOP_TIMEOUT):
-    """Describe, one a line, those of `processes` still live after up to `grace` seconds.
-
-    Returns '' when every one has gone.
-    """
+def wait_until_gone(processes, grace):
+    """Wait up to `grace` seconds for the psutil processes to end; returns those still live."""
     deadline = time.monotonic() + grace
     alive = [process for process in processes if is_live(process)]
     while alive and time.monotonic() < deadline:
         time.sleep(0.2)
         alive = [process for process in alive if is_live(process)]
-    return describe_processes(alive)
+    return alive
+
+
+def still_running(processes, grace=SERVER_STOP_TIMEOUT):
+    """Describe, one a line, those of `processes` still live after up to `grace` seconds.
+
+    Returns '' when every one has gone.
+    """
+    return describe_processes(wait_until_gone(processes, grace))
 
 
 def processes_left(started, before):
@@ -390,7 +394,10 @@ _START_RUN_IN_TURN_JS = """() => {
 _RUN_FINISHED_JS = """() => {
     if (window.__runAllResult === undefined) return false;
     const panel = window.jupyterapp.shell.currentWidget;
-    if (panel.sessionContext.session.kernel.status !== 'idle') return false;
+    const session = panel.sessionContext.session;
+    const status = session && session.kernel ? session.kernel.status : 'gone';
+    if (status === 'dead' || status === 'gone') throw new Error('the kernel is ' + status);
+    if (status !== 'idle') return false;
     return panel.content.widgets.every(
         (cell) => cell.model.type !== 'code' || !cell.promptNode.textContent.includes('*'));
 }"""
