@@ -21,7 +21,8 @@ WEIGHT_STD = {
     "zeros": lambda n_prev: 0.0,
     "small (0.01)": lambda n_prev: 0.01,
     "large (1.0)": lambda n_prev: 1.0,
-    # Glorot & Bengio 2010, in the form the assignment's text uses: Var(W) = 1 / n_{l-1}.
+    # Glorot & Bengio 2010: Var(W) = 2 / (n_{l-1} + n_l), which is 1 / n_{l-1} here, where
+    # every layer has the same width (and what the assignment's text calls Xavier).
     "xavier": lambda n_prev: np.sqrt(1.0 / n_prev),
     # He et al. 2015: Var(W) = 2 / n_{l-1}, twice Xavier's, because ReLU zeroes half its inputs.
     "he": lambda n_prev: np.sqrt(2.0 / n_prev),

@@ -22,13 +22,16 @@ from init_utils import load_dataset, predict_dec
 
 SEED = 3  # the assignment's seed: scale 1 of "random" and "he" starts where the assignment does
 
-# The standard deviation of the weights of layer l at scale 1, given n_{l-1}.
+# The standard deviation of the weights of layer l at scale 1, given n_{l-1} and n_l.
 BASE_STD = {
-    "zeros": lambda n_prev: 0.0,
-    "random": lambda n_prev: 10.0,  # the assignment's "large random" start
-    "xavier": lambda n_prev: np.sqrt(1.0 / n_prev),  # as the assignment's text defines it
-    "he": lambda n_prev: np.sqrt(2.0 / n_prev),
-    "custom": lambda n_prev: 1.0,  # the scale alone sets the std
+    "zeros": lambda n_prev, n: 0.0,
+    "random": lambda n_prev, n: 10.0,  # the assignment's "large random" start
+    # Glorot & Bengio 2010, Var = 2 / (n_in + n_out), as in 03_more_initialisers.ipynb.
+    "xavier": lambda n_prev, n: np.sqrt(2.0 / (n_prev + n)),
+    # LeCun et al. 1998, Var = 1 / n_in: what the assignment's text calls Xavier.
+    "lecun": lambda n_prev, n: np.sqrt(1.0 / n_prev),
+    "he": lambda n_prev, n: np.sqrt(2.0 / n_prev),  # He et al. 2015
+    "custom": lambda n_prev, n: 1.0,  # the scale alone sets the std
 }
 SCHEMES = tuple(BASE_STD)
 HEADLESS_VARIABLE = "COURSE_HEADLESS"
@@ -38,7 +41,7 @@ HEADLESS_SETTINGS = [("zeros", 1.0), ("random", 1.0), ("he", 1.0), ("custom", 0.
 
 
 def initialize(scheme, scale, layers_dims=LAYERS_DIMS):
-    """Weights W^[l] = standard normal * scale * BASE_STD[scheme](n_{l-1}), biases zero.
+    """Weights W^[l] = standard normal * scale * BASE_STD[scheme](n_{l-1}, n_l), biases zero.
 
     scheme -- one of SCHEMES; scale -- a positive float multiplying the scheme's std
     Returns parameters -- W^[l] (layers_dims[l], layers_dims[l-1]), b^[l] (layers_dims[l], 1).
@@ -50,10 +53,10 @@ def initialize(scheme, scale, layers_dims=LAYERS_DIMS):
     np.random.seed(SEED)
     parameters = {}
     for l in range(1, len(layers_dims)):
-        n_prev = layers_dims[l - 1]
-        std = scale * BASE_STD[scheme](n_prev)
-        parameters[f"W{l}"] = np.random.randn(layers_dims[l], n_prev) * std
-        parameters[f"b{l}"] = np.zeros((layers_dims[l], 1))
+        n_prev, n = layers_dims[l - 1], layers_dims[l]
+        std = scale * BASE_STD[scheme](n_prev, n)
+        parameters[f"W{l}"] = np.random.randn(n, n_prev) * std
+        parameters[f"b{l}"] = np.zeros((n, 1))
     return parameters
 
 

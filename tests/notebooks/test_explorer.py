@@ -8,6 +8,7 @@ import explorer  # noqa: E402
 import matplotlib.pyplot as plt  # noqa: E402
 import numpy as np  # noqa: E402
 import pytest  # noqa: E402
+from extra_tests import EXPECTED_WEIGHTS  # noqa: E402
 
 from public_tests import HE_2_4_1, RANDOM_3_2_1  # noqa: E402
 
@@ -27,6 +28,15 @@ def test_scale_one_starts_where_the_assignment_starts():
         for key, value in published.items():
             np.testing.assert_allclose(got[key], value, rtol=1e-12)
     assert not np.any(he["b1"]) and he["b1"].shape == (4, 1)
+
+
+@pytest.mark.parametrize("scheme", ["xavier", "lecun"])
+def test_xavier_and_lecun_are_the_exercises_answers(scheme):
+    """Do the explorer's 'xavier' and 'lecun' give the weights notebook 03's exercises expect?"""
+    for layers_dims, weights in EXPECTED_WEIGHTS[scheme].items():
+        got = explorer.initialize(scheme, 1.0, list(layers_dims))
+        for key, value in weights.items():
+            np.testing.assert_allclose(got[key], value, rtol=1e-12)
 
 
 def test_scale_multiplies_the_scheme_std():
