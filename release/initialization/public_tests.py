@@ -47,8 +47,9 @@ VALUE_HINTS = {
 
 def one_line_error(error):
     """'ZeroDivisionError: division by zero' -- the first line only, at most 300 characters."""
-    text = f"{type(error).__name__}: {error}".strip().splitlines()[0]
-    return text[:300]
+    detail = str(error).strip()
+    text = f"{type(error).__name__}: {detail}" if detail else type(error).__name__
+    return text.splitlines()[0][:300]
 
 
 def describe_type(value):
