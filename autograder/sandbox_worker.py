@@ -197,11 +197,12 @@ def child_main(config, go_w, sink_w):
     """The job child, right after fork. Never returns."""
     try:
         os.close(config["status_fd"])
-        set_process_name("ag-job")
+        set_process_name("ag-idle")
         prctl(PR_SET_DUMPABLE, 1)
         data = read_frame(0)
         if data is None:
             os._exit(EXIT_NO_JOB)
+        set_process_name("ag-job")
         job = json.loads(data)
         del data
         devnull = os.open(os.devnull, os.O_RDWR)

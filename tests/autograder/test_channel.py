@@ -1,0 +1,219 @@
+"""The result channel: observations survive the trip; anything malformed is refused."""
+
+import base64
+import json
+
+import numpy as np
+import pytest
+
+import public_tests
+from autograder import cases, channel, reference
+
+
+def he_reference(layers_dims):
+    return reference.initialize("he", layers_dims)
+
+
+def observations_of(function, kinds=("values", "seeding")):
+    return [
+        public_tests.observe(function, {"kind": kind, "layers_dims": [3, 2, 1]}) for kind in kinds
+    ]
+
+
+def round_trip(observations, kinds=("values", "seeding")):
+    return channel.decode_result(channel.encode_result(observations), list(kinds))
+
+
+def valid_message(entries=None):
+    """A well-formed message of one "values" call, as a JSON-ready dict."""
+    observation = {
+        "raised": None,
+        "returned": "dict",
+        "entries": entries if entries is not None else {},
+        "bad_keys": [],
+        "layers_dims_after": [3, 2, 1],
+    }
+    return {"observations": [[observation]]}
+
+
+def encoded_array(dtype="float64", shape=(2, 3), data=None):
+    if data is None:
+        data = np.zeros(shape, dtype=np.dtype(dtype).newbyteorder("<")).tobytes()
+    return {"dtype": dtype, "shape": list(shape), "data": base64.b64encode(data).decode()}
+
+
+def decode(message):
+    return channel.decode_result(json.dumps(message).encode(), ["values"])
+
+
+def test_observations_survive_the_round_trip():
+    """Do decoded observations equal what public_tests.observe recorded, array for array?"""
+    original = observations_of(he_reference)
+    status, decoded = round_trip(original)
+    assert status == "ok"
+    for sent_call, got_call in zip(original, decoded, strict=True):
+        for sent, got in zip(sent_call, got_call, strict=True):
+            assert set(got) == set(sent)
+            assert got["layers_dims_after"] == sent["layers_dims_after"]
+            for key, value in sent["entries"].items():
+                assert got["entries"][key].dtype == value.dtype
+                np.testing.assert_array_equal(got["entries"][key], value)
+
+
+def test_judging_decoded_observations_gives_the_same_verdicts():
+    """Does every case of every scheme get the same verdict after the channel as before?"""
+    wrong = lambda layers_dims: {"W1": np.ones((2, 2), dtype=int)}  # noqa: E731
+    for scheme in public_tests.SCHEMES:
+        for function in (lambda dims, s=scheme: reference.initialize(s, dims), wrong):
+            for case in cases.all_cases(scheme):
+                observed = public_tests.observe(function, case)
+                _, decoded = channel.decode_result(
+                    channel.encode_result([observed]), [case["kind"]]
+                )
+                assert public_tests.judge(case, decoded[0]) == public_tests.judge(case, observed)
+
+
+@pytest.mark.parametrize("dtype", sorted(channel.ALLOWED_DTYPES))
+def test_every_whitelisted_dtype_round_trips(dtype):
+    """Does an array of each allowed dtype come back with that dtype, shape and values?"""
+    array = (np.arange(6).reshape(2, 3) % 2).astype(dtype)
+    status, decoded = round_trip(
+        [[{**valid_message()["observations"][0][0], "entries": {"W1": array}}]], ["values"]
+    )
+    got = decoded[0][0]["entries"]["W1"]
+    assert status == "ok" and got.dtype == np.dtype(dtype) and got.shape == (2, 3)
+    np.testing.assert_array_equal(got, array)
+
+
+def test_decoded_arrays_are_private_writable_copies():
+    """Can the grader write to a decoded array (it does not alias the message buffer)?"""
+    message = valid_message({"W1": encoded_array()})
+    _, decoded = decode(message)
+    array = decoded[0][0]["entries"]["W1"]
+    array[0, 0] = 5.0
+    assert array.flags.writeable and array.flags.owndata
+
+
+@pytest.mark.parametrize("dtype", ["longdouble", "complex128", "object", "datetime64[s]"])
+def test_arrays_off_the_whitelist_travel_as_type_names(dtype):
+    """Does the sandbox side send a type name, not bytes, for a dtype the grader refuses?"""
+    array = np.zeros((2, 2), dtype=dtype)
+    assert channel.encode_array(array) == f"ndarray of {array.dtype}"
+
+
+@pytest.mark.parametrize(
+    "array, problem",
+    [
+        (encoded_array(dtype="object"), "not allowed"),
+        (encoded_array(dtype="complex128", data=b"\0" * 96), "not allowed"),
+        (encoded_array(dtype=">f8"), "not allowed"),
+        ({**encoded_array(), "shape": [2, 4]}, "does not match"),
+        ({**encoded_array(), "shape": [2, -3]}, "shape is invalid"),
+        ({**encoded_array(), "shape": [2, 3.0]}, "shape is invalid"),
+        ({**encoded_array(), "shape": [True, 6]}, "shape is invalid"),
+        ({**encoded_array(), "shape": [1 << 20, 1 << 20]}, "too large"),
+        ({**encoded_array(), "shape": [1] * 9}, "short list"),
+        ({**encoded_array(), "data": "not base64!"}, "base64"),
+        ({**encoded_array(), "data": "\u00e9"}, "base64"),
+        ({**encoded_array(), "extra": 1}, "bad array"),
+        (["float64", [2, 3], ""], "bad array"),
+        (42, "bad array"),
+    ],
+)
+def test_malformed_arrays_are_refused(array, problem):
+    """Is each malformed array a ChannelError that says what is wrong?"""
+    with pytest.raises(channel.ChannelError, match=problem):
+        decode(valid_message({"W1": array}))
+
+
+def corrupt(path, value):
+    """valid_message() with the value at path (keys into the first observation) replaced."""
+    message = valid_message({"W1": encoded_array()})
+    target = message["observations"][0][0]
+    for key in path[:-1]:
+        target = target[key]
+    target[path[-1]] = value
+    return message
+
+
+@pytest.mark.parametrize(
+    "message",
+    [
+        corrupt(["raised"], 3),
+        corrupt(["raised"], "two\nlines"),
+        corrupt(["raised"], "x" * 301),
+        corrupt(["returned"], ["dict"]),
+        corrupt(["entries"], []),
+        corrupt(["entries", "W1"], None),
+        corrupt(["bad_keys"], "1"),
+        corrupt(["bad_keys"], [1]),
+        corrupt(["layers_dims_after"], [3, 2.5, 1]),
+        corrupt(["layers_dims_after"], [3, True, 1]),
+        corrupt(["layers_dims_after"], {"0": 3}),
+        {"observations": [[{"raised": None}]]},
+        {"observations": [[]]},
+        {"observations": []},
+        {"observations": [[valid_message()["observations"][0][0]]] * 2},
+        {"observations": "all passed"},
+        {"observations": [], "error": "x"},
+        {"error": ["not", "text"]},
+        {"status": "ok", "passed": True},
+    ],
+)
+def test_malformed_messages_are_refused(message):
+    """Is a message with a wrong shape anywhere a ChannelError (never a pass)?"""
+    with pytest.raises(channel.ChannelError):
+        decode(message)
+
+
+@pytest.mark.parametrize(
+    "data",
+    [
+        b"",
+        b"\xff\xfe not utf-8",
+        b"not json",
+        b"[1, 2, 3]",
+        b'"a string"',
+        b"[" * 100000 + b"]" * 100000,
+        b'{"observations": ' + b"1" * 5000 + b"}",
+        b"x" * (channel.MAX_MESSAGE_BYTES + 1),
+    ],
+)
+def test_undecodable_bytes_are_refused(data):
+    """Are empty, non-UTF-8, non-JSON, deeply nested and oversize inputs ChannelErrors?"""
+    with pytest.raises(channel.ChannelError):
+        channel.decode_result(data, ["values"])
+
+
+def test_a_seeding_call_needs_exactly_two_observations():
+    """Is a seeding call with one observation refused, and one with two accepted?"""
+    one = valid_message()["observations"][0]
+    with pytest.raises(channel.ChannelError, match="number of observations"):
+        channel.decode_result(json.dumps({"observations": [one]}).encode(), ["seeding"])
+    message = {"observations": [one * 2]}
+    assert channel.decode_result(json.dumps(message).encode(), ["seeding"])[0] == "ok"
+
+
+def test_an_error_message_is_an_error_with_its_reason():
+    """Does {"error": reason} decode as ("error", reason)?"""
+    data = channel.encode_error("name 'initialize_parameters_he' is not defined")
+    assert channel.decode_result(data, ["values"]) == (
+        "error",
+        "name 'initialize_parameters_he' is not defined",
+    )
+
+
+def test_type_names_and_errors_survive_as_text():
+    """Do a raised error, a type name entry and a non-string key come back unchanged?"""
+
+    def odd(layers_dims):
+        return {"W1": [1, 2], 3: "x"}
+
+    def broken(layers_dims):
+        raise ZeroDivisionError("division by zero")
+
+    original = [public_tests.observe(odd, {"kind": "values", "layers_dims": [2, 1]})]
+    original.append(public_tests.observe(broken, {"kind": "values", "layers_dims": [2, 1]}))
+    _, decoded = round_trip(original, ["values", "values"])
+    assert decoded[0][0]["entries"] == {"W1": "list"} and decoded[0][0]["bad_keys"] == ["3"]
+    assert decoded[1][0]["raised"] == "ZeroDivisionError: division by zero"

@@ -1,0 +1,364 @@
+"""The sandbox: hostile student code gets the right verdict and harms no other job.
+
+Every file under tests/files/hostile/ is one attack. Its header says, per isolation
+level, what it must get:
+
+    # expect[bubblewrap,unshare]: ok, judged pass
+    # expect[none]: error ~ killed the sandbox worker
+
+An attack runs in a batch between correct submissions, on a sandbox with two warm
+workers; the correct jobs must still pass every case, and afterwards no process of
+the sandbox may remain but its workers. A level not named in a header is one where
+the attack is meaningless or unsafe to run (e.g. kill(-1) as root without namespaces).
+"""
+
+import re
+import socket
+import time
+from pathlib import Path
+
+import pytest
+
+import public_tests
+from autograder import cases, sandbox_launch
+from autograder.sandbox import Job, Limits, Sandbox, SandboxError, tagged_processes
+
+ROOT = Path(__file__).resolve().parents[2]
+HOSTILE = ROOT / "tests" / "files" / "hostile"
+LEVELS = ("bubblewrap", "unshare", "none")
+HE_CASES = cases.all_cases("he")
+CALLS = [{"kind": case["kind"], "layers_dims": case["layers_dims"]} for case in HE_CASES]
+LIMITS = Limits(wall_seconds=2.0, cpu_seconds=5)
+# Processes of a live sandbox that are not a job's: bwrap/unshare, the worker, its idle child.
+INFRASTRUCTURE = {"bwrap", "unshare", "ag-worker", "ag-idle"}
+SLOW_ATTACKS = {"fork_bomb", "infinite_loop"}
+EXPECT = re.compile(
+    r"# expect\[(?P<levels>[a-z,]+)\]: (?P<status>ok|error|timeout)"
+    r"(?:, judged (?P<judged>pass|fail))?(?: ~ (?P<reason>.+))?"
+)
+
+CORRECT_HE = """
+import numpy as np
+
+def initialize_parameters_he(layers_dims):
+    np.random.seed(3)
+    parameters = {}
+    for l in range(1, len(layers_dims)):
+        scale = np.sqrt(2 / layers_dims[l - 1])
+        parameters["W" + str(l)] = np.random.randn(layers_dims[l], layers_dims[l - 1]) * scale
+        parameters["b" + str(l)] = np.zeros((layers_dims[l], 1))
+    return parameters
+"""
+
+
+# --------------------------------------------------------------------------
+# Helpers.
+# --------------------------------------------------------------------------
+
+
+def expectations(path):
+    """{level: (status, judged, reason)} from the header of a hostile file."""
+    found = {}
+    for line in path.read_text().splitlines():
+        match = EXPECT.fullmatch(line.strip())
+        if match:
+            for level in match["levels"].split(","):
+                found[level] = (match["status"], match["judged"], match["reason"])
+    return found
+
+
+def attack_params():
+    params = []
+    for path in sorted(HOSTILE.glob("*.py")):
+        for level, expected in expectations(path).items():
+            slow = level != "bubblewrap" or path.stem in SLOW_ATTACKS
+            marks = [pytest.mark.slow] if slow else []
+            params.append(
+                pytest.param(level, path, expected, marks=marks, id=f"{level}-{path.stem}")
+            )
+    return params
+
+
+def he_job(source):
+    return Job(source=source, function="initialize_parameters_he", calls=CALLS)
+
+
+def all_cases_pass(result):
+    """Does a job's result pass every He case when the grader judges it?"""
+    if result.status != "ok":
+        return False
+    return all(
+        public_tests.judge(case, observed)[0]
+        for case, observed in zip(HE_CASES, result.observations, strict=True)
+    )
+
+
+def process_name(pid):
+    try:
+        return Path(f"/proc/{pid}/comm").read_text().strip()
+    except OSError:
+        return None
+
+
+def stray_processes(sandbox):
+    """Processes of this sandbox that belong to no worker: job leftovers."""
+    return [
+        (pid, process_name(pid))
+        for pid in tagged_processes(sandbox.tag)
+        if process_name(pid) not in INFRASTRUCTURE | {None}
+    ]
+
+
+def wait_until_no_strays(sandbox, seconds=3.0):
+    """Stray processes still there after a short grace (a killed process takes a moment)."""
+    deadline = time.monotonic() + seconds
+    while (strays := stray_processes(sandbox)) and time.monotonic() < deadline:
+        time.sleep(0.05)
+    return strays
+
+
+def level_available(level):
+    return sandbox_launch.unavailable(level) is None
+
+
+@pytest.fixture(scope="module")
+def sandboxes():
+    """One two-worker sandbox per isolation level, started on first use."""
+    started = {}
+
+    def get(level):
+        if not level_available(level):
+            pytest.skip(f"{level}: {sandbox_launch.unavailable(level)}")
+        if level not in started:
+            started[level] = Sandbox(workers=2, limits=LIMITS, isolation=level)
+        return started[level]
+
+    yield get
+    for box in started.values():
+        box.close()
+        assert not tagged_processes(box.tag), "a sandbox left processes after close()"
+
+
+@pytest.fixture
+def listener():
+    """A TCP server on the grader's loopback that counts connections (none expected)."""
+    server = socket.socket()
+    server.bind(("127.0.0.1", 0))
+    server.listen(8)
+    server.setblocking(False)
+    yield server
+    server.close()
+
+
+def accepted_connections(server):
+    count = 0
+    while True:
+        try:
+            connection, _ = server.accept()
+        except BlockingIOError:
+            return count
+        connection.close()
+        count += 1
+
+
+# --------------------------------------------------------------------------
+# The hostile corpus.
+# --------------------------------------------------------------------------
+
+
+def test_every_hostile_file_says_what_it_tries_and_expects():
+    """Does each attack file carry a header: what it tries, what it expects, per level?"""
+    files = sorted(HOSTILE.glob("*.py"))
+    assert len(files) >= 20
+    for path in files:
+        text = path.read_text()
+        assert text.startswith("# Attack: "), path.name
+        assert "# Expected: " in text, path.name
+        assert expectations(path), path.name
+        assert set(expectations(path)) <= set(LEVELS), path.name
+
+
+@pytest.mark.parametrize("level, path, expected", attack_params())
+def test_an_attack_gets_its_verdict_and_harms_no_other_job(
+    sandboxes, level, path, expected, listener
+):
+    """Does the attack get the expected verdict, while correct jobs around it still pass
+    and no process of the job survives it?"""
+    box = sandboxes(level)
+    status, judged, reason = expected
+    source = path.read_text().replace("__REPO_ROOT__", str(ROOT))
+    source = source.replace("__PORT__", str(listener.getsockname()[1]))
+    correct = he_job(CORRECT_HE)
+    results = box.run_many([correct, he_job(source), correct, correct])
+    attack = results[1]
+    assert (attack.status, attack.isolation) == (status, level), attack.reason
+    if reason:
+        assert reason in attack.reason
+    if status == "ok":
+        assert attack.reason == ""
+        assert all_cases_pass(attack) == (judged == "pass")
+    for other in results[:1] + results[2:]:
+        assert all_cases_pass(other), f"a correct job next to {path.stem}: {other.reason}"
+    assert not wait_until_no_strays(box)
+    assert accepted_connections(listener) == 0
+
+
+# --------------------------------------------------------------------------
+# Plain verdicts, limits and the interface.
+# --------------------------------------------------------------------------
+
+
+def test_a_correct_submission_passes_every_case(sandboxes):
+    """Does a correct He initialiser pass all public and hidden cases through the sandbox?"""
+    result = sandboxes("bubblewrap").run(he_job(CORRECT_HE))
+    assert result.status == "ok" and result.reason == "" and result.isolation == "bubblewrap"
+    assert all_cases_pass(result)
+    assert 0 < result.seconds < LIMITS.wall_seconds
+
+
+def test_a_missing_function_is_an_error_naming_it(sandboxes):
+    """Is a program without the graded function an error that names the function?"""
+    result = sandboxes("bubblewrap").run(
+        he_job("def initialize_parameters_zeros(dims):\n    pass\n")
+    )
+    assert (result.status, result.reason) == (
+        "error",
+        "name 'initialize_parameters_he' is not defined",
+    )
+    assert result.observations == []
+
+
+def test_an_error_while_running_the_cells_is_reported_in_one_line(sandboxes):
+    """Does a NameError at definition time come back as one line 'while running the cells'?"""
+    result = sandboxes("bubblewrap").run(he_job(CORRECT_HE + "\nprint(undefined_name)\n"))
+    assert result.status == "error"
+    assert (
+        result.reason == "NameError: name 'undefined_name' is not defined while running the cells"
+    )
+
+
+def test_errors_inside_the_function_are_observations_not_job_errors(sandboxes):
+    """Is a function that raises still an ok job, whose observations the grader judges as fails?"""
+    result = sandboxes("bubblewrap").run(
+        he_job("def initialize_parameters_he(d):\n    return 1 / 0\n")
+    )
+    assert result.status == "ok"
+    assert result.observations[0][0]["raised"] == "ZeroDivisionError: division by zero"
+    assert not all_cases_pass(result)
+
+
+def test_numpy_works_under_the_memory_limit(sandboxes):
+    """Can a job use numpy and allocate 100 MB under the 1 GiB limit?"""
+    source = CORRECT_HE + "\nbuffer = np.ones(12_500_000)\nassert buffer.sum() == 12_500_000\n"
+    result = sandboxes("bubblewrap").run(he_job(source))
+    assert result.status == "ok", result.reason
+    assert all_cases_pass(result)
+
+
+def test_nothing_a_job_leaves_reaches_the_next_job(sandboxes):
+    """Are files in /tmp and System V shared memory gone before the next job in a worker?"""
+    writer = CORRECT_HE + (
+        "\nimport ctypes\nopen('/tmp/note.txt', 'w').write('answers')\n"
+        "ctypes.CDLL(None).shmget(4242, 4096, 0o1000 | 0o600)\n"
+    )
+    reader = CORRECT_HE + (
+        "\nimport os, ctypes\n"
+        "left = os.listdir('/tmp') + [ctypes.CDLL(None).shmget(4242, 4096, 0o600)]\n"
+        "if left != [-1]:\n    raise RuntimeError(f'FOUND {left}')\n"
+    )
+    box = sandboxes("bubblewrap")
+    # The pool hands out the workers in turn: each reader follows a writer in its worker.
+    results = [box.run(he_job(source)) for source in (writer, writer, reader, reader)]
+    assert [result.status for result in results] == ["ok"] * 4, [r.reason for r in results]
+
+
+def test_run_many_keeps_job_order_and_reports_progress(sandboxes):
+    """Are results in job order, with progress called once per finished job?"""
+    sources = [
+        f"def initialize_parameters_he(d):\n    raise ValueError('job {i}')\n" for i in range(7)
+    ]
+    seen = []
+    results = sandboxes("bubblewrap").run_many([he_job(s) for s in sources], progress=seen.append)
+    assert [r.observations[0][0]["raised"] for r in results] == [
+        f"ValueError: job {i}" for i in range(7)
+    ]
+    assert sorted(seen) == list(range(1, 8))
+
+
+@pytest.mark.slow
+@pytest.mark.parametrize("level", LEVELS)
+def test_the_cpu_limit_stops_a_busy_job(level):
+    """Does a job that burns CPU past the CPU limit (before the wall limit) time out, saying so?"""
+    if not level_available(level):
+        pytest.skip(sandbox_launch.unavailable(level))
+    limits = Limits(wall_seconds=20.0, cpu_seconds=1)
+    with Sandbox(workers=1, limits=limits, isolation=level) as box:
+        result = box.run(he_job("while True:\n    pass\n"))
+        assert (result.status, result.reason) == ("timeout", "exceeded the 1 s CPU time limit")
+        assert result.seconds < 10
+        assert all_cases_pass(box.run(he_job(CORRECT_HE)))
+
+
+@pytest.mark.slow
+def test_the_worker_is_restarted_after_a_job_kills_it():
+    """Without namespaces a job can kill its worker: is that job an error and the next one fine?"""
+    with Sandbox(workers=1, limits=LIMITS, isolation="none") as box:
+        killer = "import os, signal\nos.kill(os.getppid(), signal.SIGKILL)\n"
+        first = box.run(he_job(killer))
+        assert first.status == "error" and "killed the sandbox worker" in first.reason
+        assert all_cases_pass(box.run(he_job(CORRECT_HE)))
+        assert not wait_until_no_strays(box)
+
+
+def test_limits_above_one_gibibyte_are_refused():
+    """Is a memory limit above 1 GiB refused before any worker starts?"""
+    with pytest.raises(ValueError, match="1 GiB"):
+        Sandbox(limits=Limits(memory_bytes=2 << 30), isolation="none")
+
+
+def test_an_unknown_level_is_refused():
+    """Is a misspelt isolation level a clear error?"""
+    with pytest.raises(ValueError, match="isolation"):
+        Sandbox(isolation="docker")
+
+
+@pytest.mark.slow
+def test_falling_back_to_no_isolation_warns(monkeypatch, capsys):
+    """When no namespace level can run, does auto fall back to 'none' with a logged warning?"""
+    real = sandbox_launch.unavailable
+    monkeypatch.setattr(
+        sandbox_launch,
+        "unavailable",
+        lambda level: "not on this machine" if level != "none" else real(level),
+    )
+    with Sandbox(workers=1, limits=LIMITS) as box:
+        assert box.isolation == "none"
+        assert "fell back to 'none'" in box.warning and "NOT isolated" in box.warning
+        assert box.warning in capsys.readouterr().err
+        assert box.run(he_job(CORRECT_HE)).isolation == "none"
+
+
+def test_an_explicit_level_that_cannot_start_raises(monkeypatch):
+    """Is an explicitly requested level that cannot run an error, not a silent fallback?"""
+    monkeypatch.setattr(sandbox_launch, "unavailable", lambda level: "not on this machine")
+    with pytest.raises(SandboxError, match="not on this machine"):
+        Sandbox(isolation="bubblewrap")
+
+
+def test_auto_picks_the_strongest_level_here():
+    """Does 'auto' pick bubblewrap where bwrap works, with no warning?"""
+    if not level_available("bubblewrap"):
+        pytest.skip("bwrap is not installed")
+    with Sandbox(workers=1, limits=LIMITS) as box:
+        assert (box.isolation, box.warning) == ("bubblewrap", None)
+
+
+def test_the_sandbox_sees_only_the_files_it_needs(sandboxes):
+    """Is /grader exactly public_tests, init_utils and the worker's two modules?"""
+    source = CORRECT_HE + (
+        "\nimport os\nif sorted(os.listdir('/grader')) != "
+        "['channel.py', 'init_utils.py', 'public_tests.py', 'sandbox_worker.py']:\n"
+        "    raise RuntimeError(os.listdir('/grader'))\n"
+    )
+    result = sandboxes("bubblewrap").run(he_job(source))
+    assert result.status == "ok", result.reason
