@@ -1,0 +1,192 @@
+"""How fast is this autograder next to `nbgrader autograde`? Prints the figures.
+
+    .venv/bin/python benchmarks/bench_grading.py                 # 20 for nbgrader, 1,000 for us
+    .venv/bin/python benchmarks/bench_grading.py --nbgrader-count 0 --count 200   # quick
+
+Both graders grade copies of the corpus under tests/files/submissions (its valid
+notebooks, cycled; the two hostile ones that only wait for a time limit or kill
+their process are left out, they measure limits, not grading):
+  * nbgrader: a temporary course from source/, `nbgrader autograde` of N students
+    (it runs every notebook top to bottom in a kernel, trainings included);
+  * this grader: the same mix replicated to --count notebooks, graded with
+    --workers sandboxed workers, first with isolation on (the strongest level
+    available), then with isolation "none", to show what the isolation costs.
+Peak memory: each sandbox process's VmHWM from /proc, sampled while grading, and
+resource.getrusage(RUSAGE_CHILDREN) after the workers exit.
+"""
+
+import argparse
+import json
+import resource
+import shutil
+import sys
+import tempfile
+import threading
+import time
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parent.parent
+sys.path[:0] = [str(ROOT)]
+
+from autograder import grading, nbgrader_run, sandbox  # noqa: E402
+
+SUBMISSIONS = ROOT / "tests" / "files" / "submissions"
+# Hostile notebooks that only measure the time limit or a killed worker.
+LEFT_OUT = {"infinite_loop.ipynb", "exits_the_process.ipynb"}
+
+
+def corpus_notebooks(readable_only=True):
+    expected = json.loads((SUBMISSIONS / "expected.json").read_text(encoding="utf-8"))
+    return [
+        SUBMISSIONS / name
+        for name in sorted(expected)
+        if name not in LEFT_OUT and not (readable_only and expected[name].get("unreadable"))
+    ]
+
+
+def replicate(notebooks, count, folder):
+    """count copies of the notebooks, cycled, as student_0001.ipynb ...; returns the paths."""
+    folder.mkdir(parents=True, exist_ok=True)
+    paths = []
+    for index in range(count):
+        path = folder / f"student_{index + 1:04d}.ipynb"
+        shutil.copy(notebooks[index % len(notebooks)], path)
+        paths.append(path)
+    return paths
+
+
+class MemorySampler:
+    """Samples the peak resident memory (VmHWM) of every process of a sandbox."""
+
+    def __init__(self, tag, interval=0.1):
+        self.tag, self.interval = tag, interval
+        self.peaks = {}  # pid -> (peak kB, command name)
+        self.stop_event = threading.Event()
+        self.thread = threading.Thread(target=self.run, daemon=True)
+
+    def __enter__(self):
+        self.thread.start()
+        return self
+
+    def __exit__(self, *exc_info):
+        self.stop_event.set()
+        self.thread.join()
+
+    def run(self):
+        while not self.stop_event.is_set():
+            self.sample()
+            self.stop_event.wait(self.interval)
+
+    def sample(self):
+        for pid in sandbox.tagged_processes(self.tag):
+            try:
+                status = Path(f"/proc/{pid}/status").read_text()
+            except OSError:
+                continue
+            fields = dict(line.split(":", 1) for line in status.splitlines() if ":" in line)
+            peak = int(fields.get("VmHWM", "0 kB").split()[0])
+            name = fields.get("Name", "?").strip()
+            if peak > self.peaks.get(pid, (0, ""))[0]:
+                self.peaks[pid] = (peak, name)
+
+    def largest(self, count):
+        return sorted(self.peaks.values(), reverse=True)[:count]
+
+
+def grade_ours(paths, workers, isolation):
+    """Grade paths in one sandbox; returns a dict of figures."""
+    started = time.perf_counter()
+    with sandbox.Sandbox(workers=workers, isolation=isolation) as box:
+        ready = time.perf_counter()
+        with MemorySampler(box.tag) as memory:
+            reports = grading.grade_many(paths, box)
+        graded = time.perf_counter()
+        level = box.isolation
+    finished = time.perf_counter()
+    return {
+        "isolation": level,
+        "count": len(paths),
+        "startup": ready - started,
+        "grading": graded - ready,
+        "total": finished - started,
+        "per_submission": (finished - started) / len(paths),
+        "memory": memory.largest(workers + 2),
+        "statuses": count_statuses(reports),
+    }
+
+
+def count_statuses(reports):
+    counts = {}
+    for report in reports:
+        for entry in report["exercises"]:
+            counts[entry["status"]] = counts.get(entry["status"], 0) + 1
+    return counts
+
+
+def grade_nbgrader(notebooks, count, scratch):
+    """`nbgrader autograde` of count students in a fresh course; returns a dict of figures."""
+    course = nbgrader_run.make_course(scratch)
+    for index in range(count):
+        nbgrader_run.submit(course, f"student_{index + 1:04d}", notebooks[index % len(notebooks)])
+    seconds = nbgrader_run.autograde(course)
+    return {"count": count, "total": seconds, "per_submission": seconds / count}
+
+
+def megabytes(kilobytes):
+    return f"{kilobytes / 1024:.0f} MiB"
+
+
+def print_ours(label, figures):
+    print(
+        f"{label}: {figures['count']} submissions, isolation {figures['isolation']}: "
+        f"total {figures['total']:.1f} s (workers start {figures['startup']:.1f} s, "
+        f"grading {figures['grading']:.1f} s), {figures['per_submission'] * 1000:.1f} ms "
+        "per submission"
+    )
+    peaks = ", ".join(f"{name} {megabytes(peak)}" for peak, name in figures["memory"])
+    print(f"  peak memory of the largest sandbox processes (VmHWM): {peaks}")
+    print(f"  exercise statuses: {figures['statuses']}")
+
+
+def parse_args(argv):
+    parser = argparse.ArgumentParser(description=__doc__.split("\n")[0])
+    parser.add_argument("--count", type=int, default=1000, help="notebooks for this grader")
+    parser.add_argument("--nbgrader-count", type=int, default=20, help="notebooks for nbgrader")
+    parser.add_argument("--workers", type=int, default=2)
+    return parser.parse_args(argv)
+
+
+def main(argv=None):
+    args = parse_args(argv)
+    notebooks = corpus_notebooks()
+    print(f"corpus: {len(notebooks)} valid notebooks, cycled; machine: {cpu_summary()}")
+    with tempfile.TemporaryDirectory() as scratch:
+        scratch = Path(scratch)
+        paths = replicate(corpus_notebooks(readable_only=False), args.count, scratch / "ours")
+        isolated = grade_ours(paths, args.workers, "auto")
+        print_ours("this grader", isolated)
+        plain = grade_ours(paths, args.workers, "none")
+        print_ours("this grader, no isolation", plain)
+        overhead = isolated["total"] / plain["total"] - 1
+        print(f"isolation overhead: {overhead * 100:+.0f}% of the total wall time")
+        children = resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss
+        print(f"largest finished child process (getrusage ru_maxrss): {megabytes(children)}")
+        if args.nbgrader_count:
+            theirs = grade_nbgrader(notebooks, args.nbgrader_count, scratch / "nbgrader")
+            print(
+                f"nbgrader autograde: {theirs['count']} submissions in {theirs['total']:.1f} s, "
+                f"{theirs['per_submission']:.2f} s per submission"
+            )
+            ratio = theirs["per_submission"] / isolated["per_submission"]
+            print(f"per submission, this grader (isolated) is {ratio:.0f}x faster than nbgrader")
+
+
+def cpu_summary():
+    import os
+
+    load = os.getloadavg()[0] if hasattr(os, "getloadavg") else float("nan")
+    return f"{os.cpu_count()} CPUs, load average {load:.1f} at start"
+
+
+if __name__ == "__main__":
+    main()
