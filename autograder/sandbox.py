@@ -42,6 +42,8 @@ TAG_VARIABLE = "AUTOGRADER_SANDBOX_TAG"
 START_TIMEOUT = 120.0  # importing numpy + matplotlib + sklearn on a busy machine
 CLEANUP_GRACE = 10.0  # beyond the wall limit: killing leftovers, emptying /tmp
 MAX_JOB_BYTES = 4 << 20
+MAX_STATUS_BYTES = 1 << 16
+KINDS = ("values", "seeding")
 
 
 @dataclass(frozen=True)
@@ -115,8 +117,19 @@ def parse_payload(buffer):
     return message
 
 
+def check_calls(calls):
+    """The grader's calls, as plain data; ValueError for a malformed one (a grader bug)."""
+    checked = []
+    for call in calls:
+        dims = list(call["layers_dims"])
+        if call["kind"] not in KINDS or not all(type(n) is int and n > 0 for n in dims):
+            raise ValueError(f"bad call {call!r}: kind values|seeding, positive int layers_dims")
+        checked.append({"kind": call["kind"], "layers_dims": dims})
+    return checked
+
+
 def encode_job(job):
-    calls = [{"kind": call["kind"], "layers_dims": list(call["layers_dims"])} for call in job.calls]
+    calls = check_calls(job.calls)
     data = json.dumps({"source": job.source, "function": job.function, "calls": calls}).encode()
     if len(data) > MAX_JOB_BYTES:
         raise ValueError(f"job larger than {describe_bytes(MAX_JOB_BYTES)}")
@@ -306,14 +319,21 @@ class WorkerProcess:
                 if chunk == b"":
                     return None
                 self.status_buffer += chunk or b""
+                if len(self.status_buffer) > MAX_STATUS_BYTES:
+                    return None  # no status is that long: the worker is not ours any more
 
     def run(self, job):
         """Run one job in this worker; restarts the worker when it died or misbehaved."""
         started = time.monotonic()
-        if not self.alive():
-            self.restart()
-        payload = bytearray()
         data = encode_job(job)
+        if not self.alive():
+            try:
+                self.restart()
+            except SandboxError as error:
+                return self.result(
+                    "error", f"the sandbox could not be restarted: {error}", [], started
+                )
+        payload = bytearray()
         deadline = time.monotonic() + self.limits.wall_seconds + CLEANUP_GRACE
         message = self.read_status(deadline, payload, data)
         if message is None:
@@ -492,7 +512,10 @@ class Sandbox:
                     index = indices.get_nowait()
                 except queue.Empty:
                     return
-                results[index] = self.run(jobs[index])
+                try:
+                    results[index] = self.run(jobs[index])
+                except Exception as error:  # noqa: BLE001 -- one bad job must not lose the batch
+                    results[index] = JobResult("error", f"sandbox failure: {error}"[:300])
                 with lock:
                     done += 1
                     if progress is not None:

@@ -101,22 +101,30 @@ def read_frame(fd):
 # --------------------------------------------------------------------------
 
 
+def set_limit(name, soft, hard=None):
+    """setrlimit; strict on Linux, best effort elsewhere ("none" on macOS lacks some)."""
+    try:
+        resource.setrlimit(getattr(resource, name), (soft, soft if hard is None else hard))
+    except (AttributeError, ValueError, OSError):
+        if sys.platform.startswith("linux"):
+            raise
+
+
 def set_job_limits(limits):
     cpu = int(limits["cpu_seconds"])
     # The soft limit sends SIGXCPU; the hard one, a second later, SIGKILL.
-    resource.setrlimit(resource.RLIMIT_CPU, (cpu, cpu + 1))
-    resource.setrlimit(resource.RLIMIT_AS, (limits["memory_bytes"],) * 2)
-    # Files in the job's /tmp are output too; writing past it raises SIGXFSZ.
-    resource.setrlimit(resource.RLIMIT_FSIZE, (limits["output_bytes"],) * 2)
-    resource.setrlimit(resource.RLIMIT_CORE, (0, 0))
-    resource.setrlimit(resource.RLIMIT_NOFILE, (256, 256))
-    if hasattr(resource, "RLIMIT_MSGQUEUE"):
-        # No POSIX message queues: they would outlive the job in the IPC namespace.
-        resource.setrlimit(resource.RLIMIT_MSGQUEUE, (0, 0))
+    set_limit("RLIMIT_CPU", cpu, cpu + 1)
+    set_limit("RLIMIT_AS", limits["memory_bytes"])
+    # Files in the job's /tmp are output too: a write past the limit fails (EFBIG).
+    set_limit("RLIMIT_FSIZE", limits["output_bytes"])
+    set_limit("RLIMIT_CORE", 0)
+    set_limit("RLIMIT_NOFILE", 256)
+    # No POSIX message queues: they would outlive the job in the IPC namespace.
+    set_limit("RLIMIT_MSGQUEUE", 0)
     if limits.get("processes"):
         # Counted per user: only effective where the job runs as an unprivileged
         # uid (the namespace levels); root ignores it.
-        resource.setrlimit(resource.RLIMIT_NPROC, (limits["processes"],) * 2)
+        set_limit("RLIMIT_NPROC", limits["processes"])
 
 
 def guarded(function, memory_errors):
@@ -156,7 +164,7 @@ def run_job(job, limits):
     except SystemExit as error:
         return exited_before_reporting(error)
     except BaseException as error:  # noqa: BLE001 -- any failure is the student's, reported
-        return channel.encode_error(f"{public_tests.one_line_error(error)} while running the cells")
+        return channel.encode_error(f"{describe_error(error)} while running the cells")
     name = job["function"]
     if name not in namespace:
         return channel.encode_error(f"name {name!r} is not defined")
@@ -177,7 +185,17 @@ def run_job(job, limits):
     except SystemExit as error:
         return exited_before_reporting(error)
     except BaseException as error:  # noqa: BLE001 -- e.g. KeyboardInterrupt raised by the student
-        return channel.encode_error(f"{public_tests.one_line_error(error)} while calling {name}")
+        return channel.encode_error(f"{describe_error(error)} while calling {name}")
+
+
+def describe_error(error):
+    """public_tests.one_line_error, or the bare type name when str(error) itself fails."""
+    import public_tests
+
+    try:
+        return public_tests.one_line_error(error)
+    except BaseException:  # noqa: BLE001 -- a student's __str__ may raise anything
+        return type(error).__name__
 
 
 def exited_before_reporting(error):
@@ -197,6 +215,7 @@ def child_main(config, go_w, sink_w):
     """The job child, right after fork. Never returns."""
     try:
         os.close(config["status_fd"])
+        os.setpgid(0, 0)  # the job's own process group, for killpg where /proc is missing
         set_process_name("ag-idle")
         prctl(PR_SET_DUMPABLE, 1)
         data = read_frame(0)
@@ -328,6 +347,8 @@ def reap_child(pid):
 def other_pids():
     """Processes visible in /proc other than this one (in a PID namespace: the job's)."""
     me = os.getpid()
+    if not os.path.isdir("/proc"):
+        return []
     return [int(name) for name in os.listdir("/proc") if name.isdigit() and int(name) != me]
 
 
@@ -355,13 +376,16 @@ def reap_all():
             pass
 
 
-def kill_leftovers(own_pid_namespace):
+def kill_leftovers(own_pid_namespace, job_pid):
     """Kill every process the job left, until none is left (forks may race the first pass).
 
     In its own PID namespace the worker (PID 1) kills everything it can see but
     itself: kill(-1) spares only the caller. Elsewhere ("none") it kills its
     descendants; as child subreaper, setsid()/double-forked ones are among them.
+    Without /proc (macOS) only the job's process group can be found.
     """
+    with contextlib.suppress(ProcessLookupError, PermissionError):
+        os.killpg(job_pid, signal.SIGKILL)
     for _ in range(1000):
         victims = other_pids() if own_pid_namespace else descendants()
         if not victims:
@@ -455,12 +479,12 @@ def main():
                 os.waitpid(pid, 0)
             break
         outcome = supervise(pid, sink_r, config["limits"])
-        outcome["clean"] = kill_leftovers(config["own_pid_namespace"])
+        outcome["clean"] = kill_leftovers(config["own_pid_namespace"], pid)
         empty_directory(config["tmp"])
         if config["own_pid_namespace"]:
             remove_sysv_ipc()
         write_frame(status_fd, json.dumps(outcome).encode())
-    kill_leftovers(config["own_pid_namespace"])
+    kill_leftovers(config["own_pid_namespace"], pid)
 
 
 if __name__ == "__main__":

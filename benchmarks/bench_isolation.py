@@ -1,0 +1,109 @@
+"""What does isolation cost per job? Prints the figures for each level available here.
+
+    .venv/bin/python benchmarks/bench_isolation.py                  # 300 jobs, 2 workers
+    .venv/bin/python benchmarks/bench_isolation.py --jobs 3000      # the batch goal's size
+
+For each level (bubblewrap, unshare, none) it starts a Sandbox with --workers warm
+workers, runs a few warm-up jobs, then --jobs exercise jobs: the three graded
+functions in turn (zeros, random, he), each called on all of its public and
+hidden cases (what the grader sends per exercise), half of them correct, half
+with a typical mistake. It prints the start-up time, the batch's wall-clock time,
+jobs per second, the mean and 95th percentile of JobResult.seconds, and the time
+1,000 submissions x 3 jobs would take at that rate (the goal: at most 60 s on 2
+cores with isolation on).
+"""
+
+import argparse
+import statistics
+import sys
+import time
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parent.parent
+sys.path[:0] = [str(ROOT)]
+
+from autograder import cases, sandbox_launch  # noqa: E402
+from autograder.sandbox import LEVELS, Job, Sandbox  # noqa: E402
+
+CORRECT = {
+    "zeros": "parameters['W' + str(l)] = np.zeros((layers_dims[l], layers_dims[l - 1]))",
+    "random": "parameters['W' + str(l)] = np.random.randn(layers_dims[l], layers_dims[l - 1]) * 10",
+    "he": (
+        "parameters['W' + str(l)] = np.random.randn(layers_dims[l], layers_dims[l - 1])"
+        " * np.sqrt(2 / layers_dims[l - 1])"
+    ),
+}
+# A typical mistake: the seed text's layers_dims[1] where layers_dims[l] is meant.
+WRONG = "parameters['W' + str(l)] = np.zeros((layers_dims[1], layers_dims[l - 1]))"
+TEMPLATE = """
+import numpy as np
+
+def initialize_parameters_{scheme}(layers_dims):
+    {seed}
+    parameters = {{}}
+    for l in range(1, len(layers_dims)):
+        {weights}
+        parameters['b' + str(l)] = np.zeros((layers_dims[l], 1))
+    return parameters
+"""
+
+
+def job(index):
+    """The index-th job of the mix: schemes in turn, every other submission wrong."""
+    scheme = ("zeros", "random", "he")[index % 3]
+    weights = CORRECT[scheme] if (index // 3) % 2 == 0 else WRONG
+    seed = "np.random.seed(3)" if scheme != "zeros" else "pass"
+    source = TEMPLATE.format(scheme=scheme, seed=seed, weights=weights)
+    calls = [
+        {"kind": case["kind"], "layers_dims": case["layers_dims"]}
+        for case in cases.all_cases(scheme)
+    ]
+    return Job(source=source, function=f"initialize_parameters_{scheme}", calls=calls)
+
+
+def measure(level, jobs, workers):
+    started = time.perf_counter()
+    with Sandbox(workers=workers, isolation=level) as box:
+        start_up = time.perf_counter() - started
+        box.run_many([job(index) for index in range(2 * workers)])  # warm-up
+        batch = [job(index) for index in range(jobs)]
+        began = time.perf_counter()
+        results = box.run_many(batch)
+        wall = time.perf_counter() - began
+    statuses = {result.status for result in results}
+    seconds = sorted(result.seconds for result in results)
+    return {
+        "level": level,
+        "start": start_up,
+        "wall": wall,
+        "rate": jobs / wall,
+        "mean_ms": 1000 * statistics.fmean(seconds),
+        "p95_ms": 1000 * seconds[int(0.95 * (len(seconds) - 1))],
+        "goal_s": 3000 / (jobs / wall),
+        "statuses": ",".join(sorted(statuses)),
+    }
+
+
+def main():
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--jobs", type=int, default=300)
+    parser.add_argument("--workers", type=int, default=2)
+    parser.add_argument("--levels", nargs="*", default=list(LEVELS))
+    options = parser.parse_args()
+    print(f"{options.jobs} jobs, {options.workers} workers, each job = one exercise, all its cases")
+    header = f"{'level':<11} {'start s':>8} {'batch s':>8} {'jobs/s':>7} {'mean ms':>8}"
+    print(header + f" {'p95 ms':>7} {'3,000 jobs s':>13}  statuses")
+    for level in options.levels:
+        problem = sandbox_launch.unavailable(level)
+        if problem:
+            print(f"{level:<11} unavailable: {problem}")
+            continue
+        row = measure(level, options.jobs, options.workers)
+        print(
+            f"{row['level']:<11} {row['start']:8.2f} {row['wall']:8.2f} {row['rate']:7.1f}"
+            f" {row['mean_ms']:8.1f} {row['p95_ms']:7.1f} {row['goal_s']:13.1f}  {row['statuses']}"
+        )
+
+
+if __name__ == "__main__":
+    main()
