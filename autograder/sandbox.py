@@ -52,7 +52,6 @@ class Limits:
     cpu_seconds: int = 5
     memory_bytes: int = 1 << 30  # at most 1 GiB
     output_bytes: int = 1 << 20  # stdout+stderr of the student code
-    processes: int = 64  # processes of one sandbox user (RLIMIT_NPROC), namespace levels
 
 
 @dataclass
@@ -220,7 +219,7 @@ class WorkerProcess:
             "status_fd": status_w,
         }
         self.log = tempfile.TemporaryFile()  # noqa: SIM115 -- lives as long as the worker
-        command, config_extra = sandbox_launch.command(self.level, self.staging, config, self.tag)
+        command, config_extra = sandbox_launch.command(self.level, self.staging, self.tag)
         config.update(config_extra)
         self.process = subprocess.Popen(
             [*command, json.dumps(config)],

@@ -23,6 +23,12 @@ GRADER_FILES = {
 }
 SANDBOX_UID = SANDBOX_GID = 65534  # "nobody"
 TMP_BYTES = 64 << 20  # the job's private /tmp
+# RLIMIT_NPROC of a job. Under bubblewrap it counts the tasks of the sandbox's own
+# user namespace: the worker, the job and what it starts -- 8 tasks of at most 1 GiB
+# each bound a job's memory in all. Under unshare it counts every process of uid
+# 65534 on the machine (other sandboxes too), so it must leave room for them.
+BUBBLEWRAP_PROCESSES = 8
+UNSHARE_PROCESSES = 64
 SYSTEM_DIRECTORIES = [
     Path("/") / name for name in ("bin", "sbin", "lib", "lib32", "lib64", "libx32")
 ]
@@ -193,15 +199,15 @@ def none_command(staging):
     return [python_executable(), "-I", "-B", str(Path(staging) / "grader" / "sandbox_worker.py")]
 
 
-def command(level, staging, config, tag):
-    """(argv without the config argument, extra worker config) for a level."""
+def command(level, staging, tag):
+    """(argv without the config argument, the level's part of the worker's config)."""
     in_namespace = {"tmp": "/tmp", "own_pid_namespace": True}
     if level == "bubblewrap":
-        return bubblewrap_command(staging, tag), in_namespace
+        return bubblewrap_command(staging, tag), {**in_namespace, "processes": BUBBLEWRAP_PROCESSES}
     if level == "unshare":
-        return unshare_command(staging), in_namespace
+        return unshare_command(staging), {**in_namespace, "processes": UNSHARE_PROCESSES}
     if level == "none":
-        extra = {"tmp": str(Path(staging) / "tmp"), "own_pid_namespace": False}
+        extra = {"tmp": str(Path(staging) / "tmp"), "own_pid_namespace": False, "processes": None}
         return none_command(staging), extra
     raise ValueError(f"unknown isolation level {level!r}")
 

@@ -110,7 +110,7 @@ def set_limit(name, soft, hard=None):
             raise
 
 
-def set_job_limits(limits):
+def set_job_limits(limits, processes):
     cpu = int(limits["cpu_seconds"])
     # The soft limit sends SIGXCPU; the hard one, a second later, SIGKILL.
     set_limit("RLIMIT_CPU", cpu, cpu + 1)
@@ -121,10 +121,11 @@ def set_job_limits(limits):
     set_limit("RLIMIT_NOFILE", 256)
     # No POSIX message queues: they would outlive the job in the IPC namespace.
     set_limit("RLIMIT_MSGQUEUE", 0)
-    if limits.get("processes"):
-        # Counted per user: only effective where the job runs as an unprivileged
-        # uid (the namespace levels); root ignores it.
-        set_limit("RLIMIT_NPROC", limits["processes"])
+    if processes:
+        # Processes and threads of the sandbox user, the worker included. With the
+        # memory limit per process it also bounds the job's memory in all. Root is
+        # exempt: only the namespace levels, which run as nobody, set it.
+        set_limit("RLIMIT_NPROC", processes)
 
 
 def guarded(function, memory_errors):
@@ -233,7 +234,7 @@ def child_main(config, go_w, sink_w):
         os.write(go_w, b"g")
         os.close(go_w)
         os.chdir(config["tmp"])
-        set_job_limits(config["limits"])
+        set_job_limits(config["limits"], config["processes"])
         payload = run_job(job, config["limits"])
         write_frame(config["payload_fd"], payload)
         os._exit(0)
