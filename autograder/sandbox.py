@@ -32,12 +32,10 @@ import tempfile
 import threading
 import time
 from dataclasses import dataclass, field
-from pathlib import Path
 
 from . import channel, sandbox_launch
 
 LEVELS = ("bubblewrap", "unshare", "none")
-ROOT = Path(__file__).resolve().parent.parent
 TAG_VARIABLE = "AUTOGRADER_SANDBOX_TAG"
 START_TIMEOUT = 120.0  # importing numpy + matplotlib + sklearn on a busy machine
 CLEANUP_GRACE = 10.0  # beyond the wall limit: killing leftovers, emptying /tmp
@@ -127,11 +125,16 @@ def check_calls(calls):
     return checked
 
 
+class JobTooLargeError(ValueError):
+    """A submission's code is beyond what a job may carry (the student's doing)."""
+
+
 def encode_job(job):
+    """The job frame for the worker; ValueError for malformed calls (a grader bug)."""
     calls = check_calls(job.calls)
     data = json.dumps({"source": job.source, "function": job.function, "calls": calls}).encode()
     if len(data) > MAX_JOB_BYTES:
-        raise ValueError(f"job larger than {describe_bytes(MAX_JOB_BYTES)}")
+        raise JobTooLargeError(f"the code is larger than {describe_bytes(MAX_JOB_BYTES)}")
     return frame(data)
 
 
@@ -247,7 +250,10 @@ class WorkerProcess:
                 problem = self.log_tail() or "no message"
                 self.stop()
                 raise SandboxError(f"the {self.level} sandbox did not start: {problem}")
-            self.ready = json.loads(message) == {"ready": True}
+            self.ready = message == b'{"ready": true}'
+            if not self.ready:
+                self.stop()
+                raise SandboxError(f"the {self.level} sandbox sent {message[:80]!r}, not ready")
 
     def log_tail(self):
         if self.log is None:
@@ -324,7 +330,10 @@ class WorkerProcess:
     def run(self, job):
         """Run one job in this worker; restarts the worker when it died or misbehaved."""
         started = time.monotonic()
-        data = encode_job(job)
+        try:
+            data = encode_job(job)
+        except JobTooLargeError as error:
+            return self.result("error", str(error), [], started)
         if not self.alive():
             try:
                 self.restart()

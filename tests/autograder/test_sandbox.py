@@ -272,6 +272,12 @@ def test_nothing_a_job_leaves_reaches_the_next_job(sandboxes):
     assert [result.status for result in results] == ["ok"] * 4, [r.reason for r in results]
 
 
+def test_an_oversize_submission_is_an_error_not_a_crash(sandboxes):
+    """Is a 5 MB program an error result (the grader goes on), not an exception?"""
+    result = sandboxes("bubblewrap").run(he_job(CORRECT_HE + "#" * (5 << 20)))
+    assert (result.status, result.reason) == ("error", "the code is larger than 4 MiB")
+
+
 def test_run_many_keeps_job_order_and_reports_progress(sandboxes):
     """Are results in job order, with progress called once per finished job?"""
     sources = [
