@@ -9,6 +9,8 @@ committed files are never changed. About 30 s in all: marked slow.
 
 import json
 import os
+import shutil
+import sys
 from pathlib import Path
 
 import nbformat
@@ -18,6 +20,7 @@ from nbclient import NotebookClient
 pytestmark = pytest.mark.slow
 
 NOTEBOOKS = Path(__file__).resolve().parent.parent / "notebooks"
+ARTIFACTS = NOTEBOOKS.parent / "artifacts" / "browser"  # screenshots, git-ignored
 PROBE = "PROBE "
 # What each notebook computed, read from its own variables after its last cell.
 PROBES = {
@@ -164,6 +167,41 @@ def test_explorer_builds_its_widgets_with_a_front_end(tmp_path):
     }
     assert "application/vnd.jupyter.widget-view+json" in kinds
     assert not list(tmp_path.iterdir())
-    assert [output["data"].keys() & {"image/png"} for output in notebook.cells[-1].outputs] == [
-        {"image/png"}
-    ]
+    drawn = notebook.cells[-1].outputs
+    assert len([output for output in drawn if "image/png" in output.get("data", {})]) == 1
+    assert "xavier x0.5: train" in "".join(output.get("text", "") for output in drawn)
+
+
+@pytest.mark.browser
+@pytest.mark.skipif(not Path("/usr/bin/chromium").exists(), reason="chromium is not installed")
+def test_run_interact_retrains_in_jupyterlab(tmp_path, monkeypatch):
+    """In JupyterLab in real Chromium, does choosing a scheme and pressing Run Interact
+    retrain the network and draw its figure?"""
+    sys.path.insert(0, str(Path(__file__).resolve().parent / "browser"))
+    import lab  # the browser tests' harness: a private JupyterLab and headless Chromium
+
+    # A copy, so that JupyterLab's autosave never writes outputs into the committed notebook.
+    course = tmp_path / "course"
+    (course / "notebooks").mkdir(parents=True)
+    for name in ("init_utils.py", "public_tests.py"):
+        shutil.copy(NOTEBOOKS.parent / name, course / name)
+    for path in [*NOTEBOOKS.glob("*.py"), NOTEBOOKS / "02_explore_it_yourself.ipynb"]:
+        shutil.copy(path, course / "notebooks" / path.name)
+    monkeypatch.delenv("COURSE_HEADLESS", raising=False)  # the server's kernels inherit it
+
+    with (
+        lab.running_lab(course, tmp_path / "scratch") as server,
+        lab.chromium_page(tmp_path) as page,
+    ):
+        lab.open_notebook(page, server, "notebooks/02_explore_it_yourself.ipynb")
+        assert lab.run_all_cells(page, timeout=240) == "true"
+        images = page.locator(".jp-OutputArea-output img")
+        shown = images.count()
+        page.select_option(".widget-dropdown select", "lecun")
+        page.click("button.widget-button")
+        page.wait_for_function(
+            f"() => document.querySelectorAll('.jp-OutputArea-output img').length > {shown}",
+            timeout=120_000,
+        )
+        page.get_by_text("lecun x1: train").wait_for(timeout=30_000)
+        lab.save_notebook_screenshot(page, ARTIFACTS / "companion_explorer_full.png")
