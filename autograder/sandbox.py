@@ -72,14 +72,6 @@ class SandboxError(RuntimeError):
     """The sandbox could not be started at the requested isolation level."""
 
 
-def describe_bytes(size):
-    """1073741824 -> '1 GiB', 1048576 -> '1 MiB'."""
-    for unit, scale in (("GiB", 1 << 30), ("MiB", 1 << 20), ("KiB", 1 << 10)):
-        if size >= scale:
-            return f"{size / scale:g} {unit}"
-    return f"{size} bytes"
-
-
 def validate_limits(limits):
     if not 0 < limits.memory_bytes <= 1 << 30:
         raise ValueError("Limits.memory_bytes must be positive and at most 1 GiB")
@@ -134,7 +126,7 @@ def encode_job(job):
     calls = check_calls(job.calls)
     data = json.dumps({"source": job.source, "function": job.function, "calls": calls}).encode()
     if len(data) > MAX_JOB_BYTES:
-        raise JobTooLargeError(f"the code is larger than {describe_bytes(MAX_JOB_BYTES)}")
+        raise JobTooLargeError(f"the code is larger than {channel.describe_bytes(MAX_JOB_BYTES)}")
     return frame(data)
 
 
@@ -156,7 +148,7 @@ def signal_name(number):
 
 def verdict(outcome, payload, job, limits):
     """(status, reason, observations) from the worker's outcome and the payload bytes."""
-    words = {"cpu": limits.cpu_seconds, "output": describe_bytes(limits.output_bytes)}
+    words = {"cpu": limits.cpu_seconds, "output": channel.describe_bytes(limits.output_bytes)}
     kind = outcome["outcome"]
     if kind == "timeout":
         return "timeout", f"exceeded the {limits.wall_seconds:g} s time limit", []

@@ -154,7 +154,7 @@ def run_job(job, limits):
 
     import public_tests
 
-    memory_reason = f"exceeded the {describe_bytes(limits['memory_bytes'])} memory limit"
+    memory_reason = f"exceeded the {channel.describe_bytes(limits['memory_bytes'])} memory limit"
     memory_errors = []
     namespace = {"__name__": "__student__", "__builtins__": builtins}
     try:
@@ -203,13 +203,6 @@ def exited_before_reporting(error):
     """sys.exit() in the student's code: the child exits the same way, without a result."""
     sys.stdout.flush()
     os._exit(exit_status(error) & 0xFF)
-
-
-def describe_bytes(size):
-    for unit, scale in (("GiB", 1 << 30), ("MiB", 1 << 20), ("KiB", 1 << 10)):
-        if size >= scale:
-            return f"{size / scale:g} {unit}"
-    return f"{size} bytes"
 
 
 def child_main(config, go_w, sink_w):
