@@ -91,6 +91,7 @@ class ProgressBar:
 
 
 def write_outputs(graded, out, json_dir=None, gradescope_dir=None):
+    Path(out).parent.mkdir(parents=True, exist_ok=True)
     report.write_csv(out, graded)
     if json_dir:
         Path(json_dir).mkdir(parents=True, exist_ok=True)

@@ -2,7 +2,8 @@
 
 Exit status: 0 whenever a result was produced (a notebook that cannot be read
 is a result: score 0, status error); 2 for a usage error, such as a path that
-does not exist, with a one-line message on stderr.
+does not exist, with a one-line message on stderr; 1 when no sandbox can start
+on this machine.
 """
 
 import argparse
@@ -12,6 +13,8 @@ import sys
 from pathlib import Path
 
 USAGE_ERROR = 2
+# The sandbox could not start at all (no result can be produced on this machine).
+SANDBOX_ERROR = 1
 ISOLATIONS = ("auto", "bubblewrap", "unshare", "none")
 
 
@@ -168,8 +171,13 @@ def main(argv=None):
 
         return sync_main(argv[1:])
     args = build_parser().parse_args(argv)
+    from .sandbox import SandboxError
+
     try:
         return COMMANDS[args.command](args)
     except UsageError as error:
         print(f"autograder: error: {error}", file=sys.stderr)
         return USAGE_ERROR
+    except SandboxError as error:
+        print(f"autograder: the sandbox did not start: {error}", file=sys.stderr)
+        return SANDBOX_ERROR
