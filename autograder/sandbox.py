@@ -268,8 +268,10 @@ class WorkerProcess:
         with contextlib.suppress(ProcessLookupError):
             self.process.kill()
         self.process.wait()
-        if self.level == "none":
-            kill_tagged_processes(self.tag)
+        # The worker and its job die with the sandbox, but asynchronously (parent-death
+        # signal, PID namespace teardown); without namespaces orphans may remain. Wait
+        # until nothing with this worker's tag is left, killing what still runs.
+        kill_tagged_processes(self.tag)
         for fd in (self.job_w, self.payload_r, self.status_r):
             with contextlib.suppress(OSError):
                 os.close(fd)
@@ -410,7 +412,7 @@ def tagged_processes(tag):
 
 
 def kill_tagged_processes(tag):
-    """For the "none" level: job processes orphaned by a killed worker."""
+    """Kill the processes carrying a worker's tag until none is left (at most ~1 s)."""
     if not os.path.isdir("/proc"):
         return
     for _ in range(100):

@@ -7,9 +7,10 @@ level, what it must get:
     # expect[none]: error ~ killed the sandbox worker
 
 An attack runs in a batch between correct submissions, on a sandbox with two warm
-workers; the correct jobs must still pass every case, and afterwards no process of
-the sandbox may remain but its workers. A level not named in a header is one where
-the attack is meaningless or unsafe to run (e.g. kill(-1) as root without namespaces).
+workers (each of which has just run a correct job); the correct jobs must still pass
+every case, and afterwards no process of the sandbox may remain but its workers. A
+level not named in a header is one where the attack is meaningless or unsafe to run
+(e.g. kill(-1) as root without namespaces).
 """
 
 import re
@@ -38,6 +39,7 @@ EXPECT = re.compile(
 )
 
 CORRECT_HE = """
+# marker: other-student-7f3a (hostile/scan_memory_for_other_submissions.py looks for it)
 import numpy as np
 
 def initialize_parameters_he(layers_dims):
@@ -189,15 +191,16 @@ def test_an_attack_gets_its_verdict_and_harms_no_other_job(
     source = path.read_text().replace("__REPO_ROOT__", str(ROOT))
     source = source.replace("__PORT__", str(listener.getsockname()[1]))
     correct = he_job(CORRECT_HE)
-    results = box.run_many([correct, he_job(source), correct, correct])
-    attack = results[1]
+    # Two correct jobs first: whichever worker gets the attack has just run one of them.
+    results = box.run_many([correct, correct, he_job(source), correct, correct])
+    attack = results.pop(2)
     assert (attack.status, attack.isolation) == (status, level), attack.reason
     if reason:
         assert reason in attack.reason
     if status == "ok":
         assert attack.reason == ""
         assert all_cases_pass(attack) == (judged == "pass")
-    for other in results[:1] + results[2:]:
+    for other in results:
         assert all_cases_pass(other), f"a correct job next to {path.stem}: {other.reason}"
     assert not wait_until_no_strays(box)
     assert accepted_connections(listener) == 0
