@@ -130,7 +130,7 @@ def run_check(args):
 
 
 def run_batch(args):
-    from . import batch
+    from . import batch, report
 
     if not args.folder.is_dir():
         raise UsageError(f"no such folder: {args.folder}")
@@ -141,10 +141,7 @@ def run_batch(args):
         graded = batch.grade_batch(
             args.folder, sandbox, args.out, args.json_dir, args.gradescope_dir
         )
-    statuses = [
-        row_status for row_status in (batch.report.submission_status(r)[0] for _, r in graded)
-    ]
-    problems = sum(status != "graded" for status in statuses)
+    problems = sum(report.submission_status(result)[0] != "graded" for _, result in graded)
     print(f"graded {len(graded)} submission(s), {problems} with problems; wrote {args.out}")
     return 0
 
