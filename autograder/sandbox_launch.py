@@ -96,7 +96,12 @@ def python_paths():
     candidates.update(
         entry for entry in sys.path if "site-packages" in entry or "dist-packages" in entry
     )
-    paths = sorted(str(Path(path).resolve()) for path in candidates if path and os.path.isdir(path))
+    existing = [path for path in candidates if path and os.path.isdir(path)]
+    # Both the path as used (sys.executable lives there) and where symlinks lead.
+    paths = sorted(
+        {os.path.abspath(path) for path in existing}
+        | {str(Path(path).resolve()) for path in existing}
+    )
     # Keep only the outermost directories; nested binds add nothing.
     kept = []
     for path in paths:
