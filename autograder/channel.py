@@ -56,7 +56,7 @@ def describe_bytes(size):
     """1073741824 -> '1 GiB', 1048576 -> '1 MiB': sizes in the reasons of job verdicts."""
     for unit, scale in (("GiB", 1 << 30), ("MiB", 1 << 20), ("KiB", 1 << 10)):
         if size >= scale:
-            return f"{size / scale:g} {unit}"
+            return f"{size / scale:.3g} {unit}"
     return f"{size} bytes"
 
 

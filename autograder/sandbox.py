@@ -42,6 +42,7 @@ CLEANUP_GRACE = 10.0  # beyond the wall limit: killing leftovers, emptying /tmp
 MAX_JOB_BYTES = 4 << 20
 MAX_STATUS_BYTES = 1 << 16
 KINDS = ("values", "seeding")
+MIN_JOB_MEMORY = 128 << 20  # room a job needs above the preloaded modules
 
 
 @dataclass(frozen=True)
@@ -70,6 +71,10 @@ class JobResult:
 
 class SandboxError(RuntimeError):
     """The sandbox could not be started at the requested isolation level."""
+
+
+class MemoryLimitError(SandboxError):
+    """Limits.memory_bytes leaves a job no room: a setting to fix, not a level to skip."""
 
 
 def validate_limits(limits):
@@ -185,6 +190,29 @@ def check_outcome(message):
     return outcome
 
 
+def check_ready(message, limits):
+    """The worker's ready message -> the address space a job inherits (bytes).
+
+    SandboxError when the memory limit leaves a job too little room above what
+    numpy, matplotlib and the course modules already take.
+    """
+    try:
+        ready = json.loads(message)
+        preloaded = ready["address_space"] if ready.get("ready") is True else None
+    except (ValueError, TypeError, AttributeError, KeyError):
+        preloaded = None
+    if type(preloaded) is not int:
+        raise SandboxError(f"sent {message[:80]!r} instead of its ready message")
+    if preloaded + MIN_JOB_MEMORY > limits.memory_bytes:
+        need = channel.describe_bytes(preloaded + MIN_JOB_MEMORY)
+        raise MemoryLimitError(
+            f"the memory limit ({channel.describe_bytes(limits.memory_bytes)}) is too low: "
+            f"numpy and the preloaded modules take {channel.describe_bytes(preloaded)}; "
+            f"allow at least {need}"
+        )
+    return preloaded
+
+
 # --------------------------------------------------------------------------
 # One worker slot: a sandboxed fork server, restarted when it dies.
 # --------------------------------------------------------------------------
@@ -242,10 +270,13 @@ class WorkerProcess:
                 problem = self.log_tail() or "no message"
                 self.stop()
                 raise SandboxError(f"the {self.level} sandbox did not start: {problem}")
-            self.ready = message == b'{"ready": true}'
-            if not self.ready:
+            try:
+                preloaded = check_ready(message, self.limits)
+            except SandboxError:
                 self.stop()
-                raise SandboxError(f"the {self.level} sandbox sent {message[:80]!r}, not ready")
+                raise
+            self.ready = True
+            self.preloaded_bytes = preloaded
 
     def log_tail(self):
         if self.log is None:
@@ -457,6 +488,8 @@ class Sandbox:
             if problem is None:
                 try:
                     self.launch(level, count)
+                except MemoryLimitError:
+                    raise
                 except SandboxError as error:
                     problem = str(error)
             if problem is None:

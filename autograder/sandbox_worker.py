@@ -448,6 +448,18 @@ def preload():
     gc.collect()
 
 
+def address_space():
+    """This process's virtual memory size in bytes (VmSize), 0 where /proc is missing."""
+    try:
+        with open("/proc/self/status") as status:
+            for line in status:
+                if line.startswith("VmSize:"):
+                    return int(line.split()[1]) * 1024
+    except OSError:
+        pass
+    return 0
+
+
 def prepare_worker():
     set_process_name("ag-worker")
     # Same-uid job children must not ptrace us or open /proc/<worker>/fd or /mem.
@@ -464,7 +476,8 @@ def main():
     prepare_worker()
     preload()
     status_fd = config["status_fd"]
-    write_frame(status_fd, json.dumps({"ready": True}).encode())
+    # What a job inherits: its memory limit must leave room above this.
+    write_frame(status_fd, json.dumps({"ready": True, "address_space": address_space()}).encode())
     while True:
         pid, go_r, sink_r = spawn_child(config)
         if not wait_for_start(go_r):

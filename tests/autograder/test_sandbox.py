@@ -22,7 +22,14 @@ import pytest
 
 import public_tests
 from autograder import cases, sandbox_launch
-from autograder.sandbox import Job, Limits, Sandbox, SandboxError, tagged_processes
+from autograder.sandbox import (
+    Job,
+    Limits,
+    MemoryLimitError,
+    Sandbox,
+    SandboxError,
+    tagged_processes,
+)
 
 ROOT = Path(__file__).resolve().parents[2]
 HOSTILE = ROOT / "tests" / "files" / "hostile"
@@ -323,6 +330,13 @@ def test_limits_above_one_gibibyte_are_refused():
     """Is a memory limit above 1 GiB refused before any worker starts?"""
     with pytest.raises(ValueError, match="1 GiB"):
         Sandbox(limits=Limits(memory_bytes=2 << 30), isolation="none")
+
+
+@pytest.mark.slow
+def test_a_memory_limit_below_the_preloaded_modules_is_refused():
+    """Is a memory limit that numpy alone would exhaust refused at start, saying what is needed?"""
+    with pytest.raises(MemoryLimitError, match=r"too low: numpy .* allow at least \d+ MiB"):
+        Sandbox(limits=Limits(memory_bytes=300 << 20))
 
 
 def test_an_unknown_level_is_refused():
