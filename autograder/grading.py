@@ -113,7 +113,7 @@ def failure_feedback(case_list, observations, verdicts):
     """Named misconception(s) first, then the judge's message for the first failed cases."""
     lines = []
     for misconception, case_name in recognised_misconceptions(case_list, observations, verdicts):
-        lines.append(f"{misconceptions.explain(misconception)} (seen in the {case_name})")
+        lines.append(f'{misconceptions.explain(misconception)} (seen in case "{case_name}")')
     failures = [message for passed, message in verdicts if not passed]
     lines += [f"- {message}" for message in failures[:MAX_CASE_MESSAGES]]
     if len(failures) > MAX_CASE_MESSAGES:
@@ -135,7 +135,10 @@ def judge_result(scheme, hidden, findings, result):
     observations = list(result.observations or [])
     if result.status != "ok" or len(observations) != len(case_list):
         reason = result.reason or "no result for some of the cases"
-        feedback = [f"{findings.function} could not be graded: {reason}"]
+        feedback = [
+            f"{findings.function} could not be graded: {reason}. A graded function should "
+            "only build and return the parameters dictionary (no exit, no huge arrays)."
+        ]
         return exercise_entry(scheme, hidden, 0.0, "error", "\n".join(feedback + notes))
     verdicts = judge_observations(case_list, observations)
     score = public_tests.score(list(case_list), verdicts)
