@@ -82,21 +82,46 @@ class AnyName:
         return True
 
 
-def global_notes(definition, program):
-    """Notes on module-level variables the graded function depends on."""
+def reachable_reads(definition, program):
+    """Module-level names read by the function and by the notebook's functions it calls.
+
+    Returns (reads, declared_global, helpers): a student's helper that reads a global
+    makes the graded function depend on it just the same.
+    """
     reads, declared = global_reads(definition.node)
+    helpers, pending = [], [name for name in reads if name in program.functions]
+    while pending:
+        name = pending.pop()
+        if name in helpers or name == definition.name:
+            continue
+        helpers.append(name)
+        more, more_declared = global_reads(program.functions[name].node)
+        reads |= more
+        declared |= more_declared
+        pending += [other for other in more if other in program.functions]
+    return reads, declared, helpers
+
+
+def global_notes(definition, program):
+    """Notes on module-level variables the graded function (or its helpers) depends on."""
+    reads, declared, helpers = reachable_reads(definition, program)
+    subject = definition.name
+    if helpers:
+        subject += (
+            f" (with its helper{'s' if len(helpers) > 1 else ''} {', '.join(sorted(helpers))})"
+        )
     notes = []
     variables = sorted(reads & program.assigned_names)
     if variables:
         listed = ", ".join(f"`{name}`" for name in variables)
         notes.append(
-            f"{definition.name} reads the global variable(s) {listed} defined outside it; "
+            f"{subject} reads the global variable(s) {listed} defined outside it; "
             "a graded function must work from its argument alone -- use layers_dims and "
             "local variables (the graders run it without the rest of your notebook)."
         )
     if declared:
         listed = ", ".join(f"`{name}`" for name in sorted(declared))
-        notes.append(f"{definition.name} declares `global` {listed}: keep every variable local.")
+        notes.append(f"{subject} declares `global` {listed}: keep every variable local.")
     undefined = sorted(
         name
         for name in reads
@@ -108,7 +133,7 @@ def global_notes(definition, program):
     if undefined:
         listed = ", ".join(f"`{name}`" for name in undefined)
         notes.append(
-            f"{definition.name} uses {listed}, which the notebook never defines "
+            f"{subject} uses {listed}, which the notebook never defines "
             "(a NameError when it runs): is an import or a helper function missing?"
         )
     return notes

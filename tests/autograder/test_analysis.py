@@ -56,6 +56,22 @@ def test_global_read_by_a_nested_function_is_flagged():
     assert any("`FACTOR`" in note for note in result.notes)
 
 
+def test_global_read_by_a_helper_function_is_flagged():
+    """Does a top-level helper called by the graded function that reads a global count too?"""
+    helper = "def scale_of(n):\n    return FACTOR / n\n"
+    source = "def initialize_parameters_he(layers_dims):\n    return {'s': scale_of(2)}\n"
+    result = findings("FACTOR = 2.0", helper, source)
+    [note] = result.notes
+    assert "`FACTOR`" in note and "scale_of" in note
+
+
+def test_a_helper_without_globals_gives_no_note():
+    """Is a helper that uses only its arguments and numpy left without notes?"""
+    helper = "def shape_of(dims, l):\n    return (dims[l], dims[l - 1])\n"
+    source = "def initialize_parameters_he(layers_dims):\n    return {'s': shape_of([1, 2], 1)}\n"
+    assert findings(helper, source).notes == []
+
+
 def test_global_statement_is_flagged():
     """Is `global x` in a graded function reported?"""
     source = (
