@@ -255,8 +255,12 @@ def program_text(statements):
     """Source of the kept statements; imports only when a kept definition needs them."""
     definitions = [node for node in statements if not isinstance(node, ast.Import | ast.ImportFrom)]
     needed = used_names(definitions)
-    blocks = []
+    # A __future__ import is valid only first in a file (IPython applies it to later cells).
+    futures = sorted({ast.unparse(node) for node in statements if is_future_import(node)})
+    blocks = list(futures)
     for node in statements:
+        if is_future_import(node):
+            continue
         if is_star_import(node):
             if node.module not in SLOW_STAR_IMPORTS:
                 blocks.append(guarded_import(node))
@@ -266,6 +270,22 @@ def program_text(statements):
         else:
             blocks.append(ast.unparse(node))
     return "\n\n".join(blocks) + "\n"
+
+
+def is_future_import(node):
+    return isinstance(node, ast.ImportFrom) and node.module == "__future__"
+
+
+def lambda_as_def(node):
+    """`f = lambda layers_dims: ...` as the equivalent `def f(layers_dims): return ...`."""
+    if not (isinstance(node, ast.Assign) and isinstance(node.value, ast.Lambda)):
+        return node
+    if len(node.targets) != 1 or not isinstance(node.targets[0], ast.Name):
+        return node
+    lambda_node = node.value
+    text = f"def {node.targets[0].id}({ast.unparse(lambda_node.args)}):\n"
+    text += f"    return {ast.unparse(lambda_node.body)}\n"
+    return ast.parse(text).body[0]
 
 
 def is_kept_statement(node):
@@ -295,7 +315,7 @@ def extract(cells):
             broken.append(BrokenCell(cell.index, cell.grade_id, syntax_reason(error), names))
             continue
         assigned |= module_level_assignments(tree)
-        for node in tree.body:
+        for node in map(lambda_as_def, tree.body):
             if not is_kept_statement(node):
                 continue
             statements.append(node)

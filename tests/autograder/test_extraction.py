@@ -114,3 +114,18 @@ def test_grade_cells_are_indexed_by_grade_id():
     markdown = Cell(0, "markdown", "# Title", "intro")
     program = extraction.extract([markdown, *cells("x = 1", grade_ids=["code"])])
     assert program.grade_cells == {"intro": 0, "code": 0}
+
+
+def test_future_import_does_not_break_the_program():
+    """Does `from __future__ import annotations` in a cell leave the program runnable?"""
+    program = extraction.extract(
+        cells("from __future__ import annotations\ndef f(x: Later) -> int:\n    return 1")
+    )
+    assert run(program)["f"](0) == 1
+
+
+def test_a_lambda_assigned_to_a_name_is_a_function():
+    """Is `f = lambda layers_dims: ...` found as the function f, as the notebook would see it?"""
+    program = extraction.extract(cells("import numpy as np\nf = lambda layers_dims: np.ones(2)"))
+    assert "f" in program.functions
+    assert run(program)["f"]([1]).shape == (2,)
