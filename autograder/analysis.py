@@ -119,6 +119,13 @@ def global_notes(definition, program):
             "a graded function must work from its argument alone -- use layers_dims and "
             "local variables (the graders run it without the rest of your notebook)."
         )
+        computed = [name for name in variables if name not in program.bound_names]
+        if computed:
+            listed = ", ".join(f"`{name}`" for name in computed)
+            notes.append(
+                f"{listed} {'is' if len(computed) == 1 else 'are'} computed by running code, "
+                "which the graders never do, so the function finds no such name (NameError)."
+            )
     if declared:
         listed = ", ".join(f"`{name}`" for name in sorted(declared))
         notes.append(f"{subject} declares `global` {listed}: keep every variable local.")

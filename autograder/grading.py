@@ -137,7 +137,7 @@ def judge_result(scheme, hidden, findings, result):
         reason = result.reason or "no result for some of the cases"
         feedback = [
             f"{findings.function} could not be graded: {reason}. A graded function should "
-            "only build and return the parameters dictionary (no exit, no huge arrays)."
+            "only build and return the parameters dictionary (no exit, no huge arrays or prints)."
         ]
         return exercise_entry(scheme, hidden, 0.0, "error", "\n".join(feedback + notes))
     verdicts = judge_observations(case_list, observations)

@@ -44,6 +44,14 @@ def test_global_variable_is_flagged_and_a_local_is_not():
     assert "`L`" not in note
 
 
+def test_global_computed_by_a_call_is_explained():
+    """Is a global computed by a call (never replayed) named as the cause of a NameError?"""
+    source = "def initialize_parameters_he(layers_dims):\n    return {'n': SIZE + LIMIT}\n"
+    result = findings("SIZE = len([1, 2])\nLIMIT = 3", source)
+    [computed] = [note for note in result.notes if "computed by running code" in note]
+    assert "`SIZE`" in computed and "`LIMIT`" not in computed
+
+
 def test_global_read_by_a_nested_function_is_flagged():
     """Does a helper nested in the graded function that reads a global count too?"""
     source = (

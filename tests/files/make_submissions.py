@@ -230,6 +230,19 @@ RENAMED_RANDOM = full_function(RANDOM, RIGHT[RANDOM]).replace(f"def {RANDOM}(", 
 
 DELETED_ZEROS = "# I moved this function somewhere else\n"
 
+LAMBDA_ZEROS = (
+    "initialize_parameters_zeros = lambda layers_dims: {\n"
+    "    key: value\n"
+    "    for l in range(1, len(layers_dims))\n"
+    "    for key, value in (\n"
+    "        ('W' + str(l), np.zeros((layers_dims[l], layers_dims[l - 1]))),\n"
+    "        ('b' + str(l), np.zeros((layers_dims[l], 1))),\n"
+    "    )\n"
+    "}\n"
+)
+
+PRINT_FLOOD_ZEROS = full_function(ZEROS, "print('x' * 10_000_000)\n" + RIGHT[ZEROS], seed=False)
+
 INFINITE_LOOP_HE = full_function(HE, "while True:\n    pass")
 EXIT_ZEROS = full_function(ZEROS, "import os\nos._exit(3)", seed=False)
 MEMORY_HOG_RANDOM = full_function(RANDOM, "hog = np.ones((1 << 20, 1 << 20))\n" + RIGHT[RANDOM])
@@ -302,6 +315,7 @@ CORPUS = {
         expect(),
     ),
     "correct_numpy_alias": (cells_replaced(**{HE: ALIAS_HE}), expect()),
+    "correct_lambda": (cells_replaced(**{ZEROS: LAMBDA_ZEROS}), expect()),
     # Our grader finds a function wherever it is; nbgrader runs the test cell before
     # the definition and gives 0 -- a deliberate difference.
     "correct_defined_after_its_test": (
@@ -509,6 +523,19 @@ CORPUS = {
         solved_then(insert_after("packages", "SEED = 3\nSCALE = 10"), **{RANDOM: GLOBAL_RANDOM}),
         expect(random=verdict("passed", 6, None, ["global variable", "SEED", "SCALE"])),
     ),
+    # A global computed by a call is not replayed (only definitions and simple constants
+    # are): nbgrader, running the whole notebook, passes it; the feedback names the global.
+    "global_computed_by_a_call": (
+        solved_then(
+            insert_after("packages", "SEED = int('3')\nSCALE = 10"), **{RANDOM: GLOBAL_RANDOM}
+        ),
+        expect(
+            agreement=False,
+            random=verdict(
+                "failed", 0, None, ["global variable", "`SEED` is computed", "NameError"]
+            ),
+        ),
+    ),
     # ---- hostile code ----------------------------------------------------
     "infinite_loop": (
         cells_replaced(**{HE: INFINITE_LOOP_HE}),
@@ -517,6 +544,10 @@ CORPUS = {
     "exits_the_process": (
         cells_replaced(**{ZEROS: EXIT_ZEROS}),
         expect(agreement=False, zeros=verdict("error", 0)),
+    ),
+    "print_flood": (
+        cells_replaced(**{ZEROS: PRINT_FLOOD_ZEROS}),
+        expect(agreement=False, zeros=verdict("error", 0, None, ["output"])),
     ),
     "memory_hog": (
         cells_replaced(**{RANDOM: MEMORY_HOG_RANDOM}),
