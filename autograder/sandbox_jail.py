@@ -102,6 +102,12 @@ def build_root(spec):
     """A new root on a tmpfs with only what the worker needs; then chroot into it."""
     root = spec["root"]
     mount("tmpfs", root, "tmpfs", MS_NOSUID | MS_NODEV, "mode=0755,size=1m")
+    # The private /tmp comes before the binds: a venv that lives under /tmp (a CI checkout)
+    # is bound on top of it instead of being hidden by it.
+    os.makedirs(root + "/tmp")
+    uid, gid = spec["uid"], spec["gid"]
+    options = f"mode=0700,uid={uid},gid={gid},size={spec['tmp_bytes']}"
+    mount("tmpfs", root + "/tmp", "tmpfs", MS_NOSUID | MS_NODEV, options)
     for source, target in spec["binds"]:
         path = root + target
         make_mount_point(source, path)
@@ -116,10 +122,6 @@ def build_root(spec):
         mount(f"/dev/{name}", path, None, MS_BIND)
     os.makedirs(root + "/proc")
     mount("proc", root + "/proc", "proc", MS_NOSUID | MS_NODEV | MS_NOEXEC)
-    os.makedirs(root + "/tmp")
-    uid, gid = spec["uid"], spec["gid"]
-    options = f"mode=0700,uid={uid},gid={gid},size={spec['tmp_bytes']}"
-    mount("tmpfs", root + "/tmp", "tmpfs", MS_NOSUID | MS_NODEV, options)
     # The new root itself becomes read-only: nothing but /tmp is writable.
     mount(None, root, None, MS_REMOUNT | MS_RDONLY | MS_NOSUID | MS_NODEV)
     os.chroot(root)

@@ -110,6 +110,20 @@ def python_paths():
     return kept
 
 
+HOST_TMP_INSIDE = "/host-tmp"  # where host paths under /tmp appear inside a sandbox
+
+
+def inside(path):
+    """Where a host path is bound inside a namespace sandbox.
+
+    The sandbox's /tmp is its own private tmpfs, so a Python install under the host's /tmp
+    (a CI checkout's .venv) is bound under /host-tmp instead: the job's /tmp stays empty.
+    """
+    if path == "/tmp" or path.startswith("/tmp/"):
+        return HOST_TMP_INSIDE + path[len("/tmp") :]
+    return path
+
+
 def python_executable():
     """The interpreter path as the worker will see it (the venv's, if any)."""
     return sys.executable
@@ -150,22 +164,25 @@ def bubblewrap_command(staging, tag):
     arguments += ["--hostname", "sandbox"]
     for target, link in system_links():
         arguments += ["--symlink", target, link]
+    # The private /tmp comes before the binds: a venv that lives under /tmp (a CI checkout)
+    # is bound on top of it instead of being hidden by it.
+    arguments += ["--size", str(TMP_BYTES), "--tmpfs", "/tmp"]
     for index, path in enumerate(system_directories() + python_paths()):
         source = path
         if running_as_root():
             source = str(Path(staging) / "mnt" / str(index))
             make_mount_point(path, source)
             staged.append([path, source])
-        arguments += ["--ro-bind", source, path]
+        arguments += ["--ro-bind", source, inside(path)]
     arguments += ["--ro-bind", str(Path(staging) / "grader"), "/grader"]
     # bwrap creates /, /dev and /dev/shm as tmpfs owned by the sandbox user: make them
     # read-only so that the private, size-limited /tmp is the only writable place.
     arguments += ["--proc", "/proc", "--dev", "/dev", "--remount-ro", "/dev"]
-    arguments += ["--size", str(TMP_BYTES), "--tmpfs", "/tmp", "--remount-ro", "/"]
+    arguments += ["--remount-ro", "/"]
     arguments += ["--chdir", "/tmp", "--clearenv"]
     for name, value in sandbox_environment(tag).items():
         arguments += ["--setenv", name, value]
-    arguments += ["--", python_executable(), "-I", "-B", "/grader/sandbox_worker.py"]
+    arguments += ["--", inside(python_executable()), "-I", "-B", "/grader/sandbox_worker.py"]
     if not running_as_root():
         return arguments
     spec = {"binds": staged, "uid": SANDBOX_UID, "gid": SANDBOX_GID}
@@ -183,7 +200,7 @@ def make_mount_point(source, target):
 
 def unshare_command(staging):
     """util-linux unshare + the jail's chroot: the worker ends up PID 1 of its namespace."""
-    binds = [[path, path] for path in system_directories() + python_paths()]
+    binds = [[path, inside(path)] for path in system_directories() + python_paths()]
     binds.append([str(Path(staging) / "grader"), "/grader"])
     spec = {
         "root": str(Path(staging) / "root"),
@@ -196,7 +213,7 @@ def unshare_command(staging):
     arguments = ["unshare", "--pid", "--fork", "--kill-child", "--mount", "--net", "--ipc"]
     arguments += ["--uts", "--propagation", "private"]
     arguments += [*jail_command("chroot", spec), "--"]
-    arguments += [python_executable(), "-I", "-B", "/grader/sandbox_worker.py"]
+    arguments += [inside(python_executable()), "-I", "-B", "/grader/sandbox_worker.py"]
     return arguments
 
 

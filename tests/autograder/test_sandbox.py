@@ -175,6 +175,9 @@ def accepted_connections(server):
 # --------------------------------------------------------------------------
 
 
+GRADERS_FILES = [ROOT / "public_tests.py", ROOT / "autograder" / "cases.py"]
+
+
 def test_every_hostile_file_says_what_it_tries_and_expects():
     """Does each attack file carry a header: what it tries, what it expects, per level?"""
     files = sorted(HOSTILE.glob("*.py"))
@@ -198,6 +201,7 @@ def test_an_attack_gets_its_verdict_and_harms_no_other_job(
     source = path.read_text().replace("__REPO_ROOT__", str(ROOT))
     source = source.replace("__PORT__", str(listener.getsockname()[1]))
     correct = he_job(CORRECT_HE)
+    graders_files = {path: path.read_bytes() for path in GRADERS_FILES}
     # Two correct jobs first: whichever worker gets the attack has just run one of them.
     results = box.run_many([correct, correct, he_job(source), correct, correct])
     attack = results.pop(2)
@@ -211,6 +215,7 @@ def test_an_attack_gets_its_verdict_and_harms_no_other_job(
         assert all_cases_pass(other), f"a correct job next to {path.stem}: {other.reason}"
     assert not wait_until_no_strays(box)
     assert accepted_connections(listener) == 0
+    assert all(path.read_bytes() == text for path, text in graders_files.items())
 
 
 # --------------------------------------------------------------------------
