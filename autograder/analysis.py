@@ -149,12 +149,17 @@ def global_notes(definition, program):
 def renamed_to(function, program):
     """The name the student seems to have given the function instead, or ''."""
     cell = program.grade_cells.get(function)
-    in_its_cell = [
-        name for name, definition in program.functions.items() if definition.cell == cell
-    ]
+    # Another exercise's function is never a renamed copy of this one: the three names
+    # differ by a word only, close enough for difflib to pair them.
+    candidates = {
+        name: definition
+        for name, definition in program.functions.items()
+        if name not in public_tests.FUNCTION_NAMES.values()
+    }
+    in_its_cell = [name for name, definition in candidates.items() if definition.cell == cell]
     if cell is not None and len(in_its_cell) == 1:
         return in_its_cell[0]
-    close = difflib.get_close_matches(function, list(program.functions), n=1, cutoff=0.85)
+    close = difflib.get_close_matches(function, list(candidates), n=1, cutoff=0.85)
     return close[0] if close else ""
 
 

@@ -114,6 +114,16 @@ def test_renamed_function_is_missing_and_named():
     assert "`he_init`" in result.reason
 
 
+def test_another_exercise_is_not_taken_for_the_renamed_function():
+    """Is a deleted He function never said to be renamed to the zeros or random function?"""
+    zeros = RIGHT.replace(HE, "initialize_parameters_zeros")
+    random = RIGHT.replace(HE, "initialize_parameters_random")
+    result = findings("import numpy as np", zeros, random, "# deleted", grade_ids=["", "", "", HE])
+    assert result.blocked == "missing"
+    assert "renamed" not in result.reason
+    assert "not defined anywhere" in result.reason
+
+
 def test_syntax_error_in_its_cell_is_an_error():
     """Is a graded function lost to a syntax error in its cell an 'error' naming the line?"""
     result = findings("import numpy as np", RIGHT + "    return (\n", grade_ids=["", HE])
