@@ -103,6 +103,18 @@ def require_file(path):
         raise UsageError(f"not a file: {path}")
 
 
+def require_output_paths(args):
+    """Refuse, before grading a whole class, outputs that could not be written."""
+    if args.out.is_dir():
+        raise UsageError(f"--out names a folder, not a CSV file: {args.out}")
+    for option, folder in (
+        ("--json-dir", args.json_dir),
+        ("--gradescope-dir", args.gradescope_dir),
+    ):
+        if folder is not None and folder.exists() and not folder.is_dir():
+            raise UsageError(f"{option} names a file, not a folder: {folder}")
+
+
 def run_grade(args):
     from . import grading, report
 
@@ -136,11 +148,15 @@ def run_batch(args):
         raise UsageError(f"no such folder: {args.folder}")
     if args.workers < 1:
         raise UsageError("--workers must be at least 1")
+    require_output_paths(args)
     with open_sandbox(args.isolation, args.workers) as sandbox:
         warn_isolation(sandbox)
-        graded = batch.grade_batch(
-            args.folder, sandbox, args.out, args.json_dir, args.gradescope_dir
-        )
+        try:
+            graded = batch.grade_batch(
+                args.folder, sandbox, args.out, args.json_dir, args.gradescope_dir
+            )
+        except OSError as error:
+            raise UsageError(f"cannot read or write {error.filename}: {error.strerror}") from None
     problems = sum(report.submission_status(result)[0] != "graded" for _, result in graded)
     print(f"graded {len(graded)} submission(s), {problems} with problems; wrote {args.out}")
     return 0

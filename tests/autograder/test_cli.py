@@ -60,6 +60,20 @@ def test_batch_of_a_missing_folder_is_a_usage_error(root, tmp_path):
     assert "no such folder" in done.stderr
 
 
+def test_batch_output_that_cannot_be_written_is_a_usage_error(root, tmp_path):
+    """Does an --out that is a folder, or a --json-dir that is a file, exit 2 in one line?"""
+    folder = tmp_path / "flat"
+    folder.mkdir()
+    (folder / "empty.ipynb").write_bytes(b"")
+    a_file = tmp_path / "a_file"
+    a_file.write_text("")
+    for options in (["--out", tmp_path], ["--out", tmp_path / "g.csv", "--json-dir", a_file]):
+        done = autograder("grade-batch", folder, *options, "--isolation", "none", cwd=root)
+        assert done.returncode == 2, done.stderr
+        assert "Traceback" not in done.stderr
+        assert len(done.stderr.strip().splitlines()) == 1
+
+
 @pytest.mark.slow
 def test_readable_grade_and_check(root):
     """Does `grade` print a table and `check` the public cases only, both exit 0?"""
