@@ -24,8 +24,10 @@ PYTHON_CELL_MAGICS = {"time", "timeit", "capture", "prun", "debug"}
 # dropped; a named import is kept only when a kept definition uses the name.
 SLOW_STAR_IMPORTS = {"init_utils", "matplotlib.pyplot", "sklearn", "sklearn.datasets"}
 
-MAGIC_LINE = re.compile(r"^(\s*)(%|!|[\w.]+\?{1,2}\s*$|[\w.,\s]+=\s*[%!])")
-DEF_LINE = re.compile(r"^\s*(?:async\s+)?def\s+(\w+)\s*\(", re.MULTILINE)
+# Linear-time patterns (a student's cell may be megabytes): no two adjacent parts may
+# match the same characters, and nothing but [ \t] is skipped within a line.
+MAGIC_LINE = re.compile(r"^(\s*)(%|!|[\w.]+\?{1,2}\s*$|[\w.,][\w.,\s]*=\s*[%!])")
+DEF_LINE = re.compile(r"^[ \t]*(?:async[ \t]+)?def[ \t]+(\w+)[ \t]*\(", re.MULTILINE)
 
 
 @dataclass

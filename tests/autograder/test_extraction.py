@@ -1,7 +1,13 @@
 """Does the extraction keep only safe definitions, wherever the student put them?"""
 
+import subprocess
+import sys
+from pathlib import Path
+
 from autograder import extraction
 from autograder.notebook import Cell
+
+ROOT = Path(__file__).resolve().parents[2]
 
 
 def cells(*sources, grade_ids=None):
@@ -70,6 +76,22 @@ def test_syntax_error_costs_only_its_cell():
     assert broken.defines == ["broken"]
     assert broken.grade_id == "broken"
     assert "line 1" in broken.reason
+
+
+def test_a_huge_broken_cell_is_read_in_linear_time():
+    """Is a broken cell of long blank runs extracted in seconds, not hours (a hostile file)?"""
+    script = (
+        "from autograder import extraction\n"
+        "from autograder.notebook import Cell\n"
+        "sources = ['\\n' * 200_000 + 'x)', ' ' * 200_000 + 'x', 'a ' * 100_000 + 'x)']\n"
+        "program = extraction.extract([Cell(i, 'code', s) for i, s in enumerate(sources)])\n"
+        "assert len(program.broken_cells) == 3\n"
+    )
+    # A quadratic pattern takes hours on these cells; the subprocess is stopped long before.
+    done = subprocess.run(
+        [sys.executable, "-c", script], cwd=ROOT, capture_output=True, text=True, timeout=60
+    )
+    assert done.returncode == 0, done.stderr
 
 
 def test_last_definition_wins():
