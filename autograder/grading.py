@@ -115,9 +115,11 @@ def failure_feedback(case_list, observations, verdicts):
     for misconception, case_name in recognised_misconceptions(case_list, observations, verdicts):
         lines.append(f'{misconceptions.explain(misconception)} (seen in case "{case_name}")')
     failures = [message for passed, message in verdicts if not passed]
-    lines += [f"- {message}" for message in failures[:MAX_CASE_MESSAGES]]
-    if len(failures) > MAX_CASE_MESSAGES:
-        lines.append(f"- ... and {len(failures) - MAX_CASE_MESSAGES} more failed case(s).")
+    # A values case and the seeding case on the same layers_dims often fail alike: once.
+    distinct = list(dict.fromkeys(failures))
+    lines += [f"- {message}" for message in distinct[:MAX_CASE_MESSAGES]]
+    if len(distinct) > MAX_CASE_MESSAGES:
+        lines.append(f"- ... and {len(distinct) - MAX_CASE_MESSAGES} more failed case(s).")
     lines.append(f"{len(failures)} of {len(verdicts)} cases failed.")
     return lines
 

@@ -77,6 +77,31 @@ def test_unreadable_observations_are_a_failed_case_not_a_crash():
     assert "unreadable" in entry["feedback"]
 
 
+def test_a_message_shared_by_two_cases_is_shown_once():
+    """Is the same failure of the values and the seeding case on [3, 2, 1] listed only once?"""
+    findings = grading.analysis.StaticFindings("initialize_parameters_random")
+    case_list = grading.graded_cases("random", True)
+    observations = [
+        [
+            {
+                "raised": None,
+                "returned": "dict",
+                "entries": {},
+                "bad_keys": [],
+                "layers_dims_after": list(case["layers_dims"]),
+            }
+        ]
+        * (2 if case["kind"] == "seeding" else 1)
+        for case in case_list
+    ]
+    result = JobResult("ok", "", observations, 0.1, "none")
+    entry = grading.judge_result("random", True, findings, result)
+    listed = [line for line in entry["feedback"].splitlines() if line.startswith("- ")]
+    assert len(listed) == len(set(listed))
+    assert sum("[3, 2, 1]" in line for line in listed) == 1
+    assert f"{len(case_list)} of {len(case_list)} cases failed." in entry["feedback"]
+
+
 def test_timeout_result_is_status_timeout():
     """Is a job stopped by the time limit reported as 'timeout' with 0 points?"""
     findings = grading.analysis.StaticFindings("initialize_parameters_he")
