@@ -74,11 +74,6 @@ def open_sandbox(isolation, workers=1):
     return sandbox
 
 
-def warn_isolation(sandbox):
-    if getattr(sandbox, "warning", ""):
-        print(f"autograder: warning: {sandbox.warning}", file=sys.stderr)
-
-
 @contextlib.contextmanager
 def stdout_to_stderr():
     """Send anything written to stdout (by us, a library or a child) to stderr meanwhile.
@@ -120,7 +115,6 @@ def run_grade(args):
 
     require_file(args.notebook)
     with stdout_to_stderr(), open_sandbox(args.isolation) as sandbox:
-        warn_isolation(sandbox)
         result = grading.grade_notebook(args.notebook, sandbox, hidden=True)
     print(report.to_json(result) if args.json else report.table(result), flush=True)
     return 0
@@ -131,7 +125,6 @@ def run_check(args):
 
     require_file(args.notebook)
     with open_sandbox(args.isolation) as sandbox:
-        warn_isolation(sandbox)
         result = grading.grade_notebook(args.notebook, sandbox, hidden=False)
     print(report.table(result, title="Check (public cases only)"))
     print(
@@ -150,7 +143,6 @@ def run_batch(args):
         raise UsageError("--workers must be at least 1")
     require_output_paths(args)
     with open_sandbox(args.isolation, args.workers) as sandbox:
-        warn_isolation(sandbox)
         try:
             graded = batch.grade_batch(
                 args.folder, sandbox, args.out, args.json_dir, args.gradescope_dir

@@ -2,6 +2,7 @@
 
 import csv
 import json
+import os
 import subprocess
 import sys
 
@@ -72,6 +73,23 @@ def test_batch_output_that_cannot_be_written_is_a_usage_error(root, tmp_path):
         assert done.returncode == 2, done.stderr
         assert "Traceback" not in done.stderr
         assert len(done.stderr.strip().splitlines()) == 1
+
+
+def test_a_fallback_warning_is_printed_once(root, tmp_path):
+    """Without bwrap and unshare on PATH, is the fall-back to 'none' said once on stderr?"""
+    notebook = tmp_path / "empty.ipynb"
+    notebook.write_bytes(b"")
+    done = subprocess.run(
+        [sys.executable, "-m", "autograder", "grade", notebook, "--json"],
+        cwd=root,
+        capture_output=True,
+        text=True,
+        timeout=300,
+        env={**os.environ, "PATH": os.path.dirname(sys.executable)},
+    )
+    assert done.returncode == 0, done.stderr
+    assert json.loads(done.stdout)["isolation"] == "none"
+    assert done.stderr.count("fell back to 'none'") == 1
 
 
 @pytest.mark.slow
