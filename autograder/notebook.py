@@ -7,6 +7,7 @@ becomes a list of `Cell`s.
 """
 
 import json
+import stat
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -121,7 +122,11 @@ def load_cells(path):
     """The cells of the notebook at `path`; raises NotebookError with a one-line reason."""
     path = Path(path)
     try:
-        size = path.stat().st_size
+        status = path.stat()
+        if stat.S_ISFIFO(status.st_mode) or stat.S_ISCHR(status.st_mode):
+            # A symlink to /dev/zero or a named pipe would be read forever.
+            raise NotebookError("not a notebook: not a regular file")
+        size = status.st_size
         if size > MAX_NOTEBOOK_BYTES:
             raise NotebookError(f"file too large for a notebook of this course ({size} bytes)")
         data = path.read_bytes()

@@ -1,6 +1,10 @@
 """Is a submitted file read as a notebook safely, with one-line reasons for broken files?"""
 
 import json
+import os
+import subprocess
+import sys
+from pathlib import Path
 
 import pytest
 from autograder_corpus import SUBMISSIONS, corpus_expectations, unreadable_names
@@ -8,6 +12,7 @@ from autograder_corpus import SUBMISSIONS, corpus_expectations, unreadable_names
 from autograder import notebook
 
 UNREADABLE = unreadable_names()
+ROOT = Path(__file__).resolve().parents[2]
 
 
 def test_release_cells_keep_their_grade_ids(root):
@@ -74,3 +79,31 @@ def test_a_folder_is_not_readable(tmp_path):
     """Does a path that cannot be read give a reason instead of an OSError?"""
     with pytest.raises(notebook.NotebookError, match="cannot read"):
         notebook.load_cells(tmp_path)
+
+
+def test_a_link_to_a_device_or_a_pipe_is_refused_without_reading(tmp_path):
+    """Is a .ipynb linking to /dev/zero or a named pipe refused instead of read forever?"""
+    fifo = tmp_path / "pipe"
+    os.mkfifo(fifo)
+    script = (
+        "import os, sys\n"
+        "from autograder import notebook\n"
+        "for target in sys.argv[1:]:\n"
+        "    link = target + '.ipynb'\n"
+        "    os.symlink(target, link)\n"
+        "    try:\n"
+        "        notebook.load_cells(link)\n"
+        "    except notebook.NotebookError as error:\n"
+        "        assert 'regular file' in str(error), error\n"
+        "    else:\n"
+        "        raise AssertionError(link)\n"
+    )
+    # Without the check the read never ends: the subprocess is stopped at the time-out.
+    done = subprocess.run(
+        [sys.executable, "-c", script, str(fifo), "/dev/zero"],
+        cwd=ROOT,
+        capture_output=True,
+        text=True,
+        timeout=30,
+    )
+    assert done.returncode == 0, done.stderr
