@@ -88,8 +88,9 @@ def test_a_link_to_a_device_or_a_pipe_is_refused_without_reading(tmp_path):
     script = (
         "import os, sys\n"
         "from autograder import notebook\n"
-        "for target in sys.argv[1:]:\n"
-        "    link = target + '.ipynb'\n"
+        "folder, targets = sys.argv[1], sys.argv[2:]\n"
+        "for index, target in enumerate(targets):\n"
+        "    link = os.path.join(folder, f'{index}.ipynb')\n"
         "    os.symlink(target, link)\n"
         "    try:\n"
         "        notebook.load_cells(link)\n"
@@ -100,7 +101,7 @@ def test_a_link_to_a_device_or_a_pipe_is_refused_without_reading(tmp_path):
     )
     # Without the check the read never ends: the subprocess is stopped at the time-out.
     done = subprocess.run(
-        [sys.executable, "-c", script, str(fifo), "/dev/zero"],
+        [sys.executable, "-c", script, str(tmp_path), str(fifo), "/dev/zero"],
         cwd=ROOT,
         capture_output=True,
         text=True,
