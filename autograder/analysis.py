@@ -208,8 +208,3 @@ def analyse(scheme, program):
         findings.notes.append(note)
     findings.notes += global_notes(definition, program)
     return findings
-
-
-def analyse_all(program):
-    """{scheme: StaticFindings} for the three exercises."""
-    return {scheme: analyse(scheme, program) for scheme in public_tests.SCHEMES}

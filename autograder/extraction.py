@@ -6,7 +6,8 @@ student's own helper functions all work. The program keeps only top-level
 definitions that are safe and cheap to replay -- imports, `def`, `class` and
 simple constant assignments -- and drops everything else (training runs,
 prints, plots, tests), in notebook order, so that the last definition of a name
-wins as it does when the notebook runs top to bottom.
+wins as it does when the notebook runs top to bottom. Each exercise's program
+stops at that exercise's test cell, where nbgrader grades it (exercise_programs).
 
 A cell with a syntax error is left out on its own: only the exercises defined
 in that cell are lost.
@@ -298,24 +299,77 @@ def is_kept_statement(node):
     return is_kept_assignment(node)
 
 
-def extract(cells):
-    """The Program of a notebook's cells (notebook.Cell list)."""
-    statements, functions, broken = [], {}, []
-    assigned, grade_cells, star_modules = set(), {}, set()
+def test_cell_index(cells, scheme):
+    """Index of the cell that tests an exercise (where nbgrader grades it), or None.
+
+    The nbgrader grade cell `initialize_parameters_<scheme>_tests` first; without its
+    metadata, the first code cell that calls `initialize_parameters_<scheme>_test(`.
+    """
+    grade_id = f"initialize_parameters_{scheme}_tests"
     for cell in cells:
-        if cell.grade_id:
-            grade_cells.setdefault(cell.grade_id, cell.index)
+        if cell.grade_id == grade_id:
+            return cell.index
+    call = re.compile(rf"^[ \t]*initialize_parameters_{scheme}_test\(", re.MULTILINE)
+    for cell in cells:
+        if cell.kind == "code" and call.search(cell.source):
+            return cell.index
+    return None
+
+
+@dataclass
+class ParsedCell:
+    """A code cell read once: its ast.Module, or the BrokenCell when it does not parse."""
+
+    cell: object
+    tree: ast.Module | None = None
+    broken: BrokenCell | None = None
+
+
+def parse_cells(cells):
+    """ParsedCell of every Python code cell, in notebook order (each cell parsed once)."""
+    parsed = []
+    for cell in cells:
         if cell.kind != "code":
             continue
         text = python_text(cell.source)
         if text is None:
             continue
         try:
-            tree = parse_cell(text)
+            parsed.append(ParsedCell(cell, tree=parse_cell(text)))
         except SyntaxError as error:
             names = DEF_LINE.findall(cell.source)
-            broken.append(BrokenCell(cell.index, cell.grade_id, syntax_reason(error), names))
+            reason = syntax_reason(error)
+            parsed.append(
+                ParsedCell(cell, broken=BrokenCell(cell.index, cell.grade_id, reason, names))
+            )
+    return parsed
+
+
+def extract(cells, before=None):
+    """The Program of a notebook's cells (notebook.Cell list).
+
+    before -- None for the whole notebook, or a cell index: only the cells above it,
+              i.e. what a top-to-bottom run has defined when it reaches that cell.
+    """
+    return assemble(cells, parse_cells(cells), before)
+
+
+def assemble(cells, parsed_cells, before=None):
+    """The Program of already parsed cells (see parse_cells), up to the cell `before`."""
+    statements, functions, broken = [], {}, []
+    assigned, star_modules = set(), set()
+    grade_cells = {}
+    for cell in cells:
+        if cell.grade_id:
+            grade_cells.setdefault(cell.grade_id, cell.index)
+    for parsed in parsed_cells:
+        cell = parsed.cell
+        if before is not None and cell.index >= before:
+            break
+        if parsed.broken is not None:
+            broken.append(parsed.broken)
             continue
+        tree = parsed.tree
         assigned |= module_level_assignments(tree)
         for node in map(lambda_as_def, tree.body):
             if not is_kept_statement(node):
@@ -334,3 +388,28 @@ def extract(cells):
     bound = set().union(*(bound_by(node) for node in statements)) if statements else set()
     source = program_text(statements)
     return Program(source, functions, broken, assigned, bound, grade_cells, star_modules)
+
+
+def exercise_programs(cells, schemes):
+    """{scheme: Program} -- what nbgrader's top-to-bottom run has defined at each test cell.
+
+    nbgrader grades an exercise when its test cell runs, so the graded function is its
+    last definition ABOVE that cell, and so are its helpers, imports and constants: the
+    program is cut at the test cell. A redefinition below it (a scratch cell) is not
+    what nbgrader grades. When the function is not defined above its test cell at all
+    (moved to the end of the notebook, or no test cell), the whole notebook is used and
+    its last definition anywhere is graded -- a documented difference from nbgrader,
+    which would give 0.
+    """
+    parsed = parse_cells(cells)
+    whole = assemble(cells, parsed)
+    programs = {}
+    for scheme in schemes:
+        test_cell = test_cell_index(cells, scheme)
+        program = whole
+        if test_cell is not None:
+            above = assemble(cells, parsed, before=test_cell)
+            if f"initialize_parameters_{scheme}" in above.functions:
+                program = above
+        programs[scheme] = program
+    return programs

@@ -62,9 +62,11 @@ def prepare(path, hidden=True):
     except notebook.NotebookError as error:
         submission.reason = str(error)
         return submission
-    program = extraction.extract(cells)
-    submission.findings = analysis.analyse_all(program)
-    for scheme, findings in submission.findings.items():
+    # Each exercise sees the notebook as nbgrader's run does when it reaches its test cell.
+    programs = extraction.exercise_programs(cells, SCHEMES)
+    for scheme, program in programs.items():
+        findings = analysis.analyse(scheme, program)
+        submission.findings[scheme] = findings
         if not findings.blocked:
             calls = job_calls(graded_cases(scheme, hidden))
             submission.jobs[scheme] = Job(

@@ -151,3 +151,50 @@ def test_a_lambda_assigned_to_a_name_is_a_function():
     program = extraction.extract(cells("import numpy as np\nf = lambda layers_dims: np.ones(2)"))
     assert "f" in program.functions
     assert run(program)["f"]([1]).shape == (2,)
+
+
+HE_RIGHT = "def initialize_parameters_he(layers_dims):\n    return 'right'"
+HE_WRONG = "def initialize_parameters_he(layers_dims):\n    return 'wrong'"
+HE_TEST_CALL = "initialize_parameters_he_test(initialize_parameters_he)"
+
+
+def graded_he(*sources, grade_ids=None):
+    """What the He exercise's program returns when its function is called."""
+    program = extraction.exercise_programs(cells(*sources, grade_ids=grade_ids), ["he"])["he"]
+    return run(program)["initialize_parameters_he"]([2, 1])
+
+
+def test_a_redefinition_below_the_test_cell_is_not_graded():
+    """Is the definition current at the test cell graded, as nbgrader's run grades it?"""
+    assert graded_he(HE_RIGHT, HE_TEST_CALL, HE_WRONG) == "right"
+
+
+def test_a_fix_above_the_test_cell_is_graded():
+    """Does a later fix above the test cell replace the first attempt?"""
+    assert graded_he(HE_WRONG, HE_RIGHT, HE_TEST_CALL) == "right"
+
+
+def test_the_grade_id_marks_the_test_cell():
+    """Is the test cell found by its grade_id when it does not call the public test?"""
+    sources = (HE_RIGHT, "pass", HE_WRONG)
+    grade_ids = ["", "initialize_parameters_he_tests", ""]
+    assert graded_he(*sources, grade_ids=grade_ids) == "right"
+
+
+def test_a_function_defined_only_below_its_test_cell_is_still_graded():
+    """With no definition above the test cell, is the last one anywhere graded?"""
+    assert graded_he(HE_TEST_CALL, HE_WRONG, HE_RIGHT) == "right"
+
+
+def test_helpers_are_the_versions_above_the_test_cell():
+    """Does the graded function call the helper as it was when its test cell ran?"""
+    uses_helper = "def initialize_parameters_he(layers_dims):\n    return helper()"
+    assert (
+        graded_he(
+            "def helper():\n    return 'right'",
+            uses_helper,
+            HE_TEST_CALL,
+            "def helper():\n    return 'wrong'",
+        )
+        == "right"
+    )

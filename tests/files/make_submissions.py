@@ -10,6 +10,7 @@ whether real nbgrader must give the same score per exercise (false where the two
 graders differ on purpose, or where nbgrader would only hit its own time-out).
 """
 
+import hashlib
 import json
 import shutil
 import sys
@@ -93,7 +94,10 @@ def all_failed(misconception, score=0, mentions=()):
 
 
 def code_cell(source):
-    return nbformat.v4.new_code_cell(source)
+    cell = nbformat.v4.new_code_cell(source)
+    # An id made from the text, not a random one: regenerating the corpus changes nothing.
+    cell.id = hashlib.sha1(source.encode("utf-8")).hexdigest()[:8]
+    return cell
 
 
 def edit_notebook(path, change):
@@ -186,6 +190,10 @@ HELPER_STYLE = {
     ),
 }
 
+TRANSPOSED_HELPER_CELL = HELPER_CELL.replace(
+    "(layers_dims[l], layers_dims[l - 1])", "(layers_dims[l - 1], layers_dims[l])"
+)
+
 ALIAS_HE = (
     "import numpy as numpy_alias\n\n"
     "def initialize_parameters_he(layers_dims):\n"
@@ -197,6 +205,9 @@ ALIAS_HE = (
     "        parameters['b' + str(l)] = numpy_alias.zeros((layers_dims[l], 1))\n"
     "    return parameters\n"
 )
+
+# A scratch cell below the He test cell: the student tries x10 on He "to see".
+WRONG_HE_SCRATCH = full_function(HE, weights(f"{RANDN} * 10"))
 
 PRINTING_RANDOM = full_function(
     RANDOM,
@@ -321,6 +332,33 @@ CORPUS = {
     "correct_defined_after_its_test": (
         solved_then(move_to_end(HE)),
         expect(agreement=False),
+    ),
+    # nbgrader grades the definition current when the test cell runs: a wrong
+    # redefinition in a scratch cell below the test cell changes nothing ...
+    "correct_redefined_wrongly_after_its_test": (
+        solved_then(insert_after("initialize_parameters_he_tests", WRONG_HE_SCRATCH)),
+        expect(),
+    ),
+    # ... and a fix written in a cell above the test cell is what gets graded.
+    "wrong_fixed_before_its_test": (
+        solved_then(
+            insert_after("initialize_parameters_he_show", full_function(HE, RIGHT[HE])),
+            **{HE: full_function(HE, scaled("10"))},
+        ),
+        expect(),
+    ),
+    # A helper redefined between two test cells: the zeros test ran with the right one,
+    # the random and He tests run with the transposed one.
+    "helper_redefined_between_test_cells": (
+        solved_then(
+            insert_after("packages", HELPER_CELL),
+            insert_after("initialize_parameters_zeros_tests", TRANSPOSED_HELPER_CELL),
+            **HELPER_STYLE,
+        ),
+        expect(
+            random=all_failed("transposed_weights"),
+            he=all_failed("transposed_weights"),
+        ),
     ),
     # ---- misconceptions --------------------------------------------------
     "unanswered_release": (
