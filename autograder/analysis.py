@@ -181,6 +181,17 @@ def missing_findings(findings, program):
             "defined; fix the error and run the cell again."
         )
         return findings
+    if function in program.nested_definitions:
+        keyword, cell = program.nested_definitions[function]
+        # `error`, not `missing`: the function is there, written where it is not replayed.
+        findings.blocked = "error"
+        article = "an" if keyword[0] in "aeiou" else "a"
+        findings.reason = (
+            f"{function} is defined inside {article} `{keyword}` block in cell {cell + 1}; define "
+            "it at the top level of its cell (`def` at the start of a line, not indented "
+            "under another statement): the graders only take top-level definitions."
+        )
+        return findings
     findings.blocked = "missing"
     other = renamed_to(function, program)
     if other:

@@ -70,6 +70,8 @@ class Program:
     bound_names    -- every name the kept source binds at module level
     grade_cells    -- grade_id -> cell index
     star_modules   -- modules star-imported anywhere (they bind names we cannot list)
+    nested_definitions -- name -> (block keyword, cell index) of functions defined inside
+                      a top-level `if`/`try`/`with`/... block, which are not replayed
     """
 
     source: str
@@ -79,6 +81,7 @@ class Program:
     bound_names: set
     grade_cells: dict
     star_modules: set = field(default_factory=set)
+    nested_definitions: dict = field(default_factory=dict)
 
 
 def strip_magic_lines(source):
@@ -291,6 +294,51 @@ def lambda_as_def(node):
     return ast.parse(text).body[0]
 
 
+BLOCK_KEYWORDS = {
+    ast.If: "if",
+    ast.For: "for",
+    ast.AsyncFor: "async for",
+    ast.While: "while",
+    ast.With: "with",
+    ast.AsyncWith: "async with",
+    ast.Try: "try",
+    ast.TryStar: "try",
+    ast.Match: "match",
+}
+
+
+def functions_defined_in(node):
+    """Names of the functions a block defines at its own level (not inside a def or class)."""
+    names = []
+    pending = [node]
+    while pending:
+        current = pending.pop()
+        for child in ast.iter_child_nodes(current):
+            if isinstance(child, ast.FunctionDef | ast.AsyncFunctionDef):
+                names.append(child.name)
+            elif lambda_as_def(child) is not child:
+                names.append(child.targets[0].id)
+            elif not isinstance(child, ast.ClassDef | ast.Lambda | ast.expr):
+                pending.append(child)
+    return names
+
+
+def block_definitions(tree, cell_index):
+    """{name: (block keyword, cell index)} of functions defined inside top-level blocks.
+
+    Only top-level definitions are replayed (running an `if` or `try` would run the
+    student's code), so such a function is reported by name rather than as missing.
+    """
+    found = {}
+    for node in tree.body:
+        keyword = BLOCK_KEYWORDS.get(type(node))
+        if keyword is None:
+            continue
+        for name in functions_defined_in(node):
+            found.setdefault(name, (keyword, cell_index))
+    return found
+
+
 def is_kept_statement(node):
     if isinstance(node, ast.Import | ast.ImportFrom):
         return True
@@ -358,7 +406,7 @@ def assemble(cells, parsed_cells, before=None):
     """The Program of already parsed cells (see parse_cells), up to the cell `before`."""
     statements, functions, broken = [], {}, []
     assigned, star_modules = set(), set()
-    grade_cells = {}
+    grade_cells, nested = {}, {}
     for cell in cells:
         if cell.grade_id:
             grade_cells.setdefault(cell.grade_id, cell.index)
@@ -371,6 +419,7 @@ def assemble(cells, parsed_cells, before=None):
             continue
         tree = parsed.tree
         assigned |= module_level_assignments(tree)
+        nested.update(block_definitions(tree, cell.index))
         for node in map(lambda_as_def, tree.body):
             if not is_kept_statement(node):
                 continue
@@ -387,7 +436,7 @@ def assemble(cells, parsed_cells, before=None):
                 functions.pop(node.name, None)
     bound = set().union(*(bound_by(node) for node in statements)) if statements else set()
     source = program_text(statements)
-    return Program(source, functions, broken, assigned, bound, grade_cells, star_modules)
+    return Program(source, functions, broken, assigned, bound, grade_cells, star_modules, nested)
 
 
 def exercise_programs(cells, schemes):

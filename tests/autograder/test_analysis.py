@@ -129,3 +129,24 @@ def test_syntax_error_in_its_cell_is_an_error():
     result = findings("import numpy as np", RIGHT + "    return (\n", grade_ids=["", HE])
     assert result.blocked == "error"
     assert "syntax error" in result.reason and "cell 2" in result.reason
+
+
+def test_a_function_inside_an_if_block_is_named_not_called_missing():
+    """Is a graded function indented under `if True:` reported with its block and cell?"""
+    indented = "if True:\n" + "".join(f"    {line}\n" for line in RIGHT.splitlines())
+    result = findings("import numpy as np", indented)
+    assert result.blocked == "error"
+    assert "inside an `if` block in cell 2" in result.reason
+    assert "top level" in result.reason
+    assert "deleted" not in result.reason
+
+
+def test_a_function_inside_try_or_with_names_that_block():
+    """Are `try` and `with` blocks named too, and a def nested in a def ignored?"""
+    body = "".join(f"    {line}\n" for line in RIGHT.splitlines())
+    in_try = findings("try:\n" + body + "except ImportError:\n    pass\n")
+    in_with = findings("with open('x') as f:\n" + body)
+    assert "inside a `try` block in cell 1" in in_try.reason
+    assert "`with` block in cell 1" in in_with.reason
+    nested_in_def = findings("def outer():\n" + body)
+    assert nested_in_def.blocked == "missing"

@@ -237,6 +237,10 @@ SYNTAX_ERROR_HE = full_function(HE, RIGHT[HE]).replace(
     "np.sqrt(2. / layers_dims[l-1])", "np.sqrt(2. / layers_dims[l-1]"
 )
 
+IF_BLOCK_HE = "if True:\n" + "".join(
+    f"    {line}\n" for line in full_function(HE, RIGHT[HE]).splitlines()
+)
+
 RENAMED_RANDOM = full_function(RANDOM, RIGHT[RANDOM]).replace(f"def {RANDOM}(", "def init_random(")
 
 DELETED_ZEROS = "# I moved this function somewhere else\n"
@@ -549,6 +553,15 @@ CORPUS = {
     "renamed_function": (
         cells_replaced(**{RANDOM: RENAMED_RANDOM}),
         expect(random=verdict("missing", 0, None, ["renamed", "init_random"])),
+    ),
+    # nbgrader runs the `if` and grades the function; this grader replays top-level
+    # definitions only and says where the function is -- a deliberate difference.
+    "defined_inside_an_if_block": (
+        cells_replaced(**{HE: IF_BLOCK_HE}),
+        expect(
+            agreement=False,
+            he=verdict("error", 0, None, ["inside an `if` block in cell", "top level"]),
+        ),
     ),
     "changed_signature": (
         cells_replaced(**{RANDOM: SIGNATURE_RANDOM, HE: SIGNATURE_HE}),
