@@ -1,10 +1,11 @@
 """Static checks of the graded functions, before anything runs.
 
 For each exercise: is the function there at all (deleted, renamed, lost to a
-syntax error in its cell)? Is its signature the one the notebook gave? Does it
-read a module-level variable (a global) instead of its argument? A missing
-function is a verdict on its own; the other findings are notes for the feedback,
-because the function may still pass.
+syntax error in its cell, hidden in an `if` block)? Is its signature exactly the
+one the notebook gave? Does it read a module-level variable (a global) instead of
+its argument? A missing function or a changed signature is a verdict on its own
+(the exercise scores 0); the other findings are notes for the feedback, because
+the function may still pass.
 """
 
 import ast
@@ -37,16 +38,21 @@ def signature_text(node):
     return f"{node.name}({ast.unparse(node.args)})"
 
 
-def signature_note(node):
-    """A note when the arguments differ from `(layers_dims)`, else None."""
+def signature_problem(node):
+    """The reason when the arguments are not exactly `(layers_dims)`, else None.
+
+    Any other signature scores 0, even one the graders could call (`seed=3`): the
+    exercise is to fill in the function the notebook gives, as written.
+    """
     arguments = node.args
     names = [arg.arg for arg in arguments.posonlyargs + arguments.args]
     extras = arguments.vararg or arguments.kwarg or arguments.kwonlyargs
     if names == EXPECTED_ARGUMENTS and not extras and not arguments.defaults:
         return None
     return (
-        f"The signature was changed to `def {signature_text(node)}`; the graders call "
-        f"{node.name}(layers_dims) with one argument, so keep `def {node.name}(layers_dims)`."
+        f"The signature was changed: expected {node.name}(layers_dims), found "
+        f"{signature_text(node)} -- keep the signature given in the notebook, "
+        f"`def {node.name}(layers_dims):`."
     )
 
 
@@ -214,8 +220,9 @@ def analyse(scheme, program):
     definition = program.functions.get(function)
     if definition is None:
         return missing_findings(findings, program)
-    note = signature_note(definition.node)
-    if note:
-        findings.notes.append(note)
     findings.notes += global_notes(definition, program)
+    problem = signature_problem(definition.node)
+    if problem:
+        findings.blocked = "error"
+        findings.reason = problem
     return findings

@@ -1,5 +1,7 @@
 """Do the static checks find deleted, renamed, re-signed and global-reading functions?"""
 
+import pytest
+
 from autograder import analysis, extraction
 from autograder.notebook import Cell
 
@@ -23,11 +25,47 @@ def test_right_function_has_no_findings():
     assert result.notes == []
 
 
-def test_changed_signature_is_noted():
-    """Is an extra argument reported, naming the signature the graders call?"""
-    result = findings("import numpy as np", RIGHT.replace("(layers_dims)", "(layers_dims, seed=3)"))
-    assert not result.blocked
-    assert any("signature" in note and "seed=3" in note for note in result.notes)
+@pytest.mark.parametrize(
+    "arguments",
+    [
+        "layers_dims, seed=3",
+        "layers_dims, scale",
+        "layers_dims=[2, 4, 1]",
+        "dims",
+        "*layers_dims",
+        "layers_dims, **options",
+        "layers_dims, *, seed=3",
+        "",
+    ],
+)
+def test_any_changed_signature_is_an_error(arguments):
+    """Does every signature but `(layers_dims)` block the exercise, quoting both?"""
+    result = findings("import numpy as np", RIGHT.replace("(layers_dims)", f"({arguments})"))
+    assert result.blocked == "error"
+    assert result.reason.startswith(
+        f"The signature was changed: expected {HE}(layers_dims), found {HE}({arguments}) --"
+    )
+    assert "keep the signature given in the notebook" in result.reason
+
+
+@pytest.mark.parametrize(
+    "source",
+    [
+        RIGHT.replace("(layers_dims)", "(layers_dims: list)"),
+        RIGHT.replace("(layers_dims)", "(layers_dims, /)"),
+        f"{HE} = lambda layers_dims: {{}}",
+    ],
+)
+def test_the_given_signature_in_other_spellings_is_accepted(source):
+    """Are an annotation, a positional-only marker and a one-argument lambda accepted?"""
+    assert not findings("import numpy as np", source).blocked
+
+
+def test_a_lambda_with_another_argument_is_an_error():
+    """Is `name = lambda dims: ...` held to the same signature as a def?"""
+    result = findings(f"{HE} = lambda dims: {{}}")
+    assert result.blocked == "error"
+    assert f"found {HE}(dims)" in result.reason
 
 
 def test_global_variable_is_flagged_and_a_local_is_not():

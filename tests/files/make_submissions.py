@@ -563,12 +563,26 @@ CORPUS = {
             he=verdict("error", 0, None, ["inside an `if` block in cell", "top level"]),
         ),
     ),
+    # Any other signature scores 0 with a message; nbgrader gives 0 for the random one
+    # (a TypeError) but full marks for the He one, which it can still call -- a
+    # deliberate difference.
     "changed_signature": (
         cells_replaced(**{RANDOM: SIGNATURE_RANDOM, HE: SIGNATURE_HE}),
         expect(
-            random=verdict("failed", 0, None, ["signature", "TypeError"]),
-            he=verdict("passed", 7, None, ["signature"]),
+            agreement=False,
+            random=verdict(
+                "error",
+                0,
+                None,
+                ["signature was changed", f"found {RANDOM}(layers_dims, scale)"],
+            ),
+            he=verdict("error", 0, None, [f"found {HE}(layers_dims, seed=3)"]),
         ),
+    ),
+    # The incompatible change alone: nbgrader agrees (its call raises a TypeError).
+    "incompatible_signature": (
+        cells_replaced(**{RANDOM: SIGNATURE_RANDOM}),
+        expect(random=verdict("error", 0, None, ["signature was changed"])),
     ),
     "global_variable": (
         solved_then(insert_after("packages", "SEED = 3\nSCALE = 10"), **{RANDOM: GLOBAL_RANDOM}),
