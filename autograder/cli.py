@@ -8,6 +8,8 @@ on this machine.
 
 import argparse
 import contextlib
+import dataclasses
+import math
 import os
 import sys
 from pathlib import Path
@@ -18,16 +20,74 @@ SANDBOX_ERROR = 1
 ISOLATIONS = ("auto", "bubblewrap", "unshare", "none")
 
 
+KIB, MIB = 1 << 10, 1 << 20
+# The sandbox's ceiling (autograder.sandbox.validate_limits).
+MAX_MEMORY_MIB = 1024
+
+
 class UsageError(Exception):
     """A wrong command line; str(error) is the one-line message."""
 
 
+def positive_number(option, text, upper=None):
+    """The float value of a limit option, or UsageError naming the option and the value."""
+    try:
+        value = float(text)
+    except ValueError:
+        raise UsageError(f"{option} must be a number, not {text!r}") from None
+    if not math.isfinite(value) or value <= 0:
+        raise UsageError(f"{option} must be a positive number, not {text!r}")
+    if upper is not None and value > upper:
+        raise UsageError(f"{option} must be at most {upper}, not {text!r}")
+    return value
+
+
+def limits_from(args):
+    """autograder.sandbox.Limits from --time-limit, --memory-limit and --output-limit."""
+    from .sandbox import Limits
+
+    changes = {}
+    if args.time_limit is not None:
+        seconds = positive_number("--time-limit", args.time_limit)
+        changes["wall_seconds"] = seconds
+        # RLIMIT_CPU counts whole seconds.
+        changes["cpu_seconds"] = max(1, math.ceil(seconds))
+    if args.memory_limit is not None:
+        mebibytes = positive_number("--memory-limit", args.memory_limit, MAX_MEMORY_MIB)
+        changes["memory_bytes"] = int(mebibytes * MIB)
+    if args.output_limit is not None:
+        kibibytes = positive_number("--output-limit", args.output_limit)
+        changes["output_bytes"] = max(1, int(kibibytes * KIB))
+    limits = dataclasses.replace(Limits(), **changes)
+    return limits
+
+
 def add_sandbox_options(parser, workers=True):
+    from .sandbox import Limits
+
+    defaults = Limits()
     parser.add_argument(
         "--isolation",
         choices=ISOLATIONS,
         default="auto",
         help="how student code is isolated (default: the strongest available)",
+    )
+    # Read as text and checked by limits_from, so that a bad value is a one-line error.
+    parser.add_argument(
+        "--time-limit",
+        metavar="SECONDS",
+        help=f"wall and CPU time per exercise (default {defaults.wall_seconds:g})",
+    )
+    parser.add_argument(
+        "--memory-limit",
+        metavar="MIB",
+        help=f"memory per exercise, at most {MAX_MEMORY_MIB} "
+        f"(default {defaults.memory_bytes // MIB})",
+    )
+    parser.add_argument(
+        "--output-limit",
+        metavar="KIB",
+        help=f"printed output per exercise (default {defaults.output_bytes // KIB})",
     )
     if workers:
         parser.add_argument(
@@ -67,11 +127,10 @@ def build_parser():
     return parser
 
 
-def open_sandbox(isolation, workers=1):
-    from .sandbox import Limits, Sandbox
+def open_sandbox(args, workers=1):
+    from .sandbox import Sandbox
 
-    sandbox = Sandbox(workers=workers, limits=Limits(), isolation=isolation)
-    return sandbox
+    return Sandbox(workers=workers, limits=limits_from(args), isolation=args.isolation)
 
 
 @contextlib.contextmanager
@@ -113,8 +172,9 @@ def require_output_paths(args):
 def run_grade(args):
     from . import grading, report
 
+    limits_from(args)  # a bad limit is refused before anything is read
     require_file(args.notebook)
-    with stdout_to_stderr(), open_sandbox(args.isolation) as sandbox:
+    with stdout_to_stderr(), open_sandbox(args) as sandbox:
         result = grading.grade_notebook(args.notebook, sandbox, hidden=True)
     print(report.to_json(result) if args.json else report.table(result), flush=True)
     return 0
@@ -123,8 +183,9 @@ def run_grade(args):
 def run_check(args):
     from . import grading, report
 
+    limits_from(args)  # a bad limit is refused before anything is read
     require_file(args.notebook)
-    with open_sandbox(args.isolation) as sandbox:
+    with open_sandbox(args) as sandbox:
         result = grading.grade_notebook(args.notebook, sandbox, hidden=False)
     print(report.table(result, title="Check (public cases only)"))
     print(
@@ -137,12 +198,13 @@ def run_check(args):
 def run_batch(args):
     from . import batch, report
 
+    limits_from(args)  # a bad limit is refused before anything is read
     if not args.folder.is_dir():
         raise UsageError(f"no such folder: {args.folder}")
     if args.workers < 1:
         raise UsageError("--workers must be at least 1")
     require_output_paths(args)
-    with open_sandbox(args.isolation, args.workers) as sandbox:
+    with open_sandbox(args, args.workers) as sandbox:
         try:
             graded = batch.grade_batch(
                 args.folder, sandbox, args.out, args.json_dir, args.gradescope_dir
@@ -176,12 +238,16 @@ def main(argv=None):
 
         return sync_main(argv[1:])
     args = build_parser().parse_args(argv)
-    from .sandbox import SandboxError
+    from .sandbox import MemoryLimitError, SandboxError
 
     try:
         return COMMANDS[args.command](args)
     except UsageError as error:
         print(f"autograder: error: {error}", file=sys.stderr)
+        return USAGE_ERROR
+    except MemoryLimitError as error:
+        # A --memory-limit too low for numpy itself: a setting to fix, i.e. a usage error.
+        print(f"autograder: error: --memory-limit: {error}", file=sys.stderr)
         return USAGE_ERROR
     except SandboxError as error:
         print(f"autograder: the sandbox did not start: {error}", file=sys.stderr)

@@ -134,3 +134,63 @@ def test_parser_knows_every_command():
     assert set(cli.COMMANDS) == {"grade", "grade-batch", "check", "sync-source"}
     args = cli.build_parser().parse_args(["grade-batch", "d", "--out", "o.csv", "--workers", "3"])
     assert (args.workers, args.json_dir, args.gradescope_dir) == (3, None, None)
+
+
+def test_limit_options_reach_the_sandbox_limits():
+    """Do --time-limit, --memory-limit and --output-limit set the sandbox's Limits?"""
+    for command in (["grade", "n.ipynb"], ["check", "n.ipynb"], ["grade-batch", "d", "--out", "o"]):
+        options = ["--time-limit", "2.5", "--memory-limit", "512", "--output-limit", "64"]
+        limits = cli.limits_from(cli.build_parser().parse_args(command + options))
+        assert (limits.wall_seconds, limits.cpu_seconds) == (2.5, 3)
+        assert limits.memory_bytes == 512 << 20
+        assert limits.output_bytes == 64 << 10
+    assert cli.limits_from(cli.build_parser().parse_args(["grade", "n.ipynb"])) == cli_defaults()
+
+
+def cli_defaults():
+    from autograder.sandbox import Limits
+
+    return Limits()
+
+
+@pytest.mark.parametrize(
+    "option, value",
+    [
+        ("--time-limit", "soon"),
+        ("--time-limit", "0"),
+        ("--time-limit", "-3"),
+        ("--time-limit", "nan"),
+        ("--memory-limit", "2048"),
+        ("--memory-limit", "inf"),
+        ("--output-limit", "0"),
+    ],
+)
+def test_a_bad_limit_is_a_one_line_usage_error(root, option, value):
+    """Does a bad limit value exit 2 with one line naming the option, before any grading?"""
+    notebook = SUBMISSIONS / "correct_loop.ipynb"
+    done = autograder("grade", notebook, "--json", option, value, cwd=root)
+    assert done.returncode == 2, done.stderr
+    assert done.stdout == ""
+    assert len(done.stderr.strip().splitlines()) == 1
+    assert option in done.stderr
+
+
+@pytest.mark.slow
+def test_a_shorter_time_limit_stops_an_endless_loop_sooner(root):
+    """Does --time-limit 1 stop the endless loop at 1 s and say so in the feedback?"""
+    done = autograder(
+        "grade", SUBMISSIONS / "infinite_loop.ipynb", "--json", "--time-limit", "1", cwd=root
+    )
+    assert done.returncode == 0, done.stderr
+    he = json.loads(done.stdout)["exercises"][2]
+    assert he["status"] == "timeout"
+    assert "1 s time limit" in he["feedback"]
+
+
+@pytest.mark.slow
+def test_a_memory_limit_below_what_numpy_needs_is_a_usage_error(root):
+    """Is --memory-limit 8 refused in one line (exit 2) as a setting to fix?"""
+    done = autograder("grade", SUBMISSIONS / "correct_loop.ipynb", "--memory-limit", "8", cwd=root)
+    assert done.returncode == 2, done.stderr
+    assert len(done.stderr.strip().splitlines()) == 1
+    assert "--memory-limit" in done.stderr and "too low" in done.stderr
