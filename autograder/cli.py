@@ -3,7 +3,7 @@
 Exit status: 0 whenever a result was produced (a notebook that cannot be read
 is a result: score 0, status error); 2 for a usage error, such as a path that
 does not exist, with a one-line message on stderr; 1 when no sandbox can start
-on this machine.
+on this machine; 141 (as for SIGPIPE) when the reader of stdout went away, quietly.
 """
 
 import argparse
@@ -17,6 +17,8 @@ from pathlib import Path
 USAGE_ERROR = 2
 # The sandbox could not start at all (no result can be produced on this machine).
 SANDBOX_ERROR = 1
+# stdout was closed by its reader: what a shell reports for a process ended by SIGPIPE.
+BROKEN_PIPE = 128 + 13
 ISOLATIONS = ("auto", "bubblewrap", "unshare", "none")
 
 
@@ -231,6 +233,19 @@ COMMANDS = {
 
 
 def main(argv=None):
+    """Run one command; returns the exit status (see the module docstring)."""
+    try:
+        return run_command(argv)
+    except BrokenPipeError:
+        # The reader went away (`grade --json | head -1`): no traceback, and no second
+        # error when Python flushes stdout at exit.
+        devnull = os.open(os.devnull, os.O_WRONLY)
+        os.dup2(devnull, sys.stdout.fileno())
+        os.close(devnull)
+        return BROKEN_PIPE
+
+
+def run_command(argv):
     argv = sys.argv[1:] if argv is None else list(argv)
     if argv[:1] == ["sync-source"]:
         # Its own options (--check, --help) belong to sync_source's parser.

@@ -194,3 +194,25 @@ def test_a_memory_limit_below_what_numpy_needs_is_a_usage_error(root):
     assert done.returncode == 2, done.stderr
     assert len(done.stderr.strip().splitlines()) == 1
     assert "--memory-limit" in done.stderr and "too low" in done.stderr
+
+
+def test_a_closed_stdout_gives_no_broken_pipe_traceback(root, tmp_path):
+    """Does `grade --json | head -0` (stdout closed by its reader) end quietly, status 141?"""
+    notebook = tmp_path / "empty.ipynb"
+    notebook.write_bytes(b"")
+    read_end, write_end = os.pipe()
+    os.close(read_end)  # the reader is gone before anything is written
+    try:
+        done = subprocess.run(
+            [sys.executable, "-m", "autograder", "grade", notebook, "--json"],
+            cwd=root,
+            stdout=write_end,
+            stderr=subprocess.PIPE,
+            text=True,
+            timeout=300,
+        )
+    finally:
+        os.close(write_end)
+    assert "Traceback" not in done.stderr
+    assert "BrokenPipeError" not in done.stderr
+    assert done.returncode == cli.BROKEN_PIPE
