@@ -99,6 +99,21 @@ def raises(layers_dims):
     return 1 / 0
 
 
+def stub(layers_dims):
+    raise NotImplementedError()
+
+
+def exits(layers_dims):
+    import sys
+
+    sys.exit(3)
+
+
+def object_arrays(layers_dims):
+    parameters = solution("zeros")(layers_dims)
+    return {key: value.astype(object) for key, value in parameters.items()}
+
+
 def mutates_argument(layers_dims):
     parameters = solution("zeros")(layers_dims)
     layers_dims.append(1)
@@ -113,6 +128,10 @@ BAD_ZEROS = {
     "list": (returns([]), "returned a list"),
     "integer arrays": (integer_arrays, "dtype int"),
     "raises": (raises, "raised ZeroDivisionError: division by zero"),
+    "stub left in place": (stub, "replace `raise NotImplementedError()` with your code"),
+    "sys.exit": (exits, "raised SystemExit: it called sys.exit(3)"),
+    "int": (returns(7), "returned an int;"),
+    "object arrays": (object_arrays, "W1 is an ndarray of object;"),
     "mutated layers_dims": (mutates_argument, "changed its argument"),
 }
 
@@ -232,3 +251,13 @@ def test_grade_gives_full_and_zero_marks(scheme, capsys):
     assert public_tests.grade(scheme, solution(scheme), hidden) == cases.max_points(scheme)
     assert public_tests.grade(scheme, stub, hidden) == 0
     assert "Traceback" not in capsys.readouterr().out
+
+
+def test_ctrl_c_inside_the_function_still_stops_the_test():
+    """Does a KeyboardInterrupt raised by the function stop the test instead of failing a case?"""
+
+    def interrupted(layers_dims):
+        raise KeyboardInterrupt
+
+    with pytest.raises(KeyboardInterrupt):
+        public_tests.initialize_parameters_he_test(interrupted)

@@ -52,6 +52,18 @@ def one_line_error(error):
     return text.splitlines()[0][:300]
 
 
+def with_article(type_name):
+    """'a list', 'an int', 'an ndarray of object': the article a type name takes."""
+    sounds_like_vowel = type_name[:1].lower() in "aeiou" or type_name.startswith("ndarray")
+    return f"{'an' if sounds_like_vowel else 'a'} {type_name}"
+
+
+def exit_error_line(error):
+    """A SystemExit in one line: the student's function tried to end the program."""
+    code = "" if error.code is None else repr(error.code)[:40]
+    return f"SystemExit: it called sys.exit({code}) (or raised SystemExit) instead of returning"
+
+
 def describe_type(value):
     """A short type name for feedback: 'list', 'ndarray of int64', 'NoneType'."""
     if type(value) is np.ndarray:
@@ -84,7 +96,14 @@ def observe_call(function, layers_dims):
             # warning is the student's business, not a failed check.
             warnings.simplefilter("ignore")
             result = function(argument)
-    except Exception as error:  # noqa: BLE001 -- any error is feedback, not a crash
+    except (KeyboardInterrupt, GeneratorExit):
+        # Ctrl-C in the notebook must still stop the test.
+        raise
+    except SystemExit as error:
+        # sys.exit() inside the function is a failed case, not the end of the test.
+        observation["raised"] = exit_error_line(error)
+        result = None
+    except BaseException as error:  # noqa: BLE001 -- any error is feedback, not a crash
         observation["raised"] = one_line_error(error)
         result = None
     else:
@@ -320,12 +339,15 @@ def explain_shape(key, got, want, layers_dims):
 def judge_structure(case, observation):
     """The first structural problem of one call (type, keys, dtype, shape), or None."""
     if observation["raised"]:
-        return f"{call_text(case)} raised {observation['raised']}"
+        message = f"{call_text(case)} raised {observation['raised']}"
+        if observation["raised"].startswith("NotImplementedError"):
+            message += ": replace `raise NotImplementedError()` with your code"
+        return message
     if observation["returned"] != "dict":
         if observation["returned"] == "NoneType":
             return f"{call_text(case)} returned None: is `return parameters` missing?"
         return (
-            f"{call_text(case)} returned a {observation['returned']}; "
+            f"{call_text(case)} returned {with_article(observation['returned'])}; "
             "it should return a dict {'W1': ..., 'b1': ..., ...}"
         )
     problem = explain_keys(case, observation)
@@ -335,7 +357,8 @@ def judge_structure(case, observation):
         value = observation["entries"][key]
         if isinstance(value, str):
             return (
-                f"{where(case)}{key} is a {value}; it should be a float numpy array, shape {want}"
+                f"{where(case)}{key} is {with_article(value)}; it should be a float numpy array, "
+                f"shape {want}"
             )
         if value.dtype.kind != "f":
             return (

@@ -262,6 +262,16 @@ def test_errors_inside_the_function_are_observations_not_job_errors(sandboxes):
     assert not all_cases_pass(result)
 
 
+def test_sys_exit_inside_the_function_is_a_failed_case_in_one_line(sandboxes):
+    """Is sys.exit(3) in the function an observation naming sys.exit, not a job error?"""
+    source = (HOSTILE / "sys_exit_in_function.py").read_text()
+    result = sandboxes("bubblewrap").run(he_job(source))
+    assert result.status == "ok", result.reason
+    raised = result.observations[0][0]["raised"]
+    assert raised.startswith("SystemExit: it called sys.exit(3)")
+    assert "\n" not in raised
+
+
 def test_numpy_works_under_the_memory_limit(sandboxes):
     """Can a job use numpy and allocate 100 MB under the 1 GiB limit?"""
     source = CORRECT_HE + "\nbuffer = np.ones(12_500_000)\nassert buffer.sum() == 12_500_000\n"
