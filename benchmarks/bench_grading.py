@@ -15,6 +15,12 @@ their process are left out, they measure limits, not grading):
     shared, and the fastest run is the one least disturbed by others.
 Peak memory: each sandbox process's VmHWM from /proc, sampled while grading, and
 resource.getrusage(RUSAGE_CHILDREN) after the workers exit.
+
+Same verdicts: for every submission nbgrader graded, its score per exercise (from
+nbgrader's gradebook) is compared with ours on the same notebook; corpus entries
+marked `agreement: false` in expected.json (deliberate differences, see
+docs/graders.md) are left out. Prints "verdicts agree on N of M submissions",
+lists each disagreement, and exits 1 if there is any.
 """
 
 import argparse
@@ -37,8 +43,12 @@ SUBMISSIONS = ROOT / "tests" / "files" / "submissions"
 LEFT_OUT = {"infinite_loop.ipynb", "exits_the_process.ipynb"}
 
 
+def corpus_expectations():
+    return json.loads((SUBMISSIONS / "expected.json").read_text(encoding="utf-8"))
+
+
 def corpus_notebooks(readable_only=True):
-    expected = json.loads((SUBMISSIONS / "expected.json").read_text(encoding="utf-8"))
+    expected = corpus_expectations()
     return [
         SUBMISSIONS / name
         for name in sorted(expected)
@@ -114,6 +124,7 @@ def grade_ours(paths, workers, isolation):
         "per_submission": (finished - started) / len(paths),
         "memory": memory.largest(workers + 2),
         "statuses": count_statuses(reports),
+        "reports": reports,
     }
 
 
@@ -131,7 +142,65 @@ def grade_nbgrader(notebooks, count, scratch):
     for index in range(count):
         nbgrader_run.submit(course, f"student_{index + 1:04d}", notebooks[index % len(notebooks)])
     seconds = nbgrader_run.autograde(course)
-    return {"count": count, "total": seconds, "per_submission": seconds / count}
+    graded = {
+        f"student_{index + 1:04d}": notebooks[index % len(notebooks)] for index in range(count)
+    }
+    return {
+        "count": count,
+        "total": seconds,
+        "per_submission": seconds / count,
+        "course": course,
+        "graded": graded,
+    }
+
+
+def our_scores(report):
+    """{function name: score} of one of our reports (nbgrader_run.scores' shape)."""
+    return {entry["name"]: entry["score"] for entry in report["exercises"]}
+
+
+def our_reports_by_notebook(sources, reports, wanted, workers):
+    """{corpus notebook: our report}, from the timed run, grading any it did not cover."""
+    found = {}
+    for source, report in zip(sources, reports, strict=True):
+        found.setdefault(source.name, report)
+    missing = sorted({path for path in wanted if path.name not in found})
+    if missing:
+        with sandbox.Sandbox(workers=workers) as box:
+            for path, report in zip(missing, grading.grade_many(missing, box), strict=True):
+                found[path.name] = report
+    return found
+
+
+def compare_verdicts(theirs, ours_by_notebook):
+    """(compared, disagreements, left out): nbgrader's scores against ours, per exercise."""
+    expected = corpus_expectations()
+    compared, disagreements, left_out = 0, [], 0
+    for student, notebook in sorted(theirs["graded"].items()):
+        if not expected[notebook.name]["agreement"]:
+            left_out += 1
+            continue
+        compared += 1
+        nbgrader_scores = nbgrader_run.scores(theirs["course"], student)
+        ours = our_scores(ours_by_notebook[notebook.name])
+        if nbgrader_scores != ours:
+            disagreements.append((student, notebook.name, nbgrader_scores, ours))
+    return compared, disagreements, left_out
+
+
+def print_verdicts(compared, disagreements, left_out):
+    agreeing = compared - len(disagreements)
+    print(
+        f"verdicts agree on {agreeing} of {compared} submissions "
+        f"({left_out} left out: agreement false in expected.json)"
+    )
+    for student, notebook, nbgrader_scores, ours in disagreements:
+        differing = ", ".join(
+            f"{name}: nbgrader {nbgrader_scores.get(name)} vs ours {ours.get(name)}"
+            for name in sorted(set(nbgrader_scores) | set(ours))
+            if nbgrader_scores.get(name) != ours.get(name)
+        )
+        print(f"  DISAGREE {student} ({notebook}): {differing}")
 
 
 def megabytes(kilobytes):
@@ -168,9 +237,12 @@ def main(argv=None):
     args = parse_args(argv)
     notebooks = corpus_notebooks()
     print(f"corpus: {len(notebooks)} valid notebooks, cycled; machine: {cpu_summary()}")
+    agree = True
     with tempfile.TemporaryDirectory() as scratch:
         scratch = Path(scratch)
-        paths = replicate(corpus_notebooks(readable_only=False), args.count, scratch / "ours")
+        every_notebook = corpus_notebooks(readable_only=False)
+        paths = replicate(every_notebook, args.count, scratch / "ours")
+        sources = [every_notebook[index % len(every_notebook)] for index in range(len(paths))]
         runs = {"auto": [], "none": []}
         for _ in range(max(1, args.repeat)):
             for level, results in runs.items():
@@ -193,6 +265,15 @@ def main(argv=None):
             )
             ratio = theirs["per_submission"] / isolated["per_submission"]
             print(f"per submission, this grader (isolated) is {ratio:.0f}x faster than nbgrader")
+            ours_by_notebook = our_reports_by_notebook(
+                sources, isolated["reports"], theirs["graded"].values(), args.workers
+            )
+            compared, disagreements, left_out = compare_verdicts(theirs, ours_by_notebook)
+            print_verdicts(compared, disagreements, left_out)
+            agree = not disagreements
+        else:
+            print("verdicts not compared: --nbgrader-count 0")
+    return 0 if agree else 1
 
 
 def cpu_summary():
@@ -203,4 +284,4 @@ def cpu_summary():
 
 
 if __name__ == "__main__":
-    main()
+    sys.exit(main())
