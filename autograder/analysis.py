@@ -143,6 +143,14 @@ def global_notes(definition, program):
         and name not in program.assigned_names
         and not hasattr(builtins, name)
     )
+    below = [name for name in undefined if name in program.defined_below]
+    undefined = [name for name in undefined if name not in program.defined_below]
+    if below:
+        listed = ", ".join(f"`{name}`" for name in below)
+        notes.append(
+            f"{subject} uses {listed}, defined only below the exercise's test cell: the test "
+            "runs before that cell does (a NameError), so move the definition above it."
+        )
     if undefined:
         listed = ", ".join(f"`{name}`" for name in undefined)
         notes.append(

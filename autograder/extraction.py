@@ -72,6 +72,7 @@ class Program:
     star_modules   -- modules star-imported anywhere (they bind names we cannot list)
     nested_definitions -- name -> (block keyword, cell index) of functions defined inside
                       a top-level `if`/`try`/`with`/... block, which are not replayed
+    defined_below  -- for a program cut at a test cell: names bound only below that cell
     """
 
     source: str
@@ -82,6 +83,7 @@ class Program:
     grade_cells: dict
     star_modules: set = field(default_factory=set)
     nested_definitions: dict = field(default_factory=dict)
+    defined_below: set = field(default_factory=set)
 
 
 def strip_magic_lines(source):
@@ -460,5 +462,6 @@ def exercise_programs(cells, schemes):
             above = assemble(cells, parsed, before=test_cell)
             if f"initialize_parameters_{scheme}" in above.functions:
                 program = above
+                program.defined_below = whole.bound_names - above.bound_names
         programs[scheme] = program
     return programs

@@ -188,3 +188,17 @@ def test_a_function_inside_try_or_with_names_that_block():
     assert "`with` block in cell 1" in in_with.reason
     nested_in_def = findings("def outer():\n" + body)
     assert nested_in_def.blocked == "missing"
+
+
+def test_a_helper_defined_only_below_the_test_cell_is_named_as_such():
+    """Is a helper that exists only below the test cell reported as misplaced, not missing?"""
+    uses_helper = "def initialize_parameters_he(layers_dims):\n    return helper(layers_dims)\n"
+    cells = [
+        Cell(0, "code", uses_helper),
+        Cell(1, "code", "initialize_parameters_he_test(initialize_parameters_he)"),
+        Cell(2, "code", "def helper(layers_dims):\n    return {}\n"),
+    ]
+    result = analysis.analyse("he", extraction.exercise_programs(cells, ["he"])["he"])
+    [note] = [note for note in result.notes if "`helper`" in note]
+    assert "defined only below the exercise's test cell" in note
+    assert "never defines" not in note
