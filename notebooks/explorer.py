@@ -16,7 +16,7 @@ import course_root  # noqa: F401 -- puts the repository root on sys.path
 import matplotlib.pyplot as plt
 import numpy as np
 from course_root import ROOT
-from training_loop import LAYERS_DIMS, LEARNING_RATE, accuracy, train
+from training_loop import LAYERS_DIMS, LEARNING_RATE, train_and_score
 
 from init_utils import load_dataset, predict_dec
 
@@ -69,22 +69,14 @@ def train_short(scheme, scale=1.0, iterations=2_000, every=100, learning_rate=LE
     """
     if int(iterations) < 1:
         raise ValueError(f"iterations must be at least 1, not {iterations!r}")
-    train_X, train_Y, test_X, test_Y = load_dataset()
     start = initialize(scheme, scale)
-    parameters, costs = train(train_X, train_Y, start, learning_rate, int(iterations), every)
+    result = train_and_score(load_dataset(), start, learning_rate, int(iterations), every)
     return {
         "scheme": scheme,
         "scale": float(scale),
         "iterations": int(iterations),
         "every": every,
-        "costs": costs,
-        "parameters": parameters,
-        "train_accuracy": accuracy(train_X, train_Y, parameters),
-        "test_accuracy": accuracy(test_X, test_Y, parameters),
-        "train_X": train_X,
-        "train_Y": train_Y,
-        "test_X": test_X,
-        "test_Y": test_Y,
+        **result,
     }
 
 

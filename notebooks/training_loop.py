@@ -56,3 +56,29 @@ def accuracy(X, Y, parameters):
     """
     a3, _ = forward_propagation(X, parameters)
     return float(np.mean((a3 > 0.5)[0, :] == Y[0, :]))
+
+
+def train_and_score(
+    data, parameters, learning_rate=LEARNING_RATE, num_iterations=NUM_ITERATIONS, every=EVERY
+):
+    """Train from the given parameters and measure the result on both sets.
+
+    data       -- (train_X (2, 300), train_Y (1, 300), test_X (2, 100), test_Y (1, 100)),
+                  as init_utils.load_dataset() returns them
+    parameters -- the starting parameters, as for train()
+
+    Returns a dict: costs, parameters (trained), train_accuracy, test_accuracy, and
+    the data as train_X, train_Y, test_X, test_Y.
+    """
+    train_X, train_Y, test_X, test_Y = data
+    parameters, costs = train(train_X, train_Y, parameters, learning_rate, num_iterations, every)
+    return {
+        "costs": costs,
+        "parameters": parameters,
+        "train_accuracy": accuracy(train_X, train_Y, parameters),
+        "test_accuracy": accuracy(test_X, test_Y, parameters),
+        "train_X": train_X,
+        "train_Y": train_Y,
+        "test_X": test_X,
+        "test_Y": test_Y,
+    }

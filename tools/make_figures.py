@@ -30,7 +30,7 @@ import matplotlib.pyplot as plt  # noqa: E402
 import numpy as np  # noqa: E402
 from deep_signals import depth_experiment, plot_std_by_depth  # noqa: E402
 from explorer import plot_boundary  # noqa: E402
-from training_loop import EVERY, LAYERS_DIMS, accuracy, train  # noqa: E402
+from training_loop import EVERY, LAYERS_DIMS, train_and_score  # noqa: E402
 
 from autograder.reference import initialize  # noqa: E402
 from init_utils import load_dataset  # noqa: E402
@@ -49,21 +49,10 @@ def train_assignment_models():
 
     Returns {scheme: result}, each result a dict: costs (15 floats, every 1,000
     iterations), parameters (trained: W1 (10, 2) ... b3 (1, 1)), train_accuracy,
-    test_accuracy, train_X (2, 300), train_Y (1, 300).
+    test_accuracy, train_X (2, 300), train_Y (1, 300), test_X (2, 100), test_Y (1, 100).
     """
-    train_X, train_Y, test_X, test_Y = load_dataset()
-    results = {}
-    for scheme in SCHEMES:
-        parameters, costs = train(train_X, train_Y, initialize(scheme, LAYERS_DIMS))
-        results[scheme] = {
-            "costs": costs,
-            "parameters": parameters,
-            "train_accuracy": accuracy(train_X, train_Y, parameters),
-            "test_accuracy": accuracy(test_X, test_Y, parameters),
-            "train_X": train_X,
-            "train_Y": train_Y,
-        }
-    return results
+    data = load_dataset()
+    return {scheme: train_and_score(data, initialize(scheme, LAYERS_DIMS)) for scheme in SCHEMES}
 
 
 def draw_decision_boundaries(results):
