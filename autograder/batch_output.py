@@ -25,26 +25,28 @@ from pathlib import Path
 from . import report
 from .safe_text import shown
 
-# What the csv module ends each row with.
-LINE_END = "\r\n"
-
 
 class OutputError(Exception):
     """The CSV given as --out was not written by grade-batch; str(error) says what to do."""
 
 
 def read_rows(path):
-    """{submission cell: row} of the complete rows of a CSV an earlier run wrote at path."""
+    """{submission cell: row} of the complete rows of a CSV an earlier run wrote at path.
+
+    OutputError when the file holds anything else: it is never overwritten unasked.
+    """
     try:
-        data = Path(path).read_bytes()
+        text = Path(path).read_bytes().decode("utf-8", "replace")
     except FileNotFoundError:
         return {}
-    lines = data.decode("utf-8", "replace").split(LINE_END)
-    # The piece after the last line end is '' -- or a row cut off mid-write: dropped.
+    # No cell holds a line break (report.csv_row), so a line is a row; "\n" alone too,
+    # should an editor have saved the file. The piece after the last line break is ''
+    # -- or a row cut off mid-write: dropped.
+    lines = [line.removesuffix("\r") for line in text.split("\n")]
     complete = lines[:-1]
-    if not complete:
-        return {}
-    if parse_line(complete[0]) != report.CSV_COLUMNS:
+    if not complete and csv_text([]).startswith(text):
+        return {}  # empty, or stopped while writing the header
+    if not complete or parse_line(complete[0]) != report.CSV_COLUMNS:
         raise OutputError(
             f"{shown(os.fsdecode(path))} is not a CSV of grade-batch (its columns differ): "
             "use --force to regrade everything and replace it, or another --out"
