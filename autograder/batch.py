@@ -1,9 +1,10 @@
-"""Grading a folder of submissions: find them, grade them all in one sandbox run, write outputs.
+"""Grading a folder of submissions: find them, grade them in one sandbox, write each out.
 
 Layouts understood:
   * nbgrader: DIR/submitted/<student>/<assignment>/*.ipynb, or DIR being `submitted`;
-  * flat: DIR/*.ipynb, the student being the file's stem.
-Every submission found becomes one row of the CSV, a broken or hostile one too.
+  * flat: DIR/*.ipynb, the student being the file name without '.ipynb'.
+Every submission found becomes one row of the CSV, a broken or hostile one too; its row
+and reports are written as soon as it is graded (batch_output.py), and a rerun resumes.
 """
 
 import hashlib
@@ -199,8 +200,14 @@ def grade_batch(
     graded = [None] * len(pending)
 
     def record(index, result):
-        student, _, key, name = pending[index]
-        outputs.record(student, key, name, result)
+        student, path, key, name = pending[index]
+        try:
+            outputs.record(student, key, name, result)
+        except OSError:
+            raise  # the outputs cannot be written (a full disk): the batch stops, rows kept
+        except Exception as error:  # noqa: BLE001 -- a report no writer can write: its row says so
+            result = grading.internal_error_report(path, error, sandbox.isolation)
+            outputs.record(student, key, name, result)
         graded[index] = (student, result)
 
     bar = ProgressBar(show_progress)

@@ -194,6 +194,11 @@ def internal_error_submission(path, hidden, error):
     return submission
 
 
+def internal_error_report(path, error, isolation, hidden=True):
+    """The report of a notebook on which the grader itself failed: 0, with the reason."""
+    return finish(internal_error_submission(path, hidden, error), {}, isolation, 0.0)
+
+
 def prepared(path, hidden):
     """prepare(path), or a submission that says why the grader failed on it."""
     try:
@@ -208,8 +213,7 @@ def finished(submission, results, isolation):
     try:
         return finish(submission, results, isolation, seconds)
     except Exception as error:  # noqa: BLE001 -- as above
-        failed = internal_error_submission(submission.path, submission.hidden, error)
-        return finish(failed, {}, isolation, 0.0)
+        return internal_error_report(submission.path, error, isolation, submission.hidden)
 
 
 def run_job(sandbox, job):

@@ -11,7 +11,7 @@ from autograder_corpus import SUBMISSIONS
 from files import hostile_names
 from output_fuzzing import unsafe_characters
 
-from autograder import batch, report
+from autograder import batch, grading, report
 
 # A correct one, a wrong one, an unreadable one and a hostile one.
 SAMPLE = [
@@ -191,3 +191,26 @@ def test_progress_bar_counts_jobs_on_a_terminal(monkeypatch):
     update(3)
     assert bar.bar.n == 3
     bar.close()
+
+
+def test_a_report_that_cannot_be_written_is_a_row_with_its_reason(sandbox, tmp_path, monkeypatch):
+    """Does a grader bug that leaves one report unwritable cost that row its grade, no other?"""
+    real_finish = grading.finish
+
+    def finish(submission, results, isolation, seconds):
+        result = real_finish(submission, results, isolation, seconds)
+        if submission.path.name == "no_seed.ipynb" and not submission.reason:
+            result["score"] = "not a number"  # what no writer can format
+        return result
+
+    monkeypatch.setattr(grading, "finish", finish)
+    folder = flat_folder(tmp_path / "flat", SAMPLE)
+    out, json_dir = tmp_path / "grades.csv", tmp_path / "json"
+    batch.grade_batch(folder, sandbox, out, json_dir, show_progress=False)
+    with out.open(newline="") as handle:
+        rows = {row["student"]: row for row in csv.DictReader(handle)}
+    assert len(rows) == len(SAMPLE)
+    assert rows["no_seed"]["status"] == "error"
+    assert "internal error of the grader" in rows["no_seed"]["reason"]
+    assert rows["correct_loop"]["score"] == "18"
+    assert len(list(json_dir.iterdir())) == len(SAMPLE)
