@@ -280,17 +280,22 @@ class Pipeline:
 
     def work(self):
         while (item := self.jobs.get()) is not None:
-            index, scheme, job = item
             if self.stopping:
                 continue  # the run is ending: drain the queue
-            result = run_job(self.sandbox, job)
-            with self.lock:
-                submission, results = self.waiting[index]
-                results[scheme] = result
-                if len(results) < len(submission.jobs):
-                    continue
-                del self.waiting[index]
-            self.complete(index, finished(submission, results, self.sandbox.isolation))
+            try:
+                self.run_one(*item)
+            except BaseException as error:  # noqa: BLE001 -- a grader bug ends the run, never hangs it
+                self.stop(error)
+
+    def run_one(self, index, scheme, job):
+        result = run_job(self.sandbox, job)
+        with self.lock:
+            submission, results = self.waiting[index]
+            results[scheme] = result
+            if len(results) < len(submission.jobs):
+                return
+            del self.waiting[index]
+        self.complete(index, finished(submission, results, self.sandbox.isolation))
 
     def complete(self, index, report):
         with self.output_lock:
@@ -300,13 +305,17 @@ class Pipeline:
             try:
                 if self.on_report is not None:
                     self.on_report(index, report)
+                self.done += 1
+                if self.progress is not None:
+                    self.progress(self.done)
             except BaseException as error:  # noqa: BLE001 -- raised in the caller's thread
-                self.failure = error
-                self.stopping = True
-                return
-            self.done += 1
-            if self.progress is not None:
-                self.progress(self.done)
+                self.stop(error)
+
+    def stop(self, error):
+        """End the run: queued jobs are dropped, and error is raised by run()."""
+        if self.failure is None:
+            self.failure = error
+        self.stopping = True
 
 
 def grade_many(paths, sandbox, hidden=True, progress=None, on_report=None):
