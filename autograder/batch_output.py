@@ -78,13 +78,22 @@ def csv_text(rows):
     return buffer.getvalue()
 
 
+def temporary_name(path):
+    return path.with_name(f".{path.name}.{os.getpid()}.tmp")
+
+
+def leftovers(folder, pattern):
+    """Temporary files of write_atomically that a killed run left in folder."""
+    return [path for path in Path(folder).glob(pattern) if path.name.endswith(".tmp")]
+
+
 def write_atomically(path, text, sync=False):
     """Write text to path through a temporary file and a rename: never half a file.
 
     sync -- also wait until it is on the disk (survives a power cut, not only a kill).
     """
     path = Path(path)
-    temporary = path.with_name(f".{path.name}.{os.getpid()}.tmp")
+    temporary = temporary_name(path)
     with open(temporary, "w", encoding="utf-8", newline="") as handle:
         handle.write(text)
         if sync:
@@ -113,12 +122,23 @@ class BatchOutputs:
         for folder in (self.json_dir, self.gradescope_dir):
             if folder is not None:
                 folder.mkdir(parents=True, exist_ok=True)
+        self.remove_leftovers()
         self.rows = {} if force else read_rows(self.out)
         # Rewritten first: a line cut off by a kill must not glue onto the next row.
         write_atomically(self.out, csv_text(self.rows.values()), sync=True)
         self.handle = open(self.out, "a", newline="", encoding="utf-8")  # noqa: SIM115
         self.writer = csv.DictWriter(self.handle, fieldnames=report.CSV_COLUMNS)
         return {key for key, name in submissions if not self.is_done(key, name)}
+
+    def remove_leftovers(self):
+        """Delete the temporary files a killed run left behind (only ours: .<name>.<pid>.tmp)."""
+        found = leftovers(self.out.parent, f".{self.out.name}.*.tmp")
+        if self.json_dir is not None:
+            found += leftovers(self.json_dir, ".*.json.*.tmp")
+        if self.gradescope_dir is not None:
+            found += leftovers(self.gradescope_dir, "*/.results.json.*.tmp")
+        for path in found:
+            path.unlink(missing_ok=True)
 
     def is_done(self, key, name):
         """Has the submission its row and every report file asked for?"""

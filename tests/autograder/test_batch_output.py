@@ -124,3 +124,24 @@ def test_fuzzed_names_and_reports_lose_no_row(batch):
     names, graded = batch
     with tempfile.TemporaryDirectory() as scratch:
         assert check_batch(Path(scratch), names, graded) == len(names)
+
+
+def test_temporary_files_of_a_killed_run_are_removed(tmp_path):
+    """Are the half-written temporary files a kill leaves cleaned up by the next run?"""
+    out, json_dir = tmp_path / "grades.csv", tmp_path / "json"
+    record_all(out, SUBMISSIONS[:2], json_dir=json_dir)
+    left = [tmp_path / ".grades.csv.4242.tmp", json_dir / ".s2.json.4242.tmp"]
+    for path in left:
+        path.write_text("half")
+    mine = json_dir / "notes.tmp"  # not ours: kept
+    mine.write_text("instructor's")
+    record_all(out, SUBMISSIONS, json_dir=json_dir)
+    assert not any(path.exists() for path in left) and mine.exists()
+    assert sorted(path.name for path in json_dir.iterdir()) == [
+        "notes.tmp",
+        "s0.json",
+        "s1.json",
+        "s2.json",
+        "s3.json",
+        "s4.json",
+    ]
