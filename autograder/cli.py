@@ -31,6 +31,13 @@ class UsageError(Exception):
     """A wrong command line; str(error) is the one-line message."""
 
 
+def quoted(path):
+    """A path for a message: a file name may hold escapes or bytes that are not UTF-8."""
+    from .safe_text import shown
+
+    return shown(os.fsdecode(path))
+
+
 def positive_number(option, text, upper=None):
     """The float value of a limit option, or UsageError naming the option and the value."""
     try:
@@ -116,6 +123,11 @@ def build_parser():
     batch.add_argument(
         "--gradescope-dir", type=Path, help="also write <student>/results.json for Gradescope"
     )
+    batch.add_argument(
+        "--force",
+        action="store_true",
+        help="regrade every submission (default: resume, grading only those without a row)",
+    )
     add_sandbox_options(batch)
 
     check = commands.add_parser("check", help="a student's check before submitting (public cases)")
@@ -154,21 +166,30 @@ def stdout_to_stderr():
 
 def require_file(path):
     if not path.exists():
-        raise UsageError(f"no such file: {path}")
+        raise UsageError(f"no such file: {quoted(path)}")
     if not path.is_file():
-        raise UsageError(f"not a file: {path}")
+        raise UsageError(f"not a file: {quoted(path)}")
 
 
 def require_output_paths(args):
-    """Refuse, before grading a whole class, outputs that could not be written."""
+    """Refuse, before grading a whole class, outputs that could not be written or resumed."""
+    from .batch_output import OutputError, read_rows
+
     if args.out.is_dir():
-        raise UsageError(f"--out names a folder, not a CSV file: {args.out}")
+        raise UsageError(f"--out names a folder, not a CSV file: {quoted(args.out)}")
+    if not args.force:
+        try:
+            read_rows(args.out)
+        except OutputError as error:
+            raise UsageError(str(error)) from None
+        except OSError as error:
+            raise UsageError(f"cannot read {quoted(args.out)}: {error.strerror}") from None
     for option, folder in (
         ("--json-dir", args.json_dir),
         ("--gradescope-dir", args.gradescope_dir),
     ):
         if folder is not None and folder.exists() and not folder.is_dir():
-            raise UsageError(f"{option} names a file, not a folder: {folder}")
+            raise UsageError(f"{option} names a file, not a folder: {quoted(folder)}")
 
 
 def run_grade(args):
@@ -198,23 +219,37 @@ def run_check(args):
 
 
 def run_batch(args):
-    from . import batch, report
+    from . import batch
+    from .batch_output import OutputError
 
     limits_from(args)  # a bad limit is refused before anything is read
     if not args.folder.is_dir():
-        raise UsageError(f"no such folder: {args.folder}")
+        raise UsageError(f"no such folder: {quoted(args.folder)}")
     if args.workers < 1:
         raise UsageError("--workers must be at least 1")
     require_output_paths(args)
     with open_sandbox(args, args.workers) as sandbox:
         try:
-            graded = batch.grade_batch(
-                args.folder, sandbox, args.out, args.json_dir, args.gradescope_dir
+            done = batch.grade_batch(
+                args.folder,
+                sandbox,
+                args.out,
+                args.json_dir,
+                args.gradescope_dir,
+                force=args.force,
             )
+        except OutputError as error:
+            raise UsageError(str(error)) from None
         except OSError as error:
-            raise UsageError(f"cannot read or write {error.filename}: {error.strerror}") from None
-    problems = sum(report.submission_status(result)[0] != "graded" for _, result in graded)
-    print(f"graded {len(graded)} submission(s), {problems} with problems; wrote {args.out}")
+            raise UsageError(
+                f"cannot read or write {quoted(error.filename or '?')}: {error.strerror}"
+            ) from None
+    problems = sum(row["status"] != "graded" for row in done.rows)
+    kept = f", {done.kept} kept from an earlier run" if done.kept else ""
+    print(
+        f"graded {len(done.graded)} submission(s){kept}; {len(done.rows)} row(s), "
+        f"{problems} with problems; wrote {quoted(args.out)}"
+    )
     return 0
 
 
@@ -234,6 +269,10 @@ COMMANDS = {
 
 def main(argv=None):
     """Run one command; returns the exit status (see the module docstring)."""
+    # Whatever the terminal's encoding, a character it lacks is escaped, not a crash.
+    for stream in (sys.stdout, sys.stderr):
+        with contextlib.suppress(AttributeError, ValueError):
+            stream.reconfigure(errors="backslashreplace")
     try:
         return run_command(argv)
     except BrokenPipeError:

@@ -11,6 +11,8 @@ The grader never seeds numpy for the student: a function that forgets its
 np.random.seed(3) must fail the seeding case, as it does in nbgrader.
 """
 
+import queue
+import threading
 import time
 from dataclasses import dataclass, field
 from functools import cache
@@ -19,7 +21,7 @@ from pathlib import Path
 import public_tests
 
 from . import analysis, cases, extraction, misconceptions, notebook
-from .sandbox import Job
+from .sandbox import Job, JobResult
 
 SCHEMES = public_tests.SCHEMES
 # A handful of failed cases say what is wrong; a list of ten says it no better.
@@ -192,36 +194,144 @@ def internal_error_submission(path, hidden, error):
     return submission
 
 
-def grade_many(paths, sandbox, hidden=True, progress=None):
-    """Reports for many notebooks, all jobs in one sandbox run; in the order of `paths`.
+def internal_error_report(path, error, isolation, hidden=True):
+    """The report of a notebook on which the grader itself failed: 0, with the reason."""
+    return finish(internal_error_submission(path, hidden, error), {}, isolation, 0.0)
 
-    progress -- None, or progress(total_jobs) -> a callback that sandbox.run_many calls
-                with the number of jobs done so far.
+
+def prepared(path, hidden):
+    """prepare(path), or a submission that says why the grader failed on it."""
+    try:
+        return prepare(path, hidden)
+    except Exception as error:  # noqa: BLE001 -- one odd file must not stop a batch
+        return internal_error_submission(path, hidden, error)
+
+
+def finished(submission, results, isolation):
+    """finish(...), or the report of a grader failure on this one submission."""
+    seconds = sum(result.seconds or 0.0 for result in results.values())
+    try:
+        return finish(submission, results, isolation, seconds)
+    except Exception as error:  # noqa: BLE001 -- as above
+        return internal_error_report(submission.path, error, isolation, submission.hidden)
+
+
+def run_job(sandbox, job):
+    """sandbox.run(job); a failure of the sandbox itself is this job's error, not a crash."""
+    try:
+        return sandbox.run(job)
+    except Exception as error:  # noqa: BLE001 -- one bad job must not lose the batch
+        return JobResult("error", f"sandbox failure: {error}"[:300])
+
+
+class Pipeline:
+    """Notebooks through prepare -> sandbox jobs -> finish, each report out when it is done.
+
+    The calling thread prepares notebooks and queues their jobs; one thread per sandbox
+    worker runs them; the thread that receives a notebook's last result finishes it and
+    hands the report on (one at a time, under a lock). The queue is short, so preparing
+    keeps just ahead of the sandbox.
     """
+
+    def __init__(self, sandbox, hidden, count, on_report, progress):
+        self.sandbox = sandbox
+        self.hidden = hidden
+        self.reports = [None] * count
+        self.on_report = on_report
+        self.progress = progress
+        self.threads = max(1, len(getattr(sandbox, "slots", ())))
+        self.jobs = queue.Queue(maxsize=2 * self.threads)
+        self.lock = threading.Lock()  # guards waiting
+        self.output_lock = threading.Lock()  # one report handed on at a time
+        self.waiting = {}  # index -> (submission, {scheme: JobResult})
+        self.done = 0
+        self.failure = None  # an exception of on_report (say, a full disk): ends the run
+        self.stopping = False  # set when the run ends early; queued jobs are dropped
+
+    def run(self, paths):
+        workers = [threading.Thread(target=self.work, daemon=True) for _ in range(self.threads)]
+        for worker in workers:
+            worker.start()
+        try:
+            for index, path in enumerate(paths):
+                if self.failure is not None:
+                    break
+                self.submit(index, prepared(path, self.hidden))
+        except BaseException:
+            self.stopping = True  # Ctrl-C: the workers drop what is queued
+            raise
+        finally:
+            for _ in workers:
+                self.jobs.put(None)
+            for worker in workers:
+                worker.join()
+        if self.failure is not None:
+            raise self.failure
+        return self.reports
+
+    def submit(self, index, submission):
+        if not submission.jobs:
+            self.complete(index, finished(submission, {}, self.sandbox.isolation))
+            return
+        with self.lock:
+            self.waiting[index] = (submission, {})
+        for scheme, job in submission.jobs.items():
+            self.jobs.put((index, scheme, job))
+
+    def work(self):
+        while (item := self.jobs.get()) is not None:
+            if self.stopping:
+                continue  # the run is ending: drain the queue
+            try:
+                self.run_one(*item)
+            except BaseException as error:  # noqa: BLE001 -- a grader bug ends the run, never hangs it
+                self.stop(error)
+
+    def run_one(self, index, scheme, job):
+        result = run_job(self.sandbox, job)
+        with self.lock:
+            submission, results = self.waiting[index]
+            results[scheme] = result
+            if len(results) < len(submission.jobs):
+                return
+            del self.waiting[index]
+        self.complete(index, finished(submission, results, self.sandbox.isolation))
+
+    def complete(self, index, report):
+        with self.output_lock:
+            self.reports[index] = report
+            if self.failure is not None:
+                return
+            try:
+                if self.on_report is not None:
+                    self.on_report(index, report)
+                self.done += 1
+                if self.progress is not None:
+                    self.progress(self.done)
+            except BaseException as error:  # noqa: BLE001 -- raised in the caller's thread
+                self.stop(error)
+
+    def stop(self, error):
+        """End the run: queued jobs are dropped, and error is raised by run()."""
+        if self.failure is None:
+            self.failure = error
+        self.stopping = True
+
+
+def grade_many(paths, sandbox, hidden=True, progress=None, on_report=None):
+    """Reports for many notebooks, graded as a pipeline on the sandbox's workers.
+
+    Returns the reports in the order of `paths`.
+    progress  -- None, or progress(number of notebooks) -> None or a callback called with
+                 the number of notebooks done so far.
+    on_report -- None, or on_report(index in paths, report), called as each notebook is
+                 finished (in any order, one call at a time); an exception it raises
+                 stops the run and is raised here.
+    """
+    paths = list(paths)
     started = time.perf_counter()
-    submissions = []
-    for path in paths:
-        try:
-            submissions.append(prepare(path, hidden))
-        except Exception as error:  # noqa: BLE001 -- one odd file must not stop a batch
-            submissions.append(internal_error_submission(path, hidden, error))
-    keys = [(index, scheme) for index, sub in enumerate(submissions) for scheme in sub.jobs]
-    jobs = [submissions[index].jobs[scheme] for index, scheme in keys]
-    callback = progress(len(jobs)) if progress is not None else None
-    results = sandbox.run_many(jobs, progress=callback) if jobs else []
-    by_submission = [{} for _ in submissions]
-    seconds = [0.0 for _ in submissions]
-    for (index, scheme), result in zip(keys, results, strict=True):
-        by_submission[index][scheme] = result
-        seconds[index] += result.seconds or 0.0
-    reports = []
-    for index, submission in enumerate(submissions):
-        try:
-            report = finish(submission, by_submission[index], sandbox.isolation, seconds[index])
-        except Exception as error:  # noqa: BLE001 -- as above
-            failed = internal_error_submission(submission.path, hidden, error)
-            report = finish(failed, {}, sandbox.isolation, 0.0)
-        reports.append(report)
+    callback = progress(len(paths)) if progress is not None else None
+    reports = Pipeline(sandbox, hidden, len(paths), on_report, callback).run(paths)
     if len(paths) == 1 and reports:
         reports[0]["seconds"] = round(time.perf_counter() - started, 3)
     return reports

@@ -2,19 +2,40 @@
 
 A report is the dict of `grading.finish` (the schema of `grade --json`):
 {notebook, score, max_score, isolation, exercises: [{name, score, max_score,
-status, feedback}], seconds, reason}.
+status, feedback}], seconds, reason}, and optionally flags (integrity flags) and
+limits ({name: text}, what the sandbox enforced).
+
+Every writer here takes the report as graded -- student text and file names in it
+unescaped -- and writes it through `safe_text`: terminal escapes, bidi controls and
+invalid UTF-8 in it are shown escaped, so every output is valid UTF-8 and one
+submission's text cannot reach past its own cell.
 """
 
-import csv
 import json
 
 import public_tests
+
+from .safe_text import safe_data, shown
 
 EXERCISE_NAMES = [public_tests.FUNCTION_NAMES[scheme] for scheme in public_tests.SCHEMES]
 STATUSES = ("passed", "failed", "error", "timeout", "missing")
 # Statuses for which the student's code ran and was judged.
 JUDGED = ("passed", "failed")
-CSV_COLUMNS = ["student", "score", "max_score", *EXERCISE_NAMES, "status", "reason"]
+# `submission` is the notebook's path relative to the graded folder, escaped: the unique
+# key of a row, by which an interrupted grade-batch resumes.
+CSV_COLUMNS = [
+    "student",
+    "submission",
+    "score",
+    "max_score",
+    *EXERCISE_NAMES,
+    "status",
+    "reason",
+    "flags",
+]
+# A spreadsheet reads a cell starting with one of these as a formula; "'" is in the list
+# so that the quoting stays one-to-one (the submission column is a key).
+FORMULA_STARTS = ("=", "+", "-", "@", "'")
 # Fields that change from run to run; golden comparisons leave them out.
 VOLATILE_FIELDS = ("seconds",)
 
@@ -25,11 +46,12 @@ def points(value):
 
 
 def to_json(report):
-    return json.dumps(report, indent=2, ensure_ascii=False)
+    return json.dumps(safe_data(report), indent=2, ensure_ascii=False)
 
 
 def table(report, title="Autograder"):
     """The readable report: a table of the exercises, then each exercise's feedback."""
+    report = safe_data(report)
     width = max(len(name) for name in EXERCISE_NAMES)
     lines = [
         f"{title}: {report['notebook']}  (isolation: {report['isolation']})",
@@ -68,31 +90,49 @@ def first_line(text, limit=160):
     return line if len(line) <= limit else line[: limit - 3] + "..."
 
 
-def csv_row(student, report):
+def report_flags(report):
+    """The report's integrity flags (e.g. 'hardcoded:initialize_parameters_he'), each once."""
+    flags = list(report.get("flags") or [])
+    for entry in report["exercises"]:
+        flags += entry.get("flags") or []
+    return list(dict.fromkeys(flags))
+
+
+def spreadsheet_cell(text):
+    """text as a CSV cell that a spreadsheet shows as text, never runs as a formula."""
+    return "'" + text if text.startswith(FORMULA_STARTS) else text
+
+
+def csv_row(student, submission, report):
+    """{column: text} of CSV_COLUMNS; every cell one line of valid UTF-8 (see safe_text).
+
+    student    -- the row's label (from a file or folder name: any text)
+    submission -- the notebook's path relative to the graded folder: the row's key
+    """
+    report = safe_data(report)
     status, reason = submission_status(report)
     row = {
-        "student": student,
+        "student": shown(student),
+        "submission": shown(str(submission)),
         "score": points(report["score"]),
         "max_score": points(report["max_score"]),
         "status": status,
         "reason": reason,
+        "flags": ";".join(report_flags(report)),
     }
     for entry in report["exercises"]:
         row[entry["name"]] = points(entry["score"])
-    return row
+    return {column: spreadsheet_cell(row.get(column, "")) for column in CSV_COLUMNS}
 
 
-def write_csv(path, graded):
-    """graded -- [(student, report)]; one row each, in that order."""
-    with open(path, "w", newline="", encoding="utf-8") as handle:
-        writer = csv.DictWriter(handle, fieldnames=CSV_COLUMNS)
-        writer.writeheader()
-        for student, report in graded:
-            writer.writerow(csv_row(student, report))
+def submission_key(submission):
+    """The `submission` cell of a notebook's relative path, as written in the CSV."""
+    return spreadsheet_cell(shown(str(submission)))
 
 
 def gradescope_results(report):
     """The report in Gradescope's results.json schema: one test per exercise."""
+    report = safe_data(report)
     tests = [
         {
             "name": entry["name"],

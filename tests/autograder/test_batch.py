@@ -2,11 +2,16 @@
 
 import csv
 import json
+import os
+import re
 import shutil
+from pathlib import Path
 
 from autograder_corpus import SUBMISSIONS
+from files import hostile_names
+from output_fuzzing import unsafe_characters
 
-from autograder import batch
+from autograder import batch, grading, report
 
 # A correct one, a wrong one, an unreadable one and a hostile one.
 SAMPLE = [
@@ -62,23 +67,78 @@ def test_flat_folder_uses_file_stems(tmp_path):
     )
 
 
-def test_safe_file_names():
-    """Is a student label turned into one harmless file name?"""
-    assert batch.safe_file_name("ana/initialization/x") == "ana__initialization__x"
-    escaping = batch.safe_file_name("../../etc")
-    assert "/" not in escaping and not escaping.startswith(".")
-    assert batch.safe_file_name("..") == "student"
+def test_report_file_names_are_safe_unique_and_stable():
+    """Is each label one harmless file name, different from every other label's, every run?"""
+    assert batch.report_file_name("ana") == "ana"
+    labels = [
+        "ana+b",
+        "ana_b",
+        "bob",
+        "bob.",
+        "bob..",
+        "Bob",
+        "BOB",
+        "..",
+        ".",
+        "../../etc",
+        "ana/initialization/x",
+        "ana__initialization__x",
+        "caf\udce9",
+        "caf\\xe9",
+        "\x1b[2J",
+        "a" * 300,
+        "ana_b~" + batch.label_hash("ana+b"),
+    ]
+    names = batch.report_file_names(labels)
+    assert len({name.lower() for name in names.values()}) == len(labels)
+    for name in names.values():
+        assert re.fullmatch(r"[A-Za-z0-9][A-Za-z0-9._~-]*", name) and len(name) < 100
+    assert names == batch.report_file_names(list(reversed(labels)))
+    assert names["ana_b"] == "ana_b" and names["bob"] == "bob"
+
+
+def test_discovery_lists_links_pipes_and_folders_without_following_them(tmp_path):
+    """Is every *.ipynb a student left a row -- a link, a FIFO, a folder -- and no link followed?"""
+    secret = tmp_path / "instructor"
+    secret.mkdir()
+    (secret / "answers.ipynb").write_bytes((SUBMISSIONS / "correct_loop.ipynb").read_bytes())
+    flat = flat_folder(tmp_path / "flat", ["correct_loop.ipynb"])
+    (flat / "link.ipynb").symlink_to(secret / "answers.ipynb")
+    os.mkfifo(flat / "pipe.ipynb")
+    (flat / "folder.ipynb").mkdir()
+    found = {student: path.name for student, path in batch.discover(flat)}
+    assert found == {
+        "correct_loop": "correct_loop.ipynb",
+        "link": "link.ipynb",
+        "pipe": "pipe.ipynb",
+        "folder": "folder.ipynb",
+    }
+
+    course = nbgrader_course(tmp_path / "course", ["correct_loop.ipynb"])
+    submitted = course / "submitted"
+    (submitted / "mallory").symlink_to(secret)  # a student folder that is a link
+    (submitted / "eve").mkdir()
+    (submitted / "eve" / "initialization").symlink_to(secret)  # an assignment folder too
+    found = [(student, path.relative_to(submitted)) for student, path in batch.discover(course)]
+    assert found == [
+        ("correct_loop", Path("correct_loop/initialization/Initialization.ipynb")),
+        ("eve", Path("eve/initialization")),
+        ("mallory", Path("mallory")),
+    ]
 
 
 def test_batch_writes_a_row_per_submission_and_every_output(sandbox, tmp_path):
     """Does a batch with broken and hostile files write all rows, JSON and Gradescope files?"""
     course = nbgrader_course(tmp_path / "course", SAMPLE)
     out, json_dir, gradescope = tmp_path / "grades.csv", tmp_path / "json", tmp_path / "gs"
-    graded = batch.grade_batch(course, sandbox, out, json_dir, gradescope, show_progress=False)
-    assert len(graded) == len(SAMPLE)
+    done = batch.grade_batch(course, sandbox, out, json_dir, gradescope, show_progress=False)
+    assert len(done.graded) == len(done.rows) == len(SAMPLE)
     with out.open(newline="") as handle:
         rows = {row["student"]: row for row in csv.DictReader(handle)}
     assert rows["correct_loop"]["score"] == "18"
+    assert rows["correct_loop"]["submission"] == (
+        "submitted/correct_loop/initialization/Initialization.ipynb"
+    )
     assert rows["no_seed"]["status"] == "graded"
     assert rows["empty_file"]["status"] == "error" and "empty" in rows["empty_file"]["reason"]
     assert rows["exits_the_process"]["status"] == "error"
@@ -88,6 +148,31 @@ def test_batch_writes_a_row_per_submission_and_every_output(sandbox, tmp_path):
         assert set(saved) >= {"notebook", "score", "max_score", "isolation", "exercises"}
         results = json.loads((gradescope / student / "results.json").read_text())
         assert len(results["tests"]) == 3
+
+
+def test_hostile_names_and_messages_each_keep_their_row_and_report(sandbox, tmp_path):
+    """Do escapes, bidi, surrogates, non-UTF-8 and colliding names cost no row, no report?"""
+    written = hostile_names.write_hostile_batch(tmp_path / "flat", tmp_path / "scratch")
+    out, json_dir, gradescope = tmp_path / "grades.csv", tmp_path / "json", tmp_path / "gs"
+    done = batch.grade_batch(
+        tmp_path / "flat", sandbox, out, json_dir, gradescope, show_progress=False
+    )
+    text = out.read_bytes().decode("utf-8")  # valid UTF-8, or this raises
+    assert unsafe_characters(text, allowed="\r\n") == []
+    assert len(text.split("\r\n")) == len(written) + 2  # a line per row: no forged row
+    rows = {row["submission"]: row for row in csv.DictReader(text.splitlines())}
+    assert len(rows) == len(written) == len(done.rows)
+    assert len(os.listdir(json_dir)) == len(os.listdir(gradescope)) == len(written)
+    for name, (kind, _) in written.items():
+        row = rows[report.submission_key(os.fsdecode(name))]
+        if kind == "name":  # a correct notebook under a hostile name
+            assert (row["score"], row["status"]) == ("18", "graded"), row
+        else:  # zeros and random right, He's text quoted escaped
+            assert row["initialize_parameters_zeros"] == "5", row
+    for path in [*json_dir.iterdir(), *gradescope.glob("*/results.json")]:
+        text = path.read_bytes().decode("utf-8")
+        assert unsafe_characters(text, allowed="\n") == [], path
+        json.loads(text)
 
 
 def test_progress_bar_only_on_a_terminal(monkeypatch):
@@ -106,3 +191,26 @@ def test_progress_bar_counts_jobs_on_a_terminal(monkeypatch):
     update(3)
     assert bar.bar.n == 3
     bar.close()
+
+
+def test_a_report_that_cannot_be_written_is_a_row_with_its_reason(sandbox, tmp_path, monkeypatch):
+    """Does a grader bug that leaves one report unwritable cost that row its grade, no other?"""
+    real_finish = grading.finish
+
+    def finish(submission, results, isolation, seconds):
+        result = real_finish(submission, results, isolation, seconds)
+        if submission.path.name == "no_seed.ipynb" and not submission.reason:
+            result["score"] = "not a number"  # what no writer can format
+        return result
+
+    monkeypatch.setattr(grading, "finish", finish)
+    folder = flat_folder(tmp_path / "flat", SAMPLE)
+    out, json_dir = tmp_path / "grades.csv", tmp_path / "json"
+    batch.grade_batch(folder, sandbox, out, json_dir, show_progress=False)
+    with out.open(newline="") as handle:
+        rows = {row["student"]: row for row in csv.DictReader(handle)}
+    assert len(rows) == len(SAMPLE)
+    assert rows["no_seed"]["status"] == "error"
+    assert "internal error of the grader" in rows["no_seed"]["reason"]
+    assert rows["correct_loop"]["score"] == "18"
+    assert len(list(json_dir.iterdir())) == len(SAMPLE)

@@ -1,15 +1,19 @@
 """Does `python -m autograder` keep its promises: one JSON object, exit codes, readable text?"""
 
+import contextlib
 import csv
 import json
 import os
+import signal
 import subprocess
 import sys
+import time
 
 import pytest
 from autograder_corpus import SUBMISSIONS
 
-from autograder import cli
+from autograder import cli, report
+from autograder.batch_output import read_rows
 
 
 def autograder(*arguments, cwd):
@@ -217,3 +221,85 @@ def test_a_closed_stdout_gives_no_broken_pipe_traceback(root, tmp_path):
     assert "Traceback" not in done.stderr
     assert "BrokenPipeError" not in done.stderr
     assert done.returncode == cli.BROKEN_PIPE
+
+
+def slow_batch(folder, count):
+    """count notebooks that each take the --time-limit of 1 s on He (an endless loop)."""
+    folder.mkdir()
+    for number in range(count):
+        (folder / f"student_{number:02d}.ipynb").write_bytes(
+            (SUBMISSIONS / "infinite_loop.ipynb").read_bytes()
+        )
+    return folder
+
+
+def rows_in_order(out):
+    with out.open(newline="", encoding="utf-8") as handle:
+        return [row["submission"] for row in csv.DictReader(handle)]
+
+
+def test_a_batch_killed_midway_keeps_its_rows_and_resumes(root, tmp_path):
+    """After SIGKILL mid-batch, are the finished rows there, and does a rerun grade the rest?"""
+    folder = slow_batch(tmp_path / "flat", 8)
+    out = tmp_path / "grades.csv"
+    command = [sys.executable, "-m", "autograder", "grade-batch", folder, "--out", out]
+    command += ["--workers", "1", "--time-limit", "1", "--json-dir", tmp_path / "json"]
+    grader = subprocess.Popen(
+        command,
+        cwd=root,
+        stdout=subprocess.DEVNULL,
+        stderr=subprocess.DEVNULL,
+        start_new_session=True,
+    )
+    try:
+        deadline = time.monotonic() + 240
+        while len(read_rows(out)) < 3 and grader.poll() is None and time.monotonic() < deadline:
+            time.sleep(0.05)
+        os.kill(grader.pid, signal.SIGKILL)
+        grader.wait()
+    finally:
+        with contextlib.suppress(ProcessLookupError):
+            os.killpg(grader.pid, signal.SIGKILL)  # its sandbox workers
+    kept = read_rows(out)
+    assert 3 <= len(kept) < 8
+    assert all(row["status"] == "timeout" for row in kept.values())
+
+    done = subprocess.run(command, cwd=root, capture_output=True, text=True, timeout=300)
+    assert done.returncode == 0, done.stderr
+    assert f"graded {8 - len(kept)} submission(s), {len(kept)} kept" in done.stdout
+    expected = [report.submission_key(f"student_{number:02d}.ipynb") for number in range(8)]
+    assert rows_in_order(out) == expected  # each exactly once, in discovery order
+    assert len(os.listdir(tmp_path / "json")) == 8
+
+
+def test_a_csv_that_grade_batch_did_not_write_is_refused_before_grading(root, tmp_path):
+    """Does an --out holding another CSV exit 2 in one line, the file untouched?"""
+    folder = tmp_path / "flat"
+    folder.mkdir()
+    (folder / "empty.ipynb").write_bytes(b"")
+    out = tmp_path / "marks.csv"
+    out.write_bytes(b"name,mark\nana,17\n")
+    done = autograder("grade-batch", folder, "--out", out, "--isolation", "none", cwd=root)
+    assert done.returncode == 2, done.stderr
+    assert "--force" in done.stderr and len(done.stderr.strip().splitlines()) == 1
+    assert out.read_bytes() == b"name,mark\nana,17\n"
+
+
+def test_grade_shows_a_hostile_file_name_and_message_escaped(root, tmp_path):
+    """Does `grade` print escapes and a non-UTF-8 name as text, never as terminal codes?"""
+    from files.hostile_names import HOSTILE_TEXTS, message_notebook
+
+    notebook = message_notebook(tmp_path / "made", HOSTILE_TEXTS["csi_clear_screen"], "call")
+    hostile = os.path.join(os.fsencode(tmp_path), b"\x1b]52;c;eA==\x07caf\xe9.ipynb")
+    os.rename(notebook, hostile)
+    done = subprocess.run(
+        [sys.executable, "-m", "autograder", "grade", hostile],
+        cwd=root,
+        capture_output=True,
+        timeout=300,
+    )
+    assert done.returncode == 0, done.stderr
+    text = done.stdout.decode("utf-8")  # valid UTF-8, or this raises
+    assert "\x1b" not in text and "\x07" not in text
+    assert "\\x1b]52;c;eA==\\x07caf\\xe9.ipynb" in text
+    assert "ValueError: \\x1b[2J\\x1b[H total 18/18 graded" in text

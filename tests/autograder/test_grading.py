@@ -124,3 +124,30 @@ def test_a_grader_bug_on_one_file_does_not_stop_the_others(sandbox, monkeypatch)
     broken, fine = grading.grade_many(paths, sandbox)
     assert "internal error" in broken["reason"]
     assert fine["score"] == fine["max_score"]
+
+
+def test_each_report_is_handed_on_as_soon_as_its_notebook_is_graded(sandbox):
+    """Is a quick notebook's report out while a slow one still runs, each exactly once?"""
+    paths = [SUBMISSIONS / "infinite_loop.ipynb"] + [SUBMISSIONS / "correct_loop.ipynb"] * 3
+    handed_on = []
+    reports = grading.grade_many(
+        paths, sandbox, on_report=lambda index, report: handed_on.append((index, report))
+    )
+    assert sorted(index for index, _ in handed_on) == [0, 1, 2, 3]
+    assert handed_on[-1][0] == 0  # the endless loop finished last, the others did not wait
+    assert [report for _, report in sorted(handed_on, key=lambda pair: pair[0])] == reports
+
+
+def test_a_failure_to_write_a_report_stops_the_run_and_is_raised(sandbox):
+    """Does an exception of on_report (a full disk) end grade_many with that exception?"""
+    paths = [SUBMISSIONS / "correct_loop.ipynb"] * 6
+    handed_on = []
+
+    def write(index, report):
+        if handed_on:
+            raise OSError(28, "No space left on device")
+        handed_on.append(index)
+
+    with pytest.raises(OSError, match="No space left"):
+        grading.grade_many(paths, sandbox, on_report=write)
+    assert len(handed_on) == 1

@@ -5,8 +5,12 @@ import json
 
 import pytest
 from autograder_corpus import GOLDEN
+from files.hostile_names import HOSTILE_TEXTS
+from output_fuzzing import unsafe_characters
 
 from autograder import report
+from autograder.batch_output import csv_text
+from autograder.safe_text import shown
 
 GOLDEN_SUBMISSIONS = [
     "correct_loop.ipynb",
@@ -56,7 +60,8 @@ def test_csv_has_one_row_per_submission_with_status_and_reason(corpus_reports, t
     """Does the CSV hold the columns instructors script against, one row per submission?"""
     graded = [(name.removesuffix(".ipynb"), result) for name, result in corpus_reports.items()]
     path = tmp_path / "grades.csv"
-    report.write_csv(path, graded)
+    rows = [report.csv_row(student, f"{student}.ipynb", result) for student, result in graded]
+    path.write_text(csv_text(rows), encoding="utf-8", newline="")
     with path.open(newline="") as handle:
         rows = list(csv.DictReader(handle))
     assert list(rows[0]) == report.CSV_COLUMNS
@@ -64,12 +69,98 @@ def test_csv_has_one_row_per_submission_with_status_and_reason(corpus_reports, t
     by_student = {row["student"]: row for row in rows}
     assert by_student["correct_loop"]["status"] == "graded"
     assert by_student["correct_loop"]["score"] == "18"
+    assert by_student["correct_loop"]["submission"] == "correct_loop.ipynb"
     assert by_student["truncated_json"]["status"] == "error"
     assert "truncated" in by_student["truncated_json"]["reason"]
     assert by_student["infinite_loop"]["status"] == "timeout"
     assert by_student["infinite_loop"]["initialize_parameters_he"] == "0"
     assert by_student["renamed_function"]["status"] == "missing"
     assert all("\n" not in row["reason"] for row in rows)
+
+
+def one_line(text):
+    """Student text as the judge quotes it in feedback: on one line (one_line_error)."""
+    return text.replace("\n", " ")
+
+
+def hostile_report(text):
+    """A report with `text` wherever student text or a file name can reach."""
+    quoted = one_line(text)
+    exercises = [
+        {
+            "name": name,
+            "score": 0.0,
+            "max_score": 5.0,
+            "status": "error",
+            "feedback": f"{name} could not be graded: ValueError: {quoted} while running cells"
+            f"\n- In {name}([2, 1]), a key {quoted} is unexpected",
+        }
+        for name in report.EXERCISE_NAMES
+    ]
+    return {
+        "notebook": f"submitted/{text}/Initialization.ipynb",
+        "score": 0.0,
+        "max_score": 15.0,
+        "isolation": "none",
+        "exercises": exercises,
+        "seconds": 0.2,
+        "reason": "",
+        "flags": [f"hardcoded:{text}"],
+        "limits": {f"memory{text}": f"1 GiB{text}"},
+    }
+
+
+def strings_in(data):
+    """Every key and string of decoded JSON, one per line."""
+    if isinstance(data, dict):
+        return "\n".join(f"{key}\n{strings_in(value)}" for key, value in data.items())
+    if isinstance(data, list):
+        return "\n".join(strings_in(value) for value in data)
+    return data if isinstance(data, str) else ""
+
+
+def writers(text):
+    """{output: the text written for a hostile report} for every writer of report.py."""
+    result = hostile_report(text)
+    row = report.csv_row(text, f"{text}.ipynb", result)
+    return {
+        "table": report.table(result),
+        "json": report.to_json(result),
+        "csv": csv_text([row]),
+        "gradescope": json.dumps(report.gradescope_results(result), ensure_ascii=False),
+    }
+
+
+@pytest.mark.parametrize("attack", sorted(HOSTILE_TEXTS))
+def test_every_writer_shows_student_text_escaped(attack):
+    """Do the table, JSON, CSV and Gradescope output hold the attack only escaped, as UTF-8?"""
+    text = HOSTILE_TEXTS[attack]
+    for output, written in writers(text).items():
+        written.encode("utf-8")  # raises on a lone surrogate
+        assert unsafe_characters(written, allowed="\r\n") == [], output
+        readable = written if output in ("table", "csv") else strings_in(json.loads(written))
+        assert shown(one_line(text)) in readable, output  # escaped, not dropped
+    table = writers(text)["table"]
+    # Line breaks are our own: the same number of lines whatever the text holds.
+    assert table.count("\n") == writers("plain")["table"].count("\n")
+
+
+def test_a_formula_is_text_in_a_spreadsheet():
+    """Does a label or reason starting with =, +, -, @ get a quote, one-to-one?"""
+    cells = [
+        report.csv_row(label, label, hostile_report("x"))["student"]
+        for label in ("=1+2", "@SUM(A1)", "-2", "+3", "'=1+2", "ana")
+    ]
+    assert cells == ["'=1+2", "'@SUM(A1)", "'-2", "'+3", "''=1+2", "ana"]
+
+
+def test_flags_are_a_column_and_limits_stay_in_the_json():
+    """Are integrity flags in the CSV's flags column and the sandbox's limits in the JSON?"""
+    result = hostile_report("x")
+    result["exercises"][2]["flags"] = ["hardcoded:initialize_parameters_he"]
+    row = report.csv_row("ana", "ana.ipynb", result)
+    assert row["flags"] == "hardcoded:x;hardcoded:initialize_parameters_he"
+    assert json.loads(report.to_json(result))["limits"] == {"memoryx": "1 GiBx"}
 
 
 def test_gradescope_results_follow_the_schema(corpus_reports):
