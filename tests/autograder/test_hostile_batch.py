@@ -116,7 +116,7 @@ def test_every_classmate_of_an_attacker_gets_full_marks(tmp_path, level):
     roster = class_folder(tmp_path / "course", level)
     out, reports = tmp_path / "grades.csv", tmp_path / "reports"
     with Sandbox(workers=1, limits=LIMITS, isolation=level) as sandbox:
-        graded = batch.grade_batch(tmp_path / "course", sandbox, out, json_dir=reports)
+        graded = batch.grade_batch(tmp_path / "course", sandbox, out, json_dir=reports).graded
         assert not strays(sandbox)
     assert not tagged_processes(sandbox.tag)
     text = out.read_bytes().decode("utf-8")  # valid UTF-8, or this raises
