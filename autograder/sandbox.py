@@ -286,7 +286,7 @@ class WorkerProcess:
         name = f"autograder-{self.tag}-{secrets.token_hex(4)}"
         try:
             return sandbox_cgroup.MemoryCgroup.create(name, self.limits.memory_bytes)
-        except sandbox_cgroup.CgroupUnavailable as problem:
+        except sandbox_cgroup.CgroupUnavailableError as problem:
             self.memory_problem = str(problem)
             return None
 

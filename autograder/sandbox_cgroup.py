@@ -6,7 +6,7 @@ a job. A memory cgroup charges all of them, with swap. Each worker slot gets its
 own cgroup, created by the grader, joined by the launcher before the sandbox
 starts (sandbox_jail.py), so the worker and every job child it forks are in it:
 
-    memory = MemoryCgroup.create("autograder-<tag>", limit_bytes)   # or CgroupUnavailable
+    memory = MemoryCgroup.create("autograder-<tag>", limit_bytes)   # or CgroupUnavailableError
     ... start the worker with memory.procs_file ...
     memory.arm(job_bytes)       # worker ready: limit = its own charge + what a job may use
     memory.oom_kills()          # > 0: the kernel stopped a job at the limit
@@ -14,7 +14,7 @@ starts (sandbox_jail.py), so the worker and every job child it forks are in it:
 
 cgroup v2 (memory.max, memory.swap.max, memory.events) where its memory controller
 is available to us, else cgroup v1 (memory.limit_in_bytes, memory.memsw.*,
-memory.oom_control); neither -> CgroupUnavailable, and the sandbox falls back to
+memory.oom_control); neither -> CgroupUnavailableError, and the sandbox falls back to
 RLIMIT_AS plus a syscall filter that refuses shared memory (docs/security.md).
 """
 
@@ -32,7 +32,7 @@ START_HEADROOM = 512 << 20  # above the job limit while numpy and matplotlib loa
 REMOVE_SECONDS = 5.0
 
 
-class CgroupUnavailable(OSError):
+class CgroupUnavailableError(OSError):
     """No memory cgroup can be created here (not root, no controller, not Linux)."""
 
 
@@ -79,7 +79,7 @@ class MemoryCgroup:
 
     @classmethod
     def create(cls, name, limit_bytes):
-        """A new cgroup under our own, limited to limit_bytes; CgroupUnavailable if none."""
+        """A new cgroup under our own, limited to limit_bytes; CgroupUnavailableError if none."""
         problems = []
         for kind in (CgroupV2, CgroupV1):
             parent = kind.parent()
@@ -100,7 +100,7 @@ class MemoryCgroup:
                 problems.append(f"cgroup v{kind.version}: cannot set a limit ({error.strerror})")
                 continue
             return cgroup
-        raise CgroupUnavailable("no memory cgroup: " + "; ".join(problems))
+        raise CgroupUnavailableError("no memory cgroup: " + "; ".join(problems))
 
     def arm(self, job_bytes):
         """The worker is ready: from now on a job may charge job_bytes beyond it."""
@@ -247,7 +247,7 @@ def unavailable():
     """Why no memory cgroup can be created here, or None (creates and removes a probe)."""
     try:
         probe = MemoryCgroup.create(f"autograder-probe-{os.getpid()}", 64 << 20)
-    except CgroupUnavailable as problem:
+    except CgroupUnavailableError as problem:
         return str(problem)
     probe.remove()
     return None

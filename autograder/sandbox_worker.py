@@ -131,9 +131,8 @@ def set_job_limits(limits, processes):
     # When the job pushes its worker's memory cgroup over the limit, the kernel must kill
     # a job process, not the worker. (The job may lower this again; then the worker may
     # die instead, and the grader, reading the cgroup's counters, still says why.)
-    with contextlib.suppress(OSError):
-        with open("/proc/self/oom_score_adj", "w") as adjustment:
-            adjustment.write("1000")
+    with contextlib.suppress(OSError), open("/proc/self/oom_score_adj", "w") as adjustment:
+        adjustment.write("1000")
 
 
 class SockFprog(ctypes.Structure):
