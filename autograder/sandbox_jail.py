@@ -153,7 +153,7 @@ def main(argv):
         else:
             build_root(spec)
         drop_privileges(spec["uid"], spec["gid"])
-    os.execv(command[0], command)
+    os.execvp(command[0], command)  # PATH: "unshare" is named, not located
 
 
 if __name__ == "__main__":

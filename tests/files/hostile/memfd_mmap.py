@@ -1,23 +1,44 @@
-# Attack: pin 1.5 GiB through three memory files (memfd_create + ftruncate), each mapped,
-# touched and unmapped again while its file descriptor stays open.
+# Attack: pin 1.2 GiB through memory files (memfd_create + ftruncate to the 1 MiB file
+# limit), each mapped, touched and unmapped again while its descriptor stays open; five
+# processes with 240 files each.
 # Expected: the memory cgroup charges the files' pages -> error naming the memory limit.
-# Without a cgroup the syscall filter refuses memfd_create.
-# expect[bubblewrap,unshare,none]: error ~ exceeded the 1 GiB memory limit
+# Without a cgroup (and at level none) the syscall filter refuses memfd_create.
+# expect[bubblewrap,unshare]: error ~ exceeded the 1 GiB memory limit
+# expect[none]: error ~ Operation not permitted
 # fallback[bubblewrap,unshare]: error ~ Operation not permitted
 import mmap
 import os
 
 import numpy as np
 
-SIZE = 512 << 20
-kept = []
-for index in range(3):
-    memory_file = os.memfd_create(f"hoard{index}")
-    os.ftruncate(memory_file, SIZE)
-    with mmap.mmap(memory_file, SIZE) as mapping:
-        for offset in range(0, SIZE, 4096):
-            mapping[offset] = 1
-    kept.append(memory_file)
+SIZE = 1 << 20
+
+
+def hoard():
+    kept = []
+    for index in range(240):
+        memory_file = os.memfd_create(f"hoard{index}")
+        os.ftruncate(memory_file, SIZE)
+        with mmap.mmap(memory_file, SIZE) as mapping:
+            mapping.write(b"x" * SIZE)
+        kept.append(memory_file)
+    return kept
+
+
+ready_r, ready_w = os.pipe()
+for _ in range(4):
+    if os.fork() == 0:
+        try:
+            hoard()
+            os.write(ready_w, b"!")
+            os.read(ready_r, 1)  # hold it until the job is killed
+        finally:
+            os._exit(0)
+os.close(ready_w)
+kept = hoard()
+holding = 0
+while holding < 4 and (more := os.read(ready_r, 4 - holding)):
+    holding += len(more)
 
 
 def initialize_parameters_he(layers_dims):
