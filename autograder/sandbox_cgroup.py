@@ -68,6 +68,7 @@ class MemoryCgroup:
 
     version = 0
     PINNED_FIELDS = ()
+    PEAK_FILE = ""
 
     def __init__(self, path):
         self.path = Path(path)
@@ -123,6 +124,14 @@ class MemoryCgroup:
             return 0
         return sum(fields.get(name, 0) for name in self.PINNED_FIELDS)
 
+    def peak_bytes(self):
+        """The highest charge so far (cgroup v1 max_usage, v2 memory.peak; 0 if unknown)."""
+        if self.final_oom_kills is not None:
+            return self.final_peak
+        with contextlib.suppress(OSError, ValueError):
+            return int((self.path / self.PEAK_FILE).read_text())
+        return 0
+
     def oom_kills(self):
         """Processes the kernel killed for this cgroup's limit since it was created."""
         if self.final_oom_kills is not None:
@@ -153,6 +162,7 @@ class MemoryCgroup:
     def remove(self):
         """Note the OOM count, kill what is left, remove the directory (retrying while busy)."""
         if self.final_oom_kills is None:
+            self.final_peak = self.peak_bytes()
             self.final_oom_kills = self.oom_kills()
         self.kill_all()
         deadline = time.monotonic() + REMOVE_SECONDS
@@ -178,6 +188,7 @@ class MemoryCgroup:
 class CgroupV1(MemoryCgroup):
     version = 1
     PINNED_FIELDS = ("total_rss", "total_shmem")
+    PEAK_FILE = "memory.max_usage_in_bytes"
 
     @staticmethod
     def parent():
@@ -209,6 +220,7 @@ class CgroupV1(MemoryCgroup):
 class CgroupV2(MemoryCgroup):
     version = 2
     PINNED_FIELDS = ("anon", "shmem")
+    PEAK_FILE = "memory.peak"
 
     @staticmethod
     def parent():

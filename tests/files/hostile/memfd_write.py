@@ -24,12 +24,13 @@ def hoard():
 
 
 ready_r, ready_w = os.pipe()
+hold_r, hold_w = os.pipe()  # never written: the forks wait on it until killed
 for _ in range(4):
     if os.fork() == 0:
         try:
             hoard()
             os.write(ready_w, b"!")
-            os.read(ready_r, 1)  # hold it until the job is killed
+            os.read(hold_r, 1)  # hold it until the job is killed
         finally:
             os._exit(0)
 os.close(ready_w)

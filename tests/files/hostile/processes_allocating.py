@@ -9,11 +9,12 @@ import os
 import numpy as np
 
 ready_r, ready_w = os.pipe()
+hold_r, hold_w = os.pipe()  # never written: the forks wait on it until killed
 for _ in range(5):
     if os.fork() == 0:
         hoard = b"x" * (320 << 20)
         os.write(ready_w, b"!")
-        os.read(ready_r, 1)  # hold it until the job is killed
+        os.read(hold_r, 1)  # hold it until the job is killed
         os._exit(0)
 os.close(ready_w)
 holding = len(os.read(ready_r, 5))
