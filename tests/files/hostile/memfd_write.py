@@ -30,6 +30,7 @@ for _ in range(4):
         try:
             hoard()
             os.write(ready_w, b"!")
+            os.close(ready_w)  # the job sees the end of the pipe once every fork is ready or dead
             os.read(hold_r, 1)  # hold it until the job is killed
         finally:
             os._exit(0)

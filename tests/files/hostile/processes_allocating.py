@@ -14,6 +14,7 @@ for _ in range(5):
     if os.fork() == 0:
         hoard = b"x" * (320 << 20)
         os.write(ready_w, b"!")
+        os.close(ready_w)  # the job sees the end of the pipe once every fork is ready or dead
         os.read(hold_r, 1)  # hold it until the job is killed
         os._exit(0)
 os.close(ready_w)
