@@ -312,19 +312,12 @@ class WorkerProcess:
         else:
             memory = f"per process only, see address space ({self.memory_problem})"
         filtered = self.limits.syscall_filter and not self.filter_problem
-        processes = {
-            None: "not limited (level none)",
-            sandbox_launch.BUBBLEWRAP_PROCESSES: "tasks of the sandbox, the worker included",
-            sandbox_launch.UNSHARE_PROCESSES: "processes of uid 65534 on the machine",
-        }
         return {
             "memory": memory,
             "address space": f"{size(limits.memory_bytes)} per process (RLIMIT_AS)",
             "cpu": f"{limits.cpu_seconds} s per process (RLIMIT_CPU)",
             "wall clock": f"{limits.wall_seconds:g} s per job",
-            "processes": (f"{self.processes} " if self.processes else "")
-            + processes.get(self.processes, "")
-            + (" (RLIMIT_NPROC)" if self.processes else ""),
+            "processes": describe_processes(self.level, self.processes),
             "output": f"{size(limits.output_bytes)} of stdout and stderr; each file as much",
             "/tmp": (
                 f"a private {size(sandbox_launch.TMP_BYTES)} tmpfs"
@@ -504,6 +497,17 @@ class WorkerProcess:
         )
 
 
+def describe_processes(level, processes):
+    """The process limit of a level in words (RLIMIT_NPROC counts differently at each)."""
+    if not processes:
+        return "not limited (level none)"
+    counted = {
+        "bubblewrap": "tasks of the sandbox, the worker included",
+        "unshare": "processes of uid 65534 on the machine",
+    }
+    return f"{processes} {counted.get(level, 'processes')} (RLIMIT_NPROC)"
+
+
 def read_some(fd):
     """Bytes waiting on fd; b"" at end of stream, None when nothing is there yet."""
     try:
@@ -619,6 +623,10 @@ class Sandbox:
         self.slots = slots
         for slot in slots:
             self.pool.put(slot)
+
+    def enforced_limits(self):
+        """{limit: how it is enforced} for this sandbox's jobs (as in every JobResult.limits)."""
+        return self.slots[0].enforced_limits() if self.slots else {}
 
     def warn(self, level, problems):
         self.warning = f"sandbox isolation fell back to {level!r} ({'; '.join(problems)})" + (
