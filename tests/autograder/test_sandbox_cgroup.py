@@ -90,13 +90,20 @@ def test_a_dead_workers_cgroup_is_removed_and_replaced():
 
 
 @needs_cgroup
-@pytest.mark.parametrize("level", ["bubblewrap", "unshare", "none"])
-def test_memory_past_the_limit_is_a_memory_error_and_the_next_job_passes(level):
-    """Do 1.5 GiB of detached SysV shared memory (1.6 GiB over five processes at level
-    none, whose IPC is the host's) get the memory verdict from the cgroup's counters, and
-    do the next jobs in that worker pass?"""
+@pytest.mark.parametrize(
+    "level, attack",
+    [
+        ("bubblewrap", "sysv_shm_detached.py"),
+        ("bubblewrap", "oom_victim_worker.py"),
+        ("unshare", "sysv_shm_detached.py"),
+        ("none", "processes_allocating.py"),  # SysV IPC is the host's there: refused
+    ],
+)
+def test_memory_past_the_limit_is_a_memory_error_and_the_next_job_passes(level, attack):
+    """Does a job holding over 1 GiB (detached shared memory; shared memory with the worker
+    as the likelier OOM victim; five processes) get the memory verdict from the cgroup's
+    counters, and do the next jobs in that worker pass?"""
     level_or_skip(level)
-    attack = "processes_allocating.py" if level == "none" else "sysv_shm_detached.py"
     # Time enough to fault in over 1 GiB on a slow machine: the memory verdict must come.
     limits = Limits(wall_seconds=20.0)
     with Sandbox(workers=1, limits=limits, isolation=level) as box:
