@@ -6,7 +6,7 @@ a job. A memory cgroup charges all of them, with swap. Each worker slot gets its
 own cgroup, created by the grader, joined by the launcher before the sandbox
 starts (sandbox_jail.py), so the worker and every job child it forks are in it:
 
-    memory = MemoryCgroup.create("autograder-<tag>", limit_bytes)   # or CgroupUnavailableError
+    memory = MemoryCgroup.create("autograder-<tag>", limit_bytes)   # or CgroupUnavailableErrorError
     ... start the worker with memory.procs_file ...
     memory.arm(job_bytes)       # worker ready: limit = its own charge + what a job may use
     memory.oom_kills()          # > 0: the kernel stopped a job at the limit
@@ -30,6 +30,10 @@ V1_MOUNT = Path("/sys/fs/cgroup/memory")
 V2_MOUNTS = (Path("/sys/fs/cgroup/unified"), Path("/sys/fs/cgroup"))
 START_HEADROOM = 512 << 20  # above the job limit while numpy and matplotlib load
 REMOVE_SECONDS = 5.0
+# An empty cgroup of ours this old was left by a grader that was killed: removed. (A live
+# worker's cgroup holds processes, and rmdir refuses those; younger ones may be starting.)
+STALE_SECONDS = 3600.0
+PREFIX = "autograder-"
 
 
 class CgroupUnavailableError(OSError):
@@ -63,6 +67,15 @@ def read_fields(path):
     return fields
 
 
+def remove_stale(parent):
+    """Remove the empty cgroups that killed graders left under parent (best effort)."""
+    now = time.time()
+    for path in parent.glob(f"{PREFIX}*"):
+        with contextlib.suppress(OSError):
+            if now - path.stat().st_mtime > STALE_SECONDS:
+                path.rmdir()  # EBUSY while any process is in it
+
+
 class MemoryCgroup:
     """One worker's memory cgroup (v1 or v2); every method touches the kernel's files."""
 
@@ -87,6 +100,7 @@ class MemoryCgroup:
             if isinstance(parent, str):
                 problems.append(parent)
                 continue
+            remove_stale(parent)
             path = parent / name
             try:
                 path.mkdir()

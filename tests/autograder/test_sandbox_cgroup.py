@@ -5,9 +5,11 @@ must get when no memory cgroup is used (Limits(memory_cgroup=False)), as on a ma
 the grader cannot create one; the syscall filter then refuses shared memory instead.
 """
 
+import contextlib
 import os
 import re
 import signal
+import time
 from pathlib import Path
 
 import pytest
@@ -162,6 +164,27 @@ def test_without_a_cgroup_an_attack_gets_its_fallback_verdict(
         assert all_cases_pass(attack) == (judged == "pass")
     assert all(all_cases_pass(other) for other in results)
     assert not wait_until_no_strays(box)
+
+
+@needs_cgroup
+def test_cgroups_left_by_a_killed_grader_are_removed():
+    """Is an empty cgroup of ours older than an hour (its grader was killed) removed when the
+    next sandbox starts, while a young one is left alone?"""
+    with Sandbox(workers=1, limits=LIMITS, isolation="none") as box:
+        parent = box.slots[0].memory.path.parent
+    stale, young = parent / "autograder-stale-test", parent / "autograder-young-test"
+    for path in (stale, young):
+        path.mkdir()
+    hours_ago = time.time() - 2 * 3600
+    os.utime(stale, (hours_ago, hours_ago))
+    try:
+        with Sandbox(workers=1, limits=LIMITS, isolation="none"):
+            assert not stale.exists()
+            assert young.exists()
+    finally:
+        for path in (stale, young):
+            with contextlib.suppress(FileNotFoundError):
+                path.rmdir()
 
 
 def test_no_cgroup_is_created_where_the_grader_cannot(monkeypatch, tmp_path):
