@@ -17,6 +17,7 @@ Isolation levels, strongest first (see docs/security.md):
   "none"       -- a plain child process with the same limits (a warning is logged).
 """
 
+import base64
 import contextlib
 import dataclasses
 import json
@@ -33,7 +34,7 @@ import threading
 import time
 from dataclasses import dataclass, field
 
-from . import channel, sandbox_launch
+from . import channel, sandbox_cgroup, sandbox_launch, syscall_filter
 
 LEVELS = ("bubblewrap", "unshare", "none")
 TAG_VARIABLE = "AUTOGRADER_SANDBOX_TAG"
@@ -43,6 +44,9 @@ MAX_JOB_BYTES = 4 << 20
 MAX_STATUS_BYTES = 1 << 16
 KINDS = ("values", "seeding")
 MIN_JOB_MEMORY = 128 << 20  # room a job needs above the preloaded modules
+# Unreclaimable memory a worker may still hold after a job (beyond what it held when
+# ready) before it is replaced: more means something of the job outlived it.
+LEFTOVER_BYTES = 64 << 20
 
 
 @dataclass(frozen=True)
@@ -51,6 +55,11 @@ class Limits:
     cpu_seconds: int = 5
     memory_bytes: int = 1 << 30  # at most 1 GiB
     output_bytes: int = 1 << 20  # stdout+stderr of the student code
+    # Count all a job holds (shared memory, memory files, tmpfs, every process) in a memory
+    # cgroup per worker where the grader can create one; else RLIMIT_AS per process only.
+    memory_cgroup: bool = True
+    # Refuse the system calls grading never needs (autograder/syscall_filter.py).
+    syscall_filter: bool = True
 
 
 @dataclass
@@ -67,6 +76,7 @@ class JobResult:
     observations: list = field(default_factory=list)  # per call: public_tests.observe(...)
     seconds: float = 0.0
     isolation: str = "none"
+    limits: dict = field(default_factory=dict)  # {limit: how it was enforced}, one line each
 
 
 class SandboxError(RuntimeError):
@@ -228,6 +238,10 @@ class WorkerProcess:
         self.tag = tag
         self.process = None
         self.log = None
+        self.memory = None  # sandbox_cgroup.MemoryCgroup, when one could be created
+        self.memory_problem = "not requested"
+        self.filter_problem = "not requested"
+        self.processes = None
 
     # -- starting and stopping ------------------------------------------------
 
@@ -244,6 +258,10 @@ class WorkerProcess:
         self.log = tempfile.TemporaryFile()  # noqa: SIM115 -- lives as long as the worker
         command, config_extra = sandbox_launch.command(self.level, self.staging, self.tag)
         config.update(config_extra)
+        self.processes = config_extra["processes"]
+        self.memory = self.create_memory_cgroup()
+        config["syscall_filter"] = self.filter_program()
+        command = sandbox_launch.in_cgroup(command, self.memory and self.memory.procs_file)
         self.process = subprocess.Popen(
             [*command, json.dumps(config)],
             stdin=job_r,
@@ -261,6 +279,78 @@ class WorkerProcess:
         self.status_buffer = bytearray()
         self.ready = False
 
+    def create_memory_cgroup(self):
+        """A fresh memory cgroup for this worker, or None (the reason in memory_problem)."""
+        if not self.limits.memory_cgroup:
+            return None
+        name = f"autograder-{self.tag}-{secrets.token_hex(4)}"
+        try:
+            return sandbox_cgroup.MemoryCgroup.create(name, self.limits.memory_bytes)
+        except sandbox_cgroup.CgroupUnavailableError as problem:
+            self.memory_problem = str(problem)
+            return None
+
+    def denies_ipc(self):
+        """Refuse SysV IPC and memory files: no cgroup counts them, or the IPC is the host's."""
+        return self.memory is None or self.level == "none"
+
+    def filter_program(self):
+        """The syscall filter for the job children (base64 BPF), or None (why: filter_problem)."""
+        if not self.limits.syscall_filter:
+            return None
+        self.filter_problem = syscall_filter.unavailable()
+        if self.filter_problem:
+            return None
+        return base64.b64encode(syscall_filter.build(self.denies_ipc())).decode()
+
+    def enforced_limits(self):
+        """{limit: how it is enforced} for this worker, one line each (every JobResult)."""
+        limits = self.limits
+        size = channel.describe_bytes
+        if self.memory is not None:
+            memory = self.memory.describe(limits.memory_bytes)
+        else:
+            memory = f"per process only, see address space ({self.memory_problem})"
+        filtered = self.limits.syscall_filter and not self.filter_problem
+        return {
+            "memory": memory,
+            "address space": f"{size(limits.memory_bytes)} per process (RLIMIT_AS)",
+            "cpu": f"{limits.cpu_seconds} s per process (RLIMIT_CPU)",
+            "wall clock": f"{limits.wall_seconds:g} s per job",
+            "processes": describe_processes(self.level, self.processes),
+            "output": f"{size(limits.output_bytes)} of stdout and stderr; each file as much",
+            "/tmp": (
+                f"a private {size(sandbox_launch.TMP_BYTES)} tmpfs"
+                if self.level != "none"
+                else "a folder on the grader's disk (level none)"
+            ),
+            "syscall filter": (
+                syscall_filter.describe(self.denies_ipc())
+                if filtered
+                else f"off ({self.filter_problem})"
+            ),
+        }
+
+    def memory_verdict(self, status, reason, observations):
+        """The kernel's word on memory overrides how the job seemed to end.
+
+        A job the kernel stopped at the cgroup's limit (its processes, or even the worker,
+        OOM-killed) is an error naming the limit, and the worker is replaced: a fresh
+        cgroup holds no charge. So is a worker still holding unreclaimable memory after
+        the job's clean-up.
+        """
+        if self.memory is None:
+            return status, reason, observations
+        if self.memory.new_oom_kills():
+            self.stop()
+            limit = channel.describe_bytes(self.limits.memory_bytes)
+            return "error", f"exceeded the {limit} memory limit", []
+        if self.process is not None and (
+            self.memory.pinned() > self.memory.baseline_pinned + LEFTOVER_BYTES
+        ):
+            self.stop()
+        return status, reason, observations
+
     def wait_ready(self, timeout=START_TIMEOUT):
         """Block until the worker has preloaded everything; SandboxError if it cannot."""
         deadline = time.monotonic() + timeout
@@ -277,6 +367,8 @@ class WorkerProcess:
                 raise
             self.ready = True
             self.preloaded_bytes = preloaded
+            if self.memory is not None:
+                self.memory.arm(self.limits.memory_bytes)
 
     def log_tail(self):
         if self.log is None:
@@ -303,6 +395,8 @@ class WorkerProcess:
         # signal, PID namespace teardown); without namespaces orphans may remain. Wait
         # until nothing with this worker's tag is left, killing what still runs.
         kill_tagged_processes(self.tag)
+        if self.memory is not None:
+            self.memory.remove()  # its OOM count stays readable for the job's verdict
         for fd in (self.job_w, self.payload_r, self.status_r):
             with contextlib.suppress(OSError):
                 os.close(fd)
@@ -392,13 +486,26 @@ class WorkerProcess:
         return self.result(status, reason, observations, started)
 
     def result(self, status, reason, observations, started):
+        status, reason, observations = self.memory_verdict(status, reason, observations)
         return JobResult(
             status=status,
             reason=reason,
             observations=observations,
             seconds=round(time.monotonic() - started, 6),
             isolation=self.level,
+            limits=self.enforced_limits(),
         )
+
+
+def describe_processes(level, processes):
+    """The process limit of a level in words (RLIMIT_NPROC counts differently at each)."""
+    if not processes:
+        return "not limited (level none)"
+    counted = {
+        "bubblewrap": "tasks of the sandbox, the worker included",
+        "unshare": "processes of uid 65534 on the machine",
+    }
+    return f"{processes} {counted.get(level, 'processes')} (RLIMIT_NPROC)"
 
 
 def read_some(fd):
@@ -516,6 +623,10 @@ class Sandbox:
         self.slots = slots
         for slot in slots:
             self.pool.put(slot)
+
+    def enforced_limits(self):
+        """{limit: how it is enforced} for this sandbox's jobs (as in every JobResult.limits)."""
+        return self.slots[0].enforced_limits() if self.slots else {}
 
     def warn(self, level, problems):
         self.warning = f"sandbox isolation fell back to {level!r} ({'; '.join(problems)})" + (

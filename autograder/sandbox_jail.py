@@ -1,7 +1,13 @@
 """Privileged set-up of a sandbox, run as root just before dropping to an unprivileged uid.
 
+    python -I -S sandbox_jail.py join   '<spec json>' -- bwrap|unshare|python ...
     python -I -S sandbox_jail.py stage  '<spec json>' -- bwrap ...
     python -I -S sandbox_jail.py chroot '<spec json>' -- python ... sandbox_worker.py
+
+join   -- at every level when the grader has a memory cgroup for the worker
+          (autograder/sandbox_cgroup.py): moves itself into that cgroup, then execs
+          the level's command, so that the sandbox and all it starts are charged
+          there from their first allocation. Changes nothing else.
 
 stage  -- for the "bubblewrap" level when the grader runs as root. bwrap run by
           root maps the sandbox user to uid 0 outside, and the kernel exempts uid 0
@@ -128,17 +134,26 @@ def build_root(spec):
     os.chdir("/tmp")
 
 
+def join_cgroup(procs_file):
+    """Move this process into the worker's memory cgroup: all it starts is charged there."""
+    with open(procs_file, "w") as procs:
+        procs.write("0\n")  # 0: the writer itself, whatever PID namespace it is in
+
+
 def main(argv):
     mode, spec_text, separator, *command = argv
-    if separator != "--" or mode not in ("stage", "chroot") or not command:
-        raise SystemExit("usage: sandbox_jail.py stage|chroot SPEC -- COMMAND ...")
+    if separator != "--" or mode not in ("join", "stage", "chroot") or not command:
+        raise SystemExit("usage: sandbox_jail.py join|stage|chroot SPEC -- COMMAND ...")
     spec = json.loads(spec_text)
-    if mode == "stage":
-        stage(spec)
+    if mode == "join":
+        join_cgroup(spec["cgroup"])
     else:
-        build_root(spec)
-    drop_privileges(spec["uid"], spec["gid"])
-    os.execv(command[0], command)
+        if mode == "stage":
+            stage(spec)
+        else:
+            build_root(spec)
+        drop_privileges(spec["uid"], spec["gid"])
+    os.execvp(command[0], command)  # PATH: "unshare" is named, not located
 
 
 if __name__ == "__main__":

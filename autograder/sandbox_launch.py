@@ -234,6 +234,13 @@ def command(level, staging, tag):
     raise ValueError(f"unknown isolation level {level!r}")
 
 
+def in_cgroup(command, procs_file):
+    """command, started by the jail's join step inside a memory cgroup (None: as it is)."""
+    if procs_file is None:
+        return command
+    return [*jail_command("join", {"cgroup": procs_file}), "--", *command]
+
+
 def popen_options(level):
     return {}
 

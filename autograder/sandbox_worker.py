@@ -44,6 +44,8 @@ HEADER = struct.Struct(">I")
 MAX_JOB_BYTES = 4 << 20
 EXIT_NO_JOB = 3  # the child found the job stream closed: the worker shuts down
 PR_SET_NAME, PR_SET_DUMPABLE, PR_SET_CHILD_SUBREAPER = 15, 4, 36
+PR_SET_SECCOMP, SECCOMP_MODE_FILTER, PR_SET_NO_NEW_PRIVS = 22, 2, 38
+BPF_INSTRUCTION_BYTES = 8  # struct sock_filter
 IPC_RMID = 0
 
 
@@ -126,6 +128,40 @@ def set_job_limits(limits, processes):
         # memory limit per process it also bounds the job's memory in all. Root is
         # exempt: only the namespace levels, which run as nobody, set it.
         set_limit("RLIMIT_NPROC", processes)
+    # When the job pushes its worker's memory cgroup over the limit, the kernel must kill
+    # a job process, not the worker. (The job may lower this again; then the worker may
+    # die instead, and the grader, reading the cgroup's counters, still says why.)
+    with contextlib.suppress(OSError), open("/proc/self/oom_score_adj", "w") as adjustment:
+        adjustment.write("1000")
+
+
+class SockFprog(ctypes.Structure):
+    _fields_ = [("len", ctypes.c_ushort), ("filter", ctypes.c_void_p)]
+
+
+def install_syscall_filter(program):
+    """Load the grader's seccomp filter (autograder/syscall_filter.py) into this process.
+
+    program -- base64 of raw BPF (struct sock_filter[]), or None when the filter is off.
+    Irrevocable and inherited by everything the job starts; OSError if it cannot load.
+    """
+    if not program:
+        return
+    import base64
+
+    code = base64.b64decode(program)
+    buffer = ctypes.create_string_buffer(code, len(code))
+    fprog = SockFprog(len(code) // BPF_INSTRUCTION_BYTES, ctypes.addressof(buffer))
+    # no_new_privs first: without it the kernel refuses a filter from an unprivileged process.
+    checked_prctl(PR_SET_NO_NEW_PRIVS, 1, 0)
+    checked_prctl(PR_SET_SECCOMP, SECCOMP_MODE_FILTER, ctypes.addressof(fprog))
+
+
+def checked_prctl(option, value, pointer):
+    libc = ctypes.CDLL(None, use_errno=True)
+    if libc.prctl(option, ctypes.c_ulong(value), ctypes.c_void_p(pointer or None), 0, 0) != 0:
+        error = ctypes.get_errno()
+        raise OSError(error, f"prctl({option}): {os.strerror(error)}")
 
 
 def guarded(function, memory_errors):
@@ -228,6 +264,7 @@ def child_main(config, go_w, sink_w):
         os.close(go_w)
         os.chdir(config["tmp"])
         set_job_limits(config["limits"], config["processes"])
+        install_syscall_filter(config.get("syscall_filter"))
         payload = run_job(job, config["limits"])
         write_frame(config["payload_fd"], payload)
         os._exit(0)

@@ -1,0 +1,34 @@
+# Attack: enter a new user namespace (unshare(CLONE_NEWUSER)): inside it the job would be
+# "root" with every capability over new mount, network and IPC namespaces -- the door to
+# most kernel exploits that unprivileged users can reach. Then answer correctly.
+# Expected: the syscall filter refuses unshare (and setns, mount, namespace flags of clone)
+# -> error "Operation not permitted".
+# expect[bubblewrap,unshare]: error ~ Operation not permitted
+import ctypes
+import os
+
+import numpy as np
+
+libc = ctypes.CDLL(None, use_errno=True)
+libc.syscall.restype = ctypes.c_long
+
+
+def system_call(number, *arguments):
+    """syscall(2) through libc; OSError when it fails, like os.* functions."""
+    result = libc.syscall(ctypes.c_long(number), *(ctypes.c_long(a) for a in arguments))
+    if result < 0:
+        raise OSError(ctypes.get_errno(), os.strerror(ctypes.get_errno()))
+    return result
+
+SYS_UNSHARE, CLONE_NEWUSER = 272, 0x10000000
+system_call(SYS_UNSHARE, CLONE_NEWUSER)
+
+
+def initialize_parameters_he(layers_dims):
+    np.random.seed(3)
+    parameters = {}
+    for l in range(1, len(layers_dims)):
+        scale = np.sqrt(2 / layers_dims[l - 1])
+        parameters["W" + str(l)] = np.random.randn(layers_dims[l], layers_dims[l - 1]) * scale
+        parameters["b" + str(l)] = np.zeros((layers_dims[l], 1))
+    return parameters
