@@ -95,12 +95,12 @@ def reachable_reads(definition, program):
     makes the graded function depend on it just the same.
     """
     reads, declared = global_reads(definition.node)
-    helpers, pending = [], [name for name in reads if name in program.functions]
+    helpers, pending = set(), [name for name in reads if name in program.functions]
     while pending:
         name = pending.pop()
         if name in helpers or name == definition.name:
             continue
-        helpers.append(name)
+        helpers.add(name)
         more, more_declared = global_reads(program.functions[name].node)
         reads |= more
         declared |= more_declared
@@ -187,6 +187,14 @@ def broken_cell_of(function, program):
 def missing_findings(findings, program):
     function = findings.function
     broken = broken_cell_of(function, program)
+    if broken is not None and broken.too_large:
+        findings.blocked = "error"
+        findings.reason = (
+            f"The cell that defines {function} (cell {broken.cell + 1}) is too large or "
+            f"too deep to analyse: {broken.reason}. The graders leave that cell out, so "
+            f"{function} is not defined; keep the function's cell to the function itself."
+        )
+        return findings
     if broken is not None:
         findings.blocked = "error"
         findings.reason = (

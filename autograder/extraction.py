@@ -25,6 +25,13 @@ PYTHON_CELL_MAGICS = {"time", "timeit", "capture", "prun", "debug"}
 # dropped; a named import is kept only when a kept definition uses the name.
 SLOW_STAR_IMPORTS = {"init_utils", "matplotlib.pyplot", "sklearn", "sklearn.datasets"}
 
+# A code cell of this course holds at most about 2,400 characters and its code is
+# nested about 12 syntax-tree levels deep. Larger or deeper cells are left out like
+# a broken cell: their parse grows with their size (a 20 MB list literal took
+# minutes and gigabytes), and the recursive steps (ast.unparse, symtable) overflow.
+MAX_CELL_CODE_CHARACTERS = 100_000
+MAX_TREE_DEPTH = 100
+
 # Linear-time patterns (a student's cell may be megabytes): no two adjacent parts may
 # match the same characters, and nothing but [ \t] is skipped within a line.
 MAGIC_LINE = re.compile(r"^(\s*)(%|!|[\w.]+\?{1,2}\s*$|[\w.,][\w.,\s]*=\s*[%!])")
@@ -57,6 +64,7 @@ class BrokenCell:
     grade_id: str
     reason: str
     defines: list = field(default_factory=list)
+    too_large: bool = False  # left out for its size or depth, not for a syntax error
 
 
 @dataclass
@@ -375,6 +383,35 @@ class ParsedCell:
     broken: BrokenCell | None = None
 
 
+def is_deeper_than(tree, limit):
+    """Is the syntax tree nested more than `limit` levels deep? (iterative: any depth)"""
+    pending = [(tree, 1)]
+    while pending:
+        node, depth = pending.pop()
+        if depth > limit:
+            return True
+        pending.extend((child, depth + 1) for child in ast.iter_child_nodes(node))
+    return False
+
+
+def too_large_reason(source, tree=None):
+    """Why a cell is too large or too deep to analyse, or '' when it is not."""
+    if len(source) > MAX_CELL_CODE_CHARACTERS:
+        return (
+            f"it holds {len(source):,} characters of code "
+            f"(the limit per cell is {MAX_CELL_CODE_CHARACTERS:,})"
+        )
+    if tree is not None and is_deeper_than(tree, MAX_TREE_DEPTH):
+        return f"its code is nested more than {MAX_TREE_DEPTH} levels deep"
+    return ""
+
+
+def broken_cell(cell, reason, too_large=False):
+    names = DEF_LINE.findall(cell.source)
+    broken = BrokenCell(cell.index, cell.grade_id, reason, names, too_large)
+    return ParsedCell(cell, broken=broken)
+
+
 def parse_cells(cells):
     """ParsedCell of every Python code cell, in notebook order (each cell parsed once)."""
     parsed = []
@@ -384,14 +421,20 @@ def parse_cells(cells):
         text = python_text(cell.source)
         if text is None:
             continue
+        reason = too_large_reason(text)
+        if reason:
+            parsed.append(broken_cell(cell, reason, too_large=True))
+            continue
         try:
-            parsed.append(ParsedCell(cell, tree=parse_cell(text)))
+            tree = parse_cell(text)
         except SyntaxError as error:
-            names = DEF_LINE.findall(cell.source)
-            reason = syntax_reason(error)
-            parsed.append(
-                ParsedCell(cell, broken=BrokenCell(cell.index, cell.grade_id, reason, names))
-            )
+            parsed.append(broken_cell(cell, syntax_reason(error)))
+            continue
+        reason = too_large_reason(text, tree)
+        if reason:
+            parsed.append(broken_cell(cell, reason, too_large=True))
+        else:
+            parsed.append(ParsedCell(cell, tree=tree))
     return parsed
 
 

@@ -18,12 +18,15 @@ from pathlib import Path
 
 import public_tests
 
-from . import analysis, cases, extraction, misconceptions, notebook
+from . import analysis, bounded, cases, extraction, misconceptions, notebook
 from .sandbox import Job
 
 SCHEMES = public_tests.SCHEMES
 # A handful of failed cases say what is wrong; a list of ten says it no better.
 MAX_CASE_MESSAGES = 3
+# Reading and analysing one notebook: at most 512 MiB more memory than the grader's
+# own, 5 s of CPU, 10 s of wall time (a notebook of this course takes about 10 ms).
+PREPARE_BOUNDS = bounded.Bounds(memory_bytes=512 << 20, cpu_seconds=5, wall_seconds=10.0)
 
 
 @cache
@@ -54,24 +57,85 @@ class Submission:
     jobs: dict = field(default_factory=dict)
 
 
-def prepare(path, hidden=True):
-    """Read, extract and check one notebook; build its jobs. Never raises for bad input."""
-    submission = Submission(Path(path), hidden)
+def analyse_notebook(path, root=None):
+    """Read, extract and check one notebook, as plain data (run in the bounded child).
+
+    Returns {"reason": ''} plus, when the notebook is readable, "sources" (the distinct
+    programs to run) and "exercises": {scheme: {"function", "blocked", "reason",
+    "notes", and "source": an index into sources when the exercise can run}}.
+    """
     try:
-        cells = notebook.load_cells(path)
+        cells = notebook.load_cells(path, root)
     except notebook.NotebookError as error:
-        submission.reason = str(error)
-        return submission
+        return {"reason": str(error)}
     # Each exercise sees the notebook as nbgrader's run does when it reaches its test cell.
     programs = extraction.exercise_programs(cells, SCHEMES)
+    sources, exercises = [], {}
     for scheme, program in programs.items():
         findings = analysis.analyse(scheme, program)
+        entry = {
+            "function": findings.function,
+            "blocked": findings.blocked,
+            "reason": findings.reason,
+            "notes": list(findings.notes),
+        }
+        if not findings.blocked:
+            # The exercises often share one program: it crosses the pipe once.
+            if program.source not in sources:
+                sources.append(program.source)
+            entry["source"] = sources.index(program.source)
+        exercises[scheme] = entry
+    return {"reason": "", "sources": sources, "exercises": exercises}
+
+
+def checked(value, kind):
+    """value if it is of the type kind; ValueError otherwise (the child's data is checked)."""
+    if not isinstance(value, kind):
+        raise ValueError(f"the notebook's analysis sent a {type(value).__name__}")
+    return value
+
+
+def fill_submission(submission, message):
+    """Findings and jobs of the submission from analyse_notebook's data."""
+    message = checked(message, dict)
+    submission.reason = checked(message.get("reason"), str)
+    if submission.reason:
+        return submission
+    sources = [checked(source, str) for source in checked(message.get("sources"), list)]
+    exercises = checked(message.get("exercises"), dict)
+    for scheme in SCHEMES:
+        entry = checked(exercises.get(scheme), dict)
+        findings = analysis.StaticFindings(
+            checked(entry.get("function"), str),
+            checked(entry.get("blocked"), str),
+            checked(entry.get("reason"), str),
+            [checked(note, str) for note in checked(entry.get("notes"), list)],
+        )
         submission.findings[scheme] = findings
         if not findings.blocked:
-            calls = job_calls(graded_cases(scheme, hidden))
-            submission.jobs[scheme] = Job(
-                source=program.source, function=findings.function, calls=calls
-            )
+            source = sources[checked(entry.get("source"), int)]
+            calls = job_calls(graded_cases(scheme, submission.hidden))
+            submission.jobs[scheme] = Job(source=source, function=findings.function, calls=calls)
+    return submission
+
+
+def prepare(path, hidden=True, root=None):
+    """Read, extract and check one notebook; build its jobs. Never raises for bad input.
+
+    root -- None, or the trusted folder the path lies in: then no component of the
+            path below it may be a symlink (see notebook.open_notebook).
+    The work runs in a forked child under PREPARE_BOUNDS (bounded.py): a notebook too
+    large or too complex to analyse becomes a reason within seconds.
+    """
+    submission = Submission(Path(path), hidden)
+    try:
+        message = bounded.call(analyse_notebook, str(path), root, bounds=PREPARE_BOUNDS)
+        return fill_submission(submission, message)
+    except bounded.LimitError as error:
+        submission.reason = f"the notebook is too large or too complex to analyse: {error}"
+    except (bounded.InternalError, ValueError, IndexError, OSError) as error:
+        submission.reason = f"internal error of the grader ({error})"[:300]
+    submission.findings, submission.jobs = {}, {}
     return submission
 
 

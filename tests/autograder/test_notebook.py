@@ -76,9 +76,16 @@ def test_oversized_file_is_refused_before_reading(tmp_path, monkeypatch):
 
 
 def test_a_folder_is_not_readable(tmp_path):
+    """Is a folder named like a notebook refused as not a regular file?"""
+    (tmp_path / "folder.ipynb").mkdir()
+    with pytest.raises(notebook.NotebookError, match="not a regular file: .* is a folder"):
+        notebook.load_cells(tmp_path / "folder.ipynb")
+
+
+def test_a_missing_file_is_not_readable(tmp_path):
     """Does a path that cannot be read give a reason instead of an OSError?"""
     with pytest.raises(notebook.NotebookError, match="cannot read"):
-        notebook.load_cells(tmp_path)
+        notebook.load_cells(tmp_path / "gone.ipynb")
 
 
 def test_a_link_to_a_device_or_a_pipe_is_refused_without_reading(tmp_path):
