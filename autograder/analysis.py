@@ -17,6 +17,8 @@ from dataclasses import dataclass, field
 import public_tests
 
 EXPECTED_ARGUMENTS = ["layers_dims"]
+# A note names this many helpers or variables at most (a notebook may define thousands).
+MAX_LISTED_NAMES = 10
 
 
 @dataclass
@@ -108,18 +110,25 @@ def reachable_reads(definition, program):
     return reads, declared, helpers
 
 
+def name_list(names, quote=""):
+    """'a, b, c' -- or the first MAX_LISTED_NAMES and how many more (a note stays short)."""
+    names = sorted(names)
+    listed = ", ".join(f"{quote}{name}{quote}" for name in names[:MAX_LISTED_NAMES])
+    if len(names) > MAX_LISTED_NAMES:
+        listed += f" and {len(names) - MAX_LISTED_NAMES} more"
+    return listed
+
+
 def global_notes(definition, program):
     """Notes on module-level variables the graded function (or its helpers) depends on."""
     reads, declared, helpers = reachable_reads(definition, program)
     subject = definition.name
     if helpers:
-        subject += (
-            f" (with its helper{'s' if len(helpers) > 1 else ''} {', '.join(sorted(helpers))})"
-        )
+        subject += f" (with its helper{'s' if len(helpers) > 1 else ''} {name_list(helpers)})"
     notes = []
     variables = sorted(reads & program.assigned_names)
     if variables:
-        listed = ", ".join(f"`{name}`" for name in variables)
+        listed = name_list(variables, "`")
         notes.append(
             f"{subject} reads the global variable(s) {listed} defined outside it; "
             "a graded function must work from its argument alone -- use layers_dims and "
@@ -127,13 +136,13 @@ def global_notes(definition, program):
         )
         computed = [name for name in variables if name not in program.bound_names]
         if computed:
-            listed = ", ".join(f"`{name}`" for name in computed)
+            listed = name_list(computed, "`")
             notes.append(
                 f"{listed} {'is' if len(computed) == 1 else 'are'} computed by running code, "
                 "which the graders never do, so the function finds no such name (NameError)."
             )
     if declared:
-        listed = ", ".join(f"`{name}`" for name in sorted(declared))
+        listed = name_list(declared, "`")
         notes.append(f"{subject} declares `global` {listed}: keep every variable local.")
     undefined = sorted(
         name
@@ -146,13 +155,13 @@ def global_notes(definition, program):
     below = [name for name in undefined if name in program.defined_below]
     undefined = [name for name in undefined if name not in program.defined_below]
     if below:
-        listed = ", ".join(f"`{name}`" for name in below)
+        listed = name_list(below, "`")
         notes.append(
             f"{subject} uses {listed}, defined only below the exercise's test cell: the test "
             "runs before that cell does (a NameError), so move the definition above it."
         )
     if undefined:
-        listed = ", ".join(f"`{name}`" for name in undefined)
+        listed = name_list(undefined, "`")
         notes.append(
             f"{subject} uses {listed}, which the notebook never defines "
             "(a NameError when it runs): is an import or a helper function missing?"
