@@ -60,7 +60,12 @@ def signature_problem(node):
 
 def global_reads(node):
     """Names the function (or a function nested in it) reads from module level."""
-    table = symtable.symtable(ast.unparse(node), "<exercise>", "exec")
+    try:
+        table = symtable.symtable(ast.unparse(node), "<exercise>", "exec")
+    except SyntaxError:
+        # The cell compiled (extraction checks it); its function alone may not, e.g. a
+        # `global` declaration the cell allowed. No reads known: no notes, no crash.
+        return set(), set()
     names, declared = set(), set()
     pending = list(table.get_children())
     while pending:

@@ -129,6 +129,19 @@ def parse_cell(source):
         raise SyntaxError(f"cannot be parsed ({type(error).__name__})") from None
 
 
+def check_compiles(tree):
+    """SyntaxError when Python's compiler refuses a tree that parses (as the cell's run would).
+
+    The parser accepts `nonlocal y` with no enclosing binding, `await` in a plain def,
+    `global x` after x is assigned, `yield` in a comprehension; the compiler does not,
+    and neither does symtable in the analysis. IPython allows top-level await.
+    """
+    try:
+        compile(tree, "<cell>", "exec", flags=ast.PyCF_ALLOW_TOP_LEVEL_AWAIT, dont_inherit=True)
+    except (ValueError, RecursionError, MemoryError) as error:
+        raise SyntaxError(f"cannot be compiled ({type(error).__name__})") from None
+
+
 def syntax_reason(error):
     where = f" (line {error.lineno})" if getattr(error, "lineno", None) else ""
     return f"{error.msg if hasattr(error, 'msg') and error.msg else error}{where}"
@@ -430,11 +443,17 @@ def parse_cells(cells):
         except SyntaxError as error:
             parsed.append(broken_cell(cell, syntax_reason(error)))
             continue
+        # Depth first: the compiler recurses over the tree.
         reason = too_large_reason(text, tree)
         if reason:
             parsed.append(broken_cell(cell, reason, too_large=True))
-        else:
-            parsed.append(ParsedCell(cell, tree=tree))
+            continue
+        try:
+            check_compiles(tree)
+        except SyntaxError as error:
+            parsed.append(broken_cell(cell, syntax_reason(error)))
+            continue
+        parsed.append(ParsedCell(cell, tree=tree))
     return parsed
 
 

@@ -109,14 +109,14 @@ def parse_cells(document):
     return cells
 
 
-# A JSON string, or one cut off by the end of the text (then group 1 is empty).
+# A JSON string, or one cut off by the end of the text (then group 1 is not a quote).
 # Linear: every quote outside a string starts one match that closes or runs to the end.
 JSON_STRING = re.compile(r'"[^"\\]*(?:\\.[^"\\]*)*("|\\?\Z)', re.DOTALL)
 
 
 def is_cut_off(text):
     """Does the text end inside a string or an open bracket -- JSON whose end is missing?"""
-    outside = JSON_STRING.sub(lambda string: "" if string.group(1) else '"', text)
+    outside = JSON_STRING.sub(lambda string: "" if string.group(1) == '"' else '"', text)
     if '"' in outside:
         return True
     opened = outside.count("[") + outside.count("{")

@@ -1,0 +1,136 @@
+"""Does a bounded call keep the grader safe from whatever its child does?"""
+
+import ctypes
+import os
+import time
+
+import pytest
+
+from autograder import bounded
+
+QUICK = bounded.Bounds(memory_bytes=256 << 20, cpu_seconds=1, wall_seconds=3.0)
+
+
+def children_of_this_process():
+    """Pids of this process's children still present (zombies included)."""
+    tasks = f"/proc/{os.getpid()}/task"
+    pids = []
+    for task in os.listdir(tasks):
+        with open(f"{tasks}/{task}/children") as children:
+            pids += children.read().split()
+    return pids
+
+
+def peak_resident_bytes():
+    with open("/proc/self/status") as status:
+        for line in status:
+            if line.startswith("VmHWM:"):
+                return int(line.split()[1]) * 1024
+    raise AssertionError("no VmHWM")
+
+
+def reset_peak_resident():
+    """Start a new VmHWM measurement (Linux: clear_refs 5)."""
+    with open("/proc/self/clear_refs", "w") as clear_refs:
+        clear_refs.write("5")
+
+
+def add(a, b):
+    return {"sum": a + b, "text": "caf\u00e9 \udc80"}
+
+
+def allocate(megabytes):
+    """Allocate and touch (write) the memory, so that it is resident."""
+    hog = b"x" * (megabytes << 20)
+    return len(hog)
+
+
+def spin():
+    while True:
+        pass
+
+
+def sleep_forever():
+    time.sleep(3600)
+
+
+def recurse(depth=0):
+    return recurse(depth + 1) + 1
+
+
+def crash():
+    return ctypes.string_at(0)
+
+
+def exit_early():
+    os._exit(3)
+
+
+def not_json():
+    return {1, 2}
+
+
+def huge_result():
+    return "x" * (2 << 20)
+
+
+def test_a_value_comes_back_as_plain_data():
+    """Is the child's JSON value returned, non-ASCII text and lone surrogates intact?"""
+    assert bounded.call(add, 2, 3, bounds=QUICK) == {"sum": 5, "text": "caf\u00e9 \udc80"}
+
+
+@pytest.mark.parametrize(
+    ("function", "reason"),
+    [
+        (lambda: allocate(1024), "more than 256 MiB of memory"),
+        (spin, "more than 1 s of CPU time"),
+        (sleep_forever, "more than 3 s"),
+        (recurse, "nested too deeply"),
+        (crash, "crashed the reader (SIGSEGV)"),
+    ],
+    ids=["memory", "cpu", "wall", "recursion", "segfault"],
+)
+def test_a_child_over_its_limits_is_a_one_line_reason(function, reason):
+    """Does each way of exceeding the limits end as LimitError with its reason, in seconds?"""
+    started = time.monotonic()
+    with pytest.raises(bounded.LimitError, match=reason.replace("(", r"\(").replace(")", r"\)")):
+        bounded.call(function, bounds=QUICK)
+    assert time.monotonic() - started < QUICK.wall_seconds + 2
+    assert children_of_this_process() == []
+
+
+@pytest.mark.parametrize(
+    ("function", "reason"),
+    [
+        (exit_early, "exited with status 3"),
+        (not_json, "TypeError"),
+        (huge_result, "a result of more than 1 MiB"),
+    ],
+    ids=["exit", "not-json", "too-large"],
+)
+def test_a_child_that_misbehaves_is_an_internal_error(function, reason):
+    """Is an exit, an unserialisable value or an oversized result an InternalError?"""
+    bounds = bounded.Bounds(cpu_seconds=2, wall_seconds=5.0, result_bytes=1 << 20)
+    with pytest.raises(bounded.InternalError, match=reason):
+        bounded.call(function, bounds=bounds)
+    assert children_of_this_process() == []
+
+
+def test_the_graders_memory_does_not_grow_with_the_childs():
+    """Does 200 MiB touched in the child leave the grader's peak resident memory alone?"""
+    reset_peak_resident()
+    before = peak_resident_bytes()
+    assert bounded.call(allocate, 200, bounds=bounded.Bounds()) == 200 << 20
+    assert peak_resident_bytes() - before < 20 << 20
+
+
+def test_the_child_holds_none_of_the_graders_descriptors():
+    """Does the child close the grader's open files (the sandbox's pipes, say)?"""
+    read_end, write_end = os.pipe()
+    try:
+        open_in_child = set(bounded.call(os.listdir, "/proc/self/fd", bounds=QUICK))
+    finally:
+        os.close(read_end)
+        os.close(write_end)
+    # Only the standard streams, the child's result pipe and listdir's own descriptor.
+    assert len(open_in_child - {"0", "1", "2"}) <= 2, open_in_child
