@@ -1,7 +1,8 @@
 """Grading notebooks: from files to per-exercise verdicts, scores and feedback.
 
 The flow for each notebook: read it (notebook.py), extract the definitions
-(extraction.py), run the static checks (analysis.py), then one sandbox Job per
+(extraction.py), run the static checks (analysis.py) -- these three in a forked
+child under PREPARE_BOUNDS (bounded.py) -- then one sandbox Job per
 runnable exercise whose calls are the cases' {kind, layers_dims}. The sandbox
 sends back plain observations; every case is judged here with
 `public_tests.judge`, the score is `public_tests.score` (1 point per case), and

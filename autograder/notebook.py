@@ -1,9 +1,14 @@
 """Reading a submitted .ipynb as plain JSON: never executed, never trusted.
 
 A submission may be anything a student's disk produced: an empty file, JSON cut
-off by a full disk, an old nbformat 3 notebook, a PNG renamed to .ipynb. Each of
-those becomes a `NotebookError` with a one-line reason; a readable notebook
-becomes a list of `Cell`s.
+off by a full disk, an old nbformat 3 notebook, a PNG renamed to .ipynb -- or a symlink to a
+classmate's notebook, a FIFO, a device. Each of those becomes a `NotebookError`
+with a one-line reason; a readable notebook becomes a list of `Cell`s.
+
+Only regular files are read: no symbolic link is followed (below a trusted root,
+in no component of the path), a FIFO or device is never opened, and a read stops
+one byte past MAX_NOTEBOOK_BYTES. The caps on cells and code are checked before
+any code is parsed; grading.prepare runs all of this in a bounded child (bounded.py).
 """
 
 import errno
