@@ -1,44 +1,56 @@
-"""Running the grader's own reading of a submission in a forked child, under limits.
+"""Running the grader's own reading of submissions in a forked child, under limits.
 
 Reading, JSON parsing, extraction and static analysis of a notebook run no student
 code, but their cost grows with what the student wrote: a 20 MB list literal took
 minutes and gigabytes, deep nesting overflows recursive steps. So they run in a
-child forked from the grader (cheap: nothing is re-imported) with
+`Reader`: a child forked from the grader (cheap: nothing is re-imported) that
+computes one call at a time, with
 
   * an address-space limit of what the child inherited plus `Bounds.memory_bytes`,
-  * a CPU-time limit, no core files and no file writes,
-  * a wall-clock deadline kept by the parent, which kills the child on expiry,
+  * a CPU-time limit of `Bounds.cpu_seconds` per call, no core files, no file writes,
+  * a wall-clock deadline per call kept by the parent, which kills the child on expiry,
 
-and the child sends back plain JSON on a pipe: the parent reads at most
-`Bounds.result_bytes` and decodes it strictly (never pickle). Whatever the child
+and answers each call with one frame of plain JSON on a pipe: the parent reads at
+most `Bounds.result_bytes` and decodes it strictly (never pickle). Whatever a call
 does -- MemoryError, RecursionError, a crash, a signal, a hang -- the parent gets a
-value or a `LimitError` with a one-line reason; the grader's own memory grows by
-the result only.
+value or a `LimitError` with a one-line reason, and the child is replaced: the next
+call starts in a fresh one. The child also leaves by itself when its memory has
+grown (RECYCLE_GROWTH_BYTES), so that no call inherits a smaller budget. The
+grader's own memory grows by the results only.
+
+One child serves many calls because a fork per call costs several milliseconds
+(copy-on-write faults, teardown) on every notebook of a batch.
 """
 
 import contextlib
+import gc
 import json
 import os
 import resource
 import select
 import signal
+import threading
 import time
 from dataclasses import dataclass
 
 from .channel import describe_bytes
+from .sandbox import frame, split_frame
 
-# What the child reports when the work itself failed (it is alive to say so).
+# What the child reports when the call itself failed (it is alive to say so).
 MEMORY, RECURSION, INTERNAL = "memory", "recursion", "internal"
 MAX_DESCRIPTOR = os.sysconf("SC_OPEN_MAX")
+# A child whose address space grew by this much since it started leaves after its answer.
+RECYCLE_GROWTH_BYTES = 64 << 20
+MAX_REQUEST_BYTES = 1 << 20
 
 
 @dataclass(frozen=True)
 class Bounds:
-    """Limits of one bounded call.
+    """Limits of each bounded call.
 
     memory_bytes -- address space the child may add to what it inherits
-    cpu_seconds  -- CPU time of the child (RLIMIT_CPU, SIGXCPU)
-    wall_seconds -- deadline kept by the parent (the child may block or sleep)
+    cpu_seconds  -- CPU time of one call (RLIMIT_CPU, SIGXCPU)
+    wall_seconds -- deadline of one call, kept by the parent (the child may block)
     result_bytes -- largest JSON result the parent reads
     """
 
@@ -49,15 +61,20 @@ class Bounds:
 
 
 class LimitError(Exception):
-    """The bounded work did not finish within its limits; str(error) is a one-line reason."""
+    """The call did not finish within its limits; str(error) is a one-line reason."""
 
 
 class InternalError(Exception):
-    """The bounded work raised an unexpected exception (a grader bug); str is one line."""
+    """The call raised an unexpected exception (a grader bug); str(error) is one line."""
 
 
-def inherited_address_space():
-    """Bytes of address space this process maps now (VmSize): the child's starting point."""
+# --------------------------------------------------------------------------
+# The child.
+# --------------------------------------------------------------------------
+
+
+def address_space():
+    """Bytes of address space this process maps now (VmSize)."""
     with open("/proc/self/statm", "rb") as statm:
         return int(statm.read().split()[0]) * resource.getpagesize()
 
@@ -72,47 +89,109 @@ def set_limit(kind, soft, hard=None):
 
 
 def limit_child(bounds):
-    """The child's limits: memory, CPU, no core file (SIGXCPU/SIGSEGV dump), no writes."""
-    set_limit(resource.RLIMIT_AS, inherited_address_space() + bounds.memory_bytes)
-    set_limit(resource.RLIMIT_CPU, bounds.cpu_seconds, bounds.cpu_seconds + 1)
+    """The child's lasting limits: memory, no core file (SIGXCPU/SIGSEGV dump), no writes."""
+    set_limit(resource.RLIMIT_AS, address_space() + bounds.memory_bytes)
     set_limit(resource.RLIMIT_CORE, 0)
     set_limit(resource.RLIMIT_FSIZE, 0)
 
 
-def child_message(function, args, bounds):
-    """The bytes the child sends: {"value": ...} or {"failure": kind, "detail": text}."""
+def limit_next_call(bounds):
+    """CPU time for one more call: the soft limit moves, the hard one stays (no privilege)."""
+    usage = resource.getrusage(resource.RUSAGE_SELF)
+    used = int(usage.ru_utime + usage.ru_stime) + 1
+    _, hard = resource.getrlimit(resource.RLIMIT_CPU)
+    soft = used + bounds.cpu_seconds
+    if hard != resource.RLIM_INFINITY:
+        soft = min(soft, hard)
+    resource.setrlimit(resource.RLIMIT_CPU, (soft, hard))
+
+
+def answer(function, args):
+    """The answer to one call: {"value": ...} or {"failure": kind, "detail": text}."""
     try:
-        message = {"value": function(*args)}
-        # ensure_ascii: a lone surrogate in student text travels as an escape.
-        data = json.dumps(message, ensure_ascii=True).encode("ascii")
+        return {"value": function(*args)}
     except MemoryError:
-        return b'{"failure": "memory"}'
+        return {"failure": MEMORY}
     except RecursionError:
-        return b'{"failure": "recursion"}'
+        return {"failure": RECURSION}
     except Exception as error:  # noqa: BLE001 -- reported to the parent as one line
-        detail = f"{type(error).__name__}: {error}"[:300]
-        return json.dumps({"failure": INTERNAL, "detail": detail}).encode("ascii")
+        return {"failure": INTERNAL, "detail": f"{type(error).__name__}: {error}"[:300]}
+
+
+def encoded(message, bounds):
+    """The answer's bytes; ensure_ascii: a lone surrogate in student text travels escaped."""
+    try:
+        data = json.dumps(message, ensure_ascii=True).encode("ascii")
+    except (TypeError, ValueError, RecursionError, MemoryError) as error:
+        message = {"failure": INTERNAL, "detail": f"{type(error).__name__}: {error}"[:300]}
+        data = json.dumps(message).encode("ascii")
     if len(data) > bounds.result_bytes:
         detail = f"a result of more than {describe_bytes(bounds.result_bytes)}"
-        return json.dumps({"failure": INTERNAL, "detail": detail}).encode("ascii")
+        data = json.dumps({"failure": INTERNAL, "detail": detail}).encode("ascii")
     return data
 
 
-def run_child(function, args, bounds, write_end):
-    """In the forked child: limit, work, write the message, exit without cleanup."""
+def read_exactly(descriptor, count):
+    chunks = []
+    while count:
+        chunk = os.read(descriptor, min(count, 1 << 20))
+        if not chunk:
+            return None
+        chunks.append(chunk)
+        count -= len(chunk)
+    return b"".join(chunks)
+
+
+def next_request(descriptor):
+    """The next call's arguments from the parent, or None when the parent is done."""
+    header = read_exactly(descriptor, 4)
+    if header is None:
+        return None
+    size = int.from_bytes(header, "big")
+    if size > MAX_REQUEST_BYTES:
+        return None
+    data = read_exactly(descriptor, size)
+    return None if data is None else json.loads(data)
+
+
+def write_all(descriptor, data):
+    view = memoryview(data)
+    while view:
+        view = view[os.write(descriptor, view) :]
+
+
+def serve(function, bounds, requests, answers):
+    """In the forked child: answer calls until the parent is done or a call failed."""
+    # Ctrl-C is the parent's to handle; it kills this child.
+    signal.signal(signal.SIGINT, signal.SIG_IGN)
+    # The grader's other descriptors (the sandbox's pipes) are none of its business,
+    # and a copy held here would delay a worker's end of file.
+    keep = sorted({requests, answers})
+    os.closerange(3, keep[0])
+    os.closerange(keep[0] + 1, keep[1])
+    os.closerange(keep[1] + 1, MAX_DESCRIPTOR)
+    # The objects inherited from the grader are never collected here: the collector
+    # skips them instead of touching (and copying) every page of the grader's heap.
+    gc.freeze()
+    limit_child(bounds)
+    start = address_space()
+    while True:
+        args = next_request(requests)
+        if args is None:
+            return
+        limit_next_call(bounds)
+        message = answer(function, args)
+        # After a failure, or once grown, the next call gets a fresh child.
+        message["last"] = "failure" in message or address_space() - start > RECYCLE_GROWTH_BYTES
+        write_all(answers, frame(encoded(message, bounds)))
+        if message["last"]:
+            return
+
+
+def run_child(function, bounds, requests, answers):
     status = 1
     try:
-        # Ctrl-C is the parent's to handle; it kills this child.
-        signal.signal(signal.SIGINT, signal.SIG_IGN)
-        # The grader's other descriptors (the sandbox's pipes) are none of its business,
-        # and a copy held here would delay a worker's end of file.
-        os.closerange(3, write_end)
-        os.closerange(write_end + 1, MAX_DESCRIPTOR)
-        limit_child(bounds)
-        data = child_message(function, args, bounds)
-        view = memoryview(data)
-        while view:
-            view = view[os.write(write_end, view) :]
+        serve(function, bounds, requests, answers)
         status = 0
     except BaseException:  # noqa: BLE001 -- nothing may escape into the grader's code
         status = 1
@@ -120,41 +199,9 @@ def run_child(function, args, bounds, write_end):
         os._exit(status)
 
 
-def read_result(read_end, pid, bounds):
-    """Bytes from the child until EOF; LimitError at the deadline or past the cap."""
-    deadline = time.monotonic() + bounds.wall_seconds
-    chunks, total = [], 0
-    while True:
-        remaining = deadline - time.monotonic()
-        if remaining <= 0:
-            raise LimitError(f"it takes more than {bounds.wall_seconds:g} s")
-        ready, _, _ = select.select([read_end], [], [], remaining)
-        if not ready:
-            continue
-        chunk = os.read(read_end, min(1 << 20, bounds.result_bytes + 1 - total))
-        if not chunk:
-            return b"".join(chunks), deadline
-        chunks.append(chunk)
-        total += len(chunk)
-        if total > bounds.result_bytes:
-            raise InternalError(f"a result of more than {describe_bytes(bounds.result_bytes)}")
-
-
-def wait_until(pid, deadline):
-    """The child's wait status; None if it has not exited by the deadline."""
-    while True:
-        done, status = os.waitpid(pid, os.WNOHANG)
-        if done:
-            return status
-        if time.monotonic() >= deadline:
-            return None
-        time.sleep(0.001)
-
-
-def kill_and_reap(pid):
-    with contextlib.suppress(ProcessLookupError):
-        os.kill(pid, signal.SIGKILL)
-    os.waitpid(pid, 0)
+# --------------------------------------------------------------------------
+# The parent.
+# --------------------------------------------------------------------------
 
 
 def signal_reason(number, bounds):
@@ -170,16 +217,14 @@ def signal_reason(number, bounds):
     return f"reading it was stopped by {name}"
 
 
-def decode_message(data, status, bounds):
-    """The child's value, or the exception its message or exit status stands for."""
-    if os.WIFSIGNALED(status):
-        raise LimitError(signal_reason(os.WTERMSIG(status), bounds))
+def decode_answer(data, bounds):
+    """(value, whether the child leaves), or the exception the answer stands for."""
     try:
         message = json.loads(data.decode("ascii"))
     except (UnicodeDecodeError, ValueError):
         message = None
     if not isinstance(message, dict) or not (set(message) & {"value", "failure"}):
-        raise InternalError(f"the reader exited with status {os.waitstatus_to_exitcode(status)}")
+        raise InternalError("the reader sent an unreadable answer")
     failure = message.get("failure")
     if failure == MEMORY:
         raise LimitError(f"it needs more than {describe_bytes(bounds.memory_bytes)} of memory")
@@ -187,35 +232,128 @@ def decode_message(data, status, bounds):
         raise LimitError("it is nested too deeply")
     if failure is not None:
         raise InternalError(str(message.get("detail", ""))[:300])
-    return message["value"]
+    return message["value"], message.get("last") is True
+
+
+class Reader:
+    """A child that computes function(*args) for one call at a time, under Bounds.
+
+    Thread-safe (calls are serialised). The child is forked at the first call and
+    replaced after any failed call; close() ends it.
+    """
+
+    def __init__(self, function, bounds=Bounds()):
+        self.function, self.bounds = function, bounds
+        self.pid = None
+        self.lock = threading.Lock()
+
+    def start(self):
+        request_read, request_write = os.pipe2(os.O_CLOEXEC)
+        answer_read, answer_write = os.pipe2(os.O_CLOEXEC)
+        try:
+            pid = os.fork()
+        except BaseException:
+            for descriptor in (request_read, request_write, answer_read, answer_write):
+                os.close(descriptor)
+            raise
+        if pid == 0:
+            run_child(self.function, self.bounds, request_read, answer_write)
+        os.close(request_read)
+        os.close(answer_write)
+        self.pid, self.requests, self.answers = pid, request_write, answer_read
+
+    def stop(self, kill=True):
+        """End the child (killed, or left to exit after its last answer) and reap it."""
+        if self.pid is None:
+            return None
+        os.close(self.requests)
+        os.close(self.answers)
+        if kill:
+            with contextlib.suppress(ProcessLookupError):
+                os.kill(self.pid, signal.SIGKILL)
+        _, status = os.waitpid(self.pid, 0)
+        self.pid = None
+        return status
+
+    def close(self):
+        with self.lock:
+            self.stop()
+
+    def __enter__(self):
+        return self
+
+    def __exit__(self, *exc_info):
+        self.close()
+
+    def call(self, *args):
+        """function(*args), computed in the child; args and value are plain JSON data.
+
+        Raises LimitError (the input is too costly) or InternalError (a bug of the
+        function), each with a one-line reason; never anything the child raised.
+        """
+        request = frame(json.dumps(list(args), ensure_ascii=True).encode("ascii"))
+        with self.lock:
+            for attempt in range(2):
+                if self.pid is None:
+                    self.start()
+                try:
+                    write_all(self.requests, request)
+                    break
+                except BrokenPipeError:
+                    # The child died between calls (killed from outside): a fresh one.
+                    self.stop()
+                    if attempt:
+                        raise InternalError("the reader does not accept calls") from None
+            return self.receive()
+
+    def receive(self):
+        """The answer to the call just sent; the child is replaced unless it succeeded."""
+        try:
+            data = self.read_frame()
+        except LimitError:
+            self.stop()
+            raise
+        if data is None:
+            # End of file: the child died during the call.
+            status = self.stop(kill=False)
+            if os.WIFSIGNALED(status):
+                raise LimitError(signal_reason(os.WTERMSIG(status), self.bounds))
+            code = os.waitstatus_to_exitcode(status)
+            raise InternalError(f"the reader exited with status {code}")
+        try:
+            value, last = decode_answer(data, self.bounds)
+        except (LimitError, InternalError):
+            self.stop()
+            raise
+        if last:
+            self.stop(kill=False)
+        return value
+
+    def read_frame(self):
+        """One answer frame, or None at end of file; LimitError at the deadline or cap."""
+        deadline = time.monotonic() + self.bounds.wall_seconds
+        buffer = bytearray()
+        while True:
+            message, _ = split_frame(buffer)
+            if message is not None:
+                return message
+            remaining = deadline - time.monotonic()
+            if remaining <= 0:
+                raise LimitError(f"it takes more than {self.bounds.wall_seconds:g} s")
+            ready, _, _ = select.select([self.answers], [], [], remaining)
+            if not ready:
+                continue
+            chunk = os.read(self.answers, 1 << 20)
+            if not chunk:
+                return None
+            buffer += chunk
+            if len(buffer) > self.bounds.result_bytes + 4:
+                self.stop()
+                limit = describe_bytes(self.bounds.result_bytes)
+                raise InternalError(f"a result of more than {limit}")
 
 
 def call(function, *args, bounds=Bounds()):
-    """function(*args) computed in a limited child; its value must be plain JSON data.
-
-    Raises LimitError (the input is too costly) or InternalError (a bug of the
-    function), each with a one-line reason; never anything the child raised.
-    """
-    read_end, write_end = os.pipe2(os.O_CLOEXEC)
-    try:
-        pid = os.fork()
-    except BaseException:
-        os.close(read_end)
-        os.close(write_end)
-        raise
-    if pid == 0:
-        os.close(read_end)
-        run_child(function, args, bounds, write_end)
-    os.close(write_end)
-    reaped = False
-    try:
-        data, deadline = read_result(read_end, pid, bounds)
-        status = wait_until(pid, deadline)
-        if status is None:
-            raise LimitError(f"it takes more than {bounds.wall_seconds:g} s")
-        reaped = True
-        return decode_message(data, status, bounds)
-    finally:
-        os.close(read_end)
-        if not reaped:
-            kill_and_reap(pid)
+    """function(*args) computed once in a fresh limited child (see Reader.call)."""
+    with Reader(function, bounds) as reader:
+        return reader.call(*args)

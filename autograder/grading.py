@@ -12,6 +12,7 @@ The grader never seeds numpy for the student: a function that forgets its
 np.random.seed(3) must fail the seeding case, as it does in nbgrader.
 """
 
+import atexit
 import time
 from dataclasses import dataclass, field
 from functools import cache
@@ -89,6 +90,22 @@ def analyse_notebook(path, root=None):
     return {"reason": "", "sources": sources, "exercises": exercises}
 
 
+READERS = {}  # Bounds -> the bounded.Reader of analyse_notebook under those bounds
+
+
+def notebook_reader():
+    """The child that reads notebooks under PREPARE_BOUNDS (forked at its first call)."""
+    return READERS.setdefault(PREPARE_BOUNDS, bounded.Reader(analyse_notebook, PREPARE_BOUNDS))
+
+
+@atexit.register
+def close_notebook_reader():
+    """End the reading child(ren); the next prepare starts a new one."""
+    while READERS:
+        _, reader = READERS.popitem()
+        reader.close()
+
+
 def checked(value, kind):
     """value if it is of the type kind; ValueError otherwise (the child's data is checked)."""
     if not isinstance(value, kind):
@@ -126,11 +143,13 @@ def prepare(path, hidden=True, root=None):
     root -- None, or the trusted folder the path lies in: then no component of the
             path below it may be a symlink (see notebook.open_notebook).
     The work runs in a forked child under PREPARE_BOUNDS (bounded.py): a notebook too
-    large or too complex to analyse becomes a reason within seconds.
+    large or too complex to analyse becomes a reason within seconds. The child serves
+    the next notebooks too; close_notebook_reader() ends it (also done at exit).
     """
     submission = Submission(Path(path), hidden)
     try:
-        message = bounded.call(analyse_notebook, str(path), root, bounds=PREPARE_BOUNDS)
+        root = None if root is None else str(root)
+        message = notebook_reader().call(str(path), root)
         return fill_submission(submission, message)
     except bounded.LimitError as error:
         submission.reason = f"the notebook is too large or too complex to analyse: {error}"

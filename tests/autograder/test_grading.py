@@ -4,7 +4,8 @@ import time
 
 import pytest
 from autograder_corpus import SUBMISSIONS, corpus_expectations
-from files import hostile_files
+from files import hostile_files, notebook_fuzz
+from hypothesis import HealthCheck, given, settings
 
 import public_tests
 from autograder import cases, grading
@@ -179,6 +180,7 @@ def test_a_notebook_over_the_memory_bound_is_a_reason(content_attacks, monkeypat
     small = grading.bounded.Bounds(memory_bytes=64 << 20, cpu_seconds=5, wall_seconds=10.0)
     monkeypatch.setattr(grading, "PREPARE_BOUNDS", small)
     submission = grading.prepare(hostile_files.notebook_path(submitted, "million_cells"))
+    grading.close_notebook_reader()  # not to keep a reader with the small bounds
     assert submission.reason == (
         "the notebook is too large or too complex to analyse: it needs more than 64 MiB of memory"
     )
@@ -194,3 +196,12 @@ def test_a_linked_folder_is_refused_under_a_root(tmp_path):
         submission = grading.prepare(path, root=submitted)
         assert expected[student] in submission.reason and not submission.jobs
     assert len(grading.prepare(hostile_files.notebook_path(submitted, "ana")).jobs) == 3
+
+
+@settings(max_examples=100, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@given(notebook_fuzz.notebook_bytes())
+def test_fuzzed_files_are_prepared_without_an_exception(tmp_path_factory, data):
+    """Does the bounded prepare turn any file into a reason or findings, never raising?"""
+    path = tmp_path_factory.mktemp("fuzz") / "fuzzed.ipynb"
+    path.write_bytes(data)
+    notebook_fuzz.check_prepared(grading.prepare(path))

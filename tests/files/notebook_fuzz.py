@@ -8,7 +8,9 @@ benchmarks/bench_parsing.py (which reports how many inputs were tried):
   * check_analysis(sources)    -- any cell sources: extraction and analysis never raise,
                                   every exercise has findings, and a kept program compiles;
   * check_cut_off(text)        -- the linear is_cut_off agrees with a character-by-character
-                                  reference.
+                                  reference;
+  * check_prepared(submission) -- grading.prepare's result: a one-line reason, or findings
+                                  for every exercise and a job for each runnable one.
 """
 
 import json
@@ -190,3 +192,15 @@ json_like_text = st.lists(st.sampled_from(['"', "\\", "[", "]", "{", "}", "a", "
 
 def check_cut_off(text):
     assert notebook.is_cut_off(text) == reference_is_cut_off(text), repr(text)
+
+
+def check_prepared(submission):
+    if submission.reason:
+        check_reason(submission.reason)
+        assert not submission.jobs
+        return
+    assert set(submission.findings) == set(SCHEMES)
+    for scheme, findings in submission.findings.items():
+        assert (scheme in submission.jobs) == (not findings.blocked)
+    for job in submission.jobs.values():
+        assert isinstance(job.source, str)
