@@ -310,7 +310,9 @@ class Reader:
         """The answer to the call just sent; the child is replaced unless it succeeded."""
         try:
             data = self.read_frame()
-        except LimitError:
+        except BaseException:
+            # A deadline, or the grader interrupted (Ctrl-C): the child's answer to this
+            # call must never be read as the answer to the next one.
             self.stop()
             raise
         if data is None:
@@ -348,7 +350,6 @@ class Reader:
                 return None
             buffer += chunk
             if len(buffer) > self.bounds.result_bytes + 4:
-                self.stop()
                 limit = describe_bytes(self.bounds.result_bytes)
                 raise InternalError(f"a result of more than {limit}")
 

@@ -3,6 +3,7 @@
 import ctypes
 import os
 import re
+import signal
 import time
 
 import pytest
@@ -174,3 +175,31 @@ def test_a_child_that_grew_is_replaced_after_its_answer():
         second = reader.call(0)
         assert first != second
         assert reader.call(0) == second
+
+
+def echo_slowly(value):
+    time.sleep(0.5)
+    return value
+
+
+class GraderInterruptedError(Exception):
+    pass
+
+
+def test_an_interrupted_call_never_answers_the_next_one():
+    """After the grader is interrupted mid-call, does the next call get its own answer?"""
+
+    def interrupt(signum, frame):
+        raise GraderInterruptedError
+
+    previous = signal.signal(signal.SIGALRM, interrupt)
+    try:
+        with bounded.Reader(echo_slowly, QUICK) as reader:
+            signal.setitimer(signal.ITIMER_REAL, 0.1)
+            with pytest.raises(GraderInterruptedError):
+                reader.call("first")
+            assert reader.call("second") == "second"
+    finally:
+        signal.setitimer(signal.ITIMER_REAL, 0)
+        signal.signal(signal.SIGALRM, previous)
+    assert children_of_this_process() == []
