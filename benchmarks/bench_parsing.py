@@ -90,6 +90,7 @@ def measure(mode, path):
             outcome = f"RAISED {type(error).__name__}"
     else:
         submission = grading.prepare(path)
+        grading.close_notebook_reader()  # reaped: its peak counts in RUSAGE_CHILDREN
         outcome = submission.reason or "; ".join(
             f"{scheme}: {findings.blocked or 'runs'}"
             for scheme, findings in submission.findings.items()
@@ -134,13 +135,21 @@ def megabytes(count):
     return f"{count / (1 << 20):7.0f} MiB"
 
 
-def cell_text(result):
+def cell_text(result, limit=None):
     if "stopped" in result:
         return f"{result['stopped']:52}"
-    return (
+    text = (
         f"{result['seconds']:7.2f} s  grader +{megabytes(result['grader_bytes'])}"
         f"  child {megabytes(result['child_bytes'])}"
     )
+    if limit and result["grader_bytes"] > 0.9 * limit:
+        text += "  (at the safety limit: would have grown further)"
+    return text
+
+
+def size_text(path):
+    size = path.stat().st_size
+    return f"{size / 1e6:.1f} MB" if size >= 1e6 else f"{size / 1e3:.0f} kB"
 
 
 def write_cases(folder):
@@ -162,8 +171,9 @@ def hostile_table(args, folder):
     for name, label in CASES:
         before = run_measurement("before", paths[name], args)
         after = run_measurement("after", paths[name], args)
-        print(f"{label} ({paths[name].stat().st_size / 1e6:.1f} MB)")
-        print(f"  before  {cell_text(before)}  {before.get('outcome', '')[:70]}")
+        print(f"{label} ({size_text(paths[name])})")
+        limit = args.before_memory << 20
+        print(f"  before  {cell_text(before, limit)}  {before.get('outcome', '')[:70]}")
         print(f"  after   {cell_text(after)}  {after.get('outcome', '')[:70]}")
     print()
 
