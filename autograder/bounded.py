@@ -162,7 +162,12 @@ def write_all(descriptor, data):
 
 def serve(function, bounds, requests, answers):
     """In the forked child: answer calls until the parent is done or a call failed."""
-    # Ctrl-C is the parent's to handle; it kills this child.
+    # The grader's Python signal handlers (cleanups of its own) must not run here;
+    # Ctrl-C is the grader's to handle, and it ends this child.
+    for number in signal.valid_signals():
+        with contextlib.suppress(OSError, ValueError, RuntimeError):
+            if callable(signal.getsignal(number)):
+                signal.signal(number, signal.SIG_DFL)
     signal.signal(signal.SIGINT, signal.SIG_IGN)
     # The grader's other descriptors (the sandbox's pipes) are none of its business,
     # and a copy held here would delay a worker's end of file.

@@ -35,7 +35,7 @@ FOLDER_FLAGS = os.O_RDONLY | os.O_NOFOLLOW | os.O_DIRECTORY | os.O_CLOEXEC
 READ_CHUNK = 1 << 20
 
 FILE_KINDS = {
-    stat.S_IFLNK: "a symbolic link (never followed: submit the notebook itself)",
+    stat.S_IFLNK: "a symbolic link, which the grader never follows",
     stat.S_IFDIR: "a folder",
     stat.S_IFIFO: "a named pipe",
     stat.S_IFCHR: "a character device",

@@ -207,3 +207,22 @@ def test_an_interrupted_call_never_answers_the_next_one(no_child_left):
     finally:
         signal.setitimer(signal.ITIMER_REAL, 0)
         signal.signal(signal.SIGALRM, previous)
+
+
+def handler_ran(path):
+    """Send SIGTERM to itself: the grader's handler must not run in the child."""
+    os.kill(os.getpid(), signal.SIGTERM)
+    time.sleep(1)
+    return os.path.exists(path)
+
+
+def test_the_graders_signal_handlers_do_not_run_in_the_child(tmp_path, no_child_left):
+    """Does a SIGTERM to the child end it, instead of running the grader's own handler?"""
+    marker = tmp_path / "handler-ran"
+    previous = signal.signal(signal.SIGTERM, lambda *_: marker.touch())
+    try:
+        with pytest.raises(bounded.LimitError, match="stopped by SIGTERM"):
+            bounded.call(handler_ran, str(marker), bounds=QUICK)
+    finally:
+        signal.signal(signal.SIGTERM, previous)
+    assert not marker.exists()
