@@ -280,24 +280,46 @@ def guarded_import(node):
     return f"try:\n    {body}\nexcept ImportError:\n    pass"
 
 
+@dataclass(frozen=True)
+class Statement:
+    """A kept top-level statement, rendered once for every program that includes it.
+
+    text -- its source in a program (an import guarded against ImportError)
+    uses -- the bare names it loads
+    """
+
+    node: ast.AST
+    text: str
+    uses: frozenset
+
+
+def kept_statement(node):
+    if isinstance(node, ast.Import | ast.ImportFrom) and not is_future_import(node):
+        text = guarded_import(node)
+    else:
+        text = ast.unparse(node)
+    return Statement(node, text, frozenset(used_names([node])))
+
+
 def program_text(statements):
-    """Source of the kept statements; imports only when a kept definition needs them."""
-    definitions = [node for node in statements if not isinstance(node, ast.Import | ast.ImportFrom)]
-    needed = used_names(definitions)
+    """Source of the kept Statements; imports only when a kept definition needs them."""
+    imports = ast.Import | ast.ImportFrom
+    needed = set().union(*(s.uses for s in statements if not isinstance(s.node, imports)))
     # A __future__ import is valid only first in a file (IPython applies it to later cells).
-    futures = sorted({ast.unparse(node) for node in statements if is_future_import(node)})
+    futures = sorted({s.text for s in statements if is_future_import(s.node)})
     blocks = list(futures)
-    for node in statements:
+    for statement in statements:
+        node = statement.node
         if is_future_import(node):
             continue
         if is_star_import(node):
             if node.module not in SLOW_STAR_IMPORTS:
-                blocks.append(guarded_import(node))
-        elif isinstance(node, ast.Import | ast.ImportFrom):
+                blocks.append(statement.text)
+        elif isinstance(node, imports):
             if bound_by(node) & needed:
-                blocks.append(guarded_import(node))
+                blocks.append(statement.text)
         else:
-            blocks.append(ast.unparse(node))
+            blocks.append(statement.text)
     return "\n\n".join(blocks) + "\n"
 
 
@@ -389,11 +411,34 @@ def test_cell_index(cells, scheme):
 
 @dataclass
 class ParsedCell:
-    """A code cell read once: its ast.Module, or the BrokenCell when it does not parse."""
+    """A code cell read once: its ast.Module, or the BrokenCell when it does not parse.
+
+    What every program cut needs of the cell is computed once (see read_cell):
+    assigned -- module_level_assignments of the cell
+    nested   -- block_definitions of the cell
+    kept     -- its kept top-level Statements, in order
+    """
 
     cell: object
     tree: ast.Module | None = None
     broken: BrokenCell | None = None
+    assigned: set = field(default_factory=set)
+    nested: dict = field(default_factory=dict)
+    kept: list = field(default_factory=list)
+
+
+def read_cell(cell, tree):
+    """The ParsedCell of a cell whose tree parsed and compiled."""
+    kept = [
+        kept_statement(node) for node in map(lambda_as_def, tree.body) if is_kept_statement(node)
+    ]
+    return ParsedCell(
+        cell,
+        tree=tree,
+        assigned=module_level_assignments(tree),
+        nested=block_definitions(tree, cell.index),
+        kept=kept,
+    )
 
 
 def is_deeper_than(tree, limit):
@@ -453,7 +498,7 @@ def parse_cells(cells):
         except SyntaxError as error:
             parsed.append(broken_cell(cell, syntax_reason(error)))
             continue
-        parsed.append(ParsedCell(cell, tree=tree))
+        parsed.append(read_cell(cell, tree))
     return parsed
 
 
@@ -481,13 +526,11 @@ def assemble(cells, parsed_cells, before=None):
         if parsed.broken is not None:
             broken.append(parsed.broken)
             continue
-        tree = parsed.tree
-        assigned |= module_level_assignments(tree)
-        nested.update(block_definitions(tree, cell.index))
-        for node in map(lambda_as_def, tree.body):
-            if not is_kept_statement(node):
-                continue
-            statements.append(node)
+        assigned |= parsed.assigned
+        nested.update(parsed.nested)
+        for statement in parsed.kept:
+            node = statement.node
+            statements.append(statement)
             if is_star_import(node):
                 star_modules.add(node.module or "")
             if isinstance(node, ast.FunctionDef | ast.AsyncFunctionDef):
@@ -498,7 +541,7 @@ def assemble(cells, parsed_cells, before=None):
                     functions.pop(name, None)
             else:
                 functions.pop(node.name, None)
-    bound = set().union(*(bound_by(node) for node in statements)) if statements else set()
+    bound = set().union(*(bound_by(statement.node) for statement in statements))
     source = program_text(statements)
     return Program(source, functions, broken, assigned, bound, grade_cells, star_modules, nested)
 

@@ -50,6 +50,8 @@ CASES = [
     ("ten_mb_single_line", "a 10 MB single line of code"),
     ("json_nested_a_million_deep", "JSON nested a million deep"),
     ("five_thousand_chained_helpers", "5,000 chained helper functions"),
+    ("literals_at_the_code_cap", "400k characters of literals (at the code cap)"),
+    ("eight_hundred_functions", "800 cells of 20-line functions (at the code cap)"),
 ]
 
 

@@ -72,6 +72,16 @@ def with_extra_cell(cell):
     return document
 
 
+def with_extra_cells(cells):
+    document = base_document()
+    document["cells"] += cells
+    return document
+
+
+def twenty_line_function(index):
+    return f"def helper_{index}(layers_dims):\n" + "    x = layers_dims[0] + 1\n" * 20 + "    return x\n"
+
+
 def he_returning(expression):
     return f"def {HE}(layers_dims):\n    return {expression}\n"
 
@@ -129,6 +139,15 @@ CONTENT_ATTACKS = {
     "million_source_strings": (lambda: with_he_cell(["pass\n"] * MB), "too much code"),
     "json_nested_a_million_deep": (deep_json, "nested too deeply"),
     "five_thousand_chained_helpers": (lambda: chained_helpers(5000), "and 4991 more"),
+    # At the caps, not over them: graded as usual, within the reading's CPU limit.
+    "literals_at_the_code_cap": (
+        lambda: with_extra_cells([code_cell(list_literal(99_000)) for _ in range(4)]),
+        CORRECT,
+    ),
+    "eight_hundred_functions": (
+        lambda: with_extra_cells([code_cell(twenty_line_function(i)) for i in range(800)]),
+        CORRECT,
+    ),
     "ten_mb_markdown_line": (
         lambda: with_extra_cell({"cell_type": "markdown", "metadata": {}, "source": "a" * 10 * MB}),
         CORRECT,
