@@ -153,9 +153,9 @@ def decode(data):
         raise NotebookError("not a notebook: its JSON is nested too deeply") from None
 
 
-def not_regular_reason(mode, name):
+def not_regular_reason(mode, name, expected="file"):
     kind = FILE_KINDS.get(stat.S_IFMT(mode), "not an ordinary file")
-    return f"not a regular file: {name!r:.80} is {kind}"
+    return f"not a regular {expected}: {name!r:.80} is {kind}"
 
 
 def components_beneath(path, root):
@@ -164,7 +164,7 @@ def components_beneath(path, root):
     try:
         relative = path.relative_to(root)
     except ValueError:
-        raise NotebookError(f"not inside the submission folder {str(root)!r:.80}") from None
+        raise NotebookError("not inside the submission folder") from None
     if not relative.parts:
         raise NotebookError("not a regular file: the submission folder itself")
     return root, relative.parts
@@ -177,11 +177,7 @@ def open_folder_beneath(root, names):
         for name in names:
             status = os.stat(name, dir_fd=folder, follow_symlinks=False)
             if not stat.S_ISDIR(status.st_mode):
-                raise NotebookError(
-                    not_regular_reason(status.st_mode, name).replace(
-                        "not a regular file", "not a regular folder"
-                    )
-                )
+                raise NotebookError(not_regular_reason(status.st_mode, name, "folder"))
             inner = os.open(name, FOLDER_FLAGS, dir_fd=folder)
             os.close(folder)
             folder = inner
