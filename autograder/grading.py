@@ -13,6 +13,7 @@ np.random.seed(3) must fail the seeding case, as it does in nbgrader.
 """
 
 import atexit
+import os
 import time
 from dataclasses import dataclass, field
 from functools import cache
@@ -146,10 +147,12 @@ def prepare(path, hidden=True, root=None):
     large or too complex to analyse becomes a reason within seconds. The child serves
     the next notebooks too; close_notebook_reader() ends it (also done at exit).
     """
+    # Plain text for the child (a name that is not UTF-8 travels surrogate-escaped).
+    path = os.fsdecode(path)
     submission = Submission(Path(path), hidden)
     try:
-        root = None if root is None else str(root)
-        message = notebook_reader().call(str(path), root)
+        root = None if root is None else os.fsdecode(root)
+        message = notebook_reader().call(path, root)
         return fill_submission(submission, message)
     except bounded.LimitError as error:
         submission.reason = f"the notebook is too large or too complex to analyse: {error}"

@@ -1,5 +1,6 @@
 """Does grading give each corpus submission its expected verdicts, scores and feedback?"""
 
+import os
 import time
 
 import pytest
@@ -205,3 +206,13 @@ def test_fuzzed_files_are_prepared_without_an_exception(tmp_path_factory, data):
     path = tmp_path_factory.mktemp("fuzz") / "fuzzed.ipynb"
     path.write_bytes(data)
     notebook_fuzz.check_prepared(grading.prepare(path))
+
+
+def test_a_file_name_that_is_not_utf8_is_read(tmp_path):
+    """Is a notebook whose name is not UTF-8 (given as bytes or as str) read all the same?"""
+    name = os.fsencode(tmp_path) + b"/caf\xe9.ipynb"
+    with open(name, "wb") as file:
+        file.write((SUBMISSIONS / "correct_loop.ipynb").read_bytes())
+    for path in [name, os.fsdecode(name)]:
+        submission = grading.prepare(path, root=tmp_path)
+        assert submission.reason == "" and len(submission.jobs) == 3
