@@ -20,7 +20,7 @@ plagiarism check can, by inode).
 Content attacks (write_content_attacks): a 20 MB list literal, a file over the size
 limit, 100k nested brackets, a graded function nested 900 levels deep, a million cells,
 a 10 MB single line of code, a cell source list of a million strings, JSON nested a
-million levels, thousands of chained helper functions, a 10 MB markdown line -- each a
+million levels, 20 MB of empty JSON objects, thousands of chained helpers, a 10 MB markdown line -- each a
 row within seconds, in bounded memory.
 """
 
@@ -113,6 +113,13 @@ def deep_json():
     return document[:-1] + ', "x": ' + "[" * MB + "]" * MB + "}"
 
 
+def json_memory_bomb():
+    """20 MB of empty JSON objects (3 bytes each, 64 in memory): over 512 MiB once parsed."""
+    base = json.dumps(base_document())
+    count = (20_900_000 - len(base)) // 3
+    return base[:-1] + ', "x": [' + "{}," * (count - 1) + "{}]}"
+
+
 def list_literal(characters):
     return "x = [" + "0, " * (characters // 3) + "0]\n"
 
@@ -138,6 +145,7 @@ CONTENT_ATTACKS = {
                            "too much code"),
     "million_source_strings": (lambda: with_he_cell(["pass\n"] * MB), "too much code"),
     "json_nested_a_million_deep": (deep_json, "nested too deeply"),
+    "json_memory_bomb": (json_memory_bomb, "needs more than 512 MiB of memory"),
     "five_thousand_chained_helpers": (lambda: chained_helpers(5000), "and 4991 more"),
     # At the caps, not over them: graded as usual, within the reading's CPU limit.
     "literals_at_the_code_cap": (
