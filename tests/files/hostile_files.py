@@ -20,11 +20,11 @@ plagiarism check can, by inode).
 Content attacks (write_content_attacks): a 20 MB list literal, a file over the size
 limit, 100k nested brackets, a graded function nested 900 levels deep, a million cells,
 a 10 MB single line of code, a cell source list of a million strings, JSON nested a
-million levels, 20 MB of empty JSON objects, thousands of chained helpers, a 10 MB markdown line -- each a
-row within seconds, in bounded memory.
+million levels, 20 MB of empty JSON objects, thousands of chained helpers, a 10 MB
+markdown line, and notebooks at the caps (large literals, 800 functions) that must
+still be graded -- each a row within seconds, in bounded memory.
 """
 
-import copy
 import json
 import os
 import socket
