@@ -17,6 +17,8 @@ from dataclasses import dataclass, field
 import public_tests
 
 EXPECTED_ARGUMENTS = ["layers_dims"]
+# A note names this many helpers or variables at most (a notebook may define thousands).
+MAX_LISTED_NAMES = 10
 
 
 @dataclass
@@ -58,7 +60,12 @@ def signature_problem(node):
 
 def global_reads(node):
     """Names the function (or a function nested in it) reads from module level."""
-    table = symtable.symtable(ast.unparse(node), "<exercise>", "exec")
+    try:
+        table = symtable.symtable(ast.unparse(node), "<exercise>", "exec")
+    except SyntaxError:
+        # The cell compiled (extraction checks it); its function alone may not, e.g. a
+        # `global` declaration the cell allowed. No reads known: no notes, no crash.
+        return set(), set()
     names, declared = set(), set()
     pending = list(table.get_children())
     while pending:
@@ -95,12 +102,12 @@ def reachable_reads(definition, program):
     makes the graded function depend on it just the same.
     """
     reads, declared = global_reads(definition.node)
-    helpers, pending = [], [name for name in reads if name in program.functions]
+    helpers, pending = set(), [name for name in reads if name in program.functions]
     while pending:
         name = pending.pop()
         if name in helpers or name == definition.name:
             continue
-        helpers.append(name)
+        helpers.add(name)
         more, more_declared = global_reads(program.functions[name].node)
         reads |= more
         declared |= more_declared
@@ -108,18 +115,25 @@ def reachable_reads(definition, program):
     return reads, declared, helpers
 
 
+def name_list(names, quote=""):
+    """'a, b, c' -- or the first MAX_LISTED_NAMES and how many more (a note stays short)."""
+    names = sorted(names)
+    listed = ", ".join(f"{quote}{name}{quote}" for name in names[:MAX_LISTED_NAMES])
+    if len(names) > MAX_LISTED_NAMES:
+        listed += f" and {len(names) - MAX_LISTED_NAMES} more"
+    return listed
+
+
 def global_notes(definition, program):
     """Notes on module-level variables the graded function (or its helpers) depends on."""
     reads, declared, helpers = reachable_reads(definition, program)
     subject = definition.name
     if helpers:
-        subject += (
-            f" (with its helper{'s' if len(helpers) > 1 else ''} {', '.join(sorted(helpers))})"
-        )
+        subject += f" (with its helper{'s' if len(helpers) > 1 else ''} {name_list(helpers)})"
     notes = []
     variables = sorted(reads & program.assigned_names)
     if variables:
-        listed = ", ".join(f"`{name}`" for name in variables)
+        listed = name_list(variables, "`")
         notes.append(
             f"{subject} reads the global variable(s) {listed} defined outside it; "
             "a graded function must work from its argument alone -- use layers_dims and "
@@ -127,13 +141,13 @@ def global_notes(definition, program):
         )
         computed = [name for name in variables if name not in program.bound_names]
         if computed:
-            listed = ", ".join(f"`{name}`" for name in computed)
+            listed = name_list(computed, "`")
             notes.append(
                 f"{listed} {'is' if len(computed) == 1 else 'are'} computed by running code, "
                 "which the graders never do, so the function finds no such name (NameError)."
             )
     if declared:
-        listed = ", ".join(f"`{name}`" for name in sorted(declared))
+        listed = name_list(declared, "`")
         notes.append(f"{subject} declares `global` {listed}: keep every variable local.")
     undefined = sorted(
         name
@@ -146,13 +160,13 @@ def global_notes(definition, program):
     below = [name for name in undefined if name in program.defined_below]
     undefined = [name for name in undefined if name not in program.defined_below]
     if below:
-        listed = ", ".join(f"`{name}`" for name in below)
+        listed = name_list(below, "`")
         notes.append(
             f"{subject} uses {listed}, defined only below the exercise's test cell: the test "
             "runs before that cell does (a NameError), so move the definition above it."
         )
     if undefined:
-        listed = ", ".join(f"`{name}`" for name in undefined)
+        listed = name_list(undefined, "`")
         notes.append(
             f"{subject} uses {listed}, which the notebook never defines "
             "(a NameError when it runs): is an import or a helper function missing?"
@@ -187,6 +201,14 @@ def broken_cell_of(function, program):
 def missing_findings(findings, program):
     function = findings.function
     broken = broken_cell_of(function, program)
+    if broken is not None and broken.too_large:
+        findings.blocked = "error"
+        findings.reason = (
+            f"The cell that defines {function} (cell {broken.cell + 1}) is too large or "
+            f"too deep to analyse: {broken.reason}. The graders leave that cell out, so "
+            f"{function} is not defined; keep the function's cell to the function itself."
+        )
+        return findings
     if broken is not None:
         findings.blocked = "error"
         findings.reason = (

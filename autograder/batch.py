@@ -218,6 +218,7 @@ def grade_batch(
             hidden=True,
             progress=bar,
             on_report=record,
+            root=folder,
         )
     except BaseException:
         outputs.close()  # every row recorded so far is already on disk

@@ -25,6 +25,13 @@ PYTHON_CELL_MAGICS = {"time", "timeit", "capture", "prun", "debug"}
 # dropped; a named import is kept only when a kept definition uses the name.
 SLOW_STAR_IMPORTS = {"init_utils", "matplotlib.pyplot", "sklearn", "sklearn.datasets"}
 
+# A code cell of this course holds at most about 2,400 characters and its code is
+# nested about 12 syntax-tree levels deep. Larger or deeper cells are left out like
+# a broken cell: their parse grows with their size (a 20 MB list literal took
+# minutes and gigabytes), and the recursive steps (ast.unparse, symtable) overflow.
+MAX_CELL_CODE_CHARACTERS = 100_000
+MAX_TREE_DEPTH = 100
+
 # Linear-time patterns (a student's cell may be megabytes): no two adjacent parts may
 # match the same characters, and nothing but [ \t] is skipped within a line.
 MAGIC_LINE = re.compile(r"^(\s*)(%|!|[\w.]+\?{1,2}\s*$|[\w.,][\w.,\s]*=\s*[%!])")
@@ -57,6 +64,7 @@ class BrokenCell:
     grade_id: str
     reason: str
     defines: list = field(default_factory=list)
+    too_large: bool = False  # left out for its size or depth, not for a syntax error
 
 
 @dataclass
@@ -119,6 +127,19 @@ def parse_cell(source):
         return ast.parse(strip_magic_lines(source))
     except (ValueError, RecursionError, MemoryError) as error:
         raise SyntaxError(f"cannot be parsed ({type(error).__name__})") from None
+
+
+def check_compiles(tree):
+    """SyntaxError when Python's compiler refuses a tree that parses (as the cell's run would).
+
+    The parser accepts `nonlocal y` with no enclosing binding, `await` in a plain def,
+    `global x` after x is assigned, `yield` in a comprehension; the compiler does not,
+    and neither does symtable in the analysis. IPython allows top-level await.
+    """
+    try:
+        compile(tree, "<cell>", "exec", flags=ast.PyCF_ALLOW_TOP_LEVEL_AWAIT, dont_inherit=True)
+    except (ValueError, RecursionError, MemoryError) as error:
+        raise SyntaxError(f"cannot be compiled ({type(error).__name__})") from None
 
 
 def syntax_reason(error):
@@ -259,24 +280,46 @@ def guarded_import(node):
     return f"try:\n    {body}\nexcept ImportError:\n    pass"
 
 
+@dataclass(frozen=True)
+class Statement:
+    """A kept top-level statement, rendered once for every program that includes it.
+
+    text -- its source in a program (an import guarded against ImportError)
+    uses -- the bare names it loads
+    """
+
+    node: ast.AST
+    text: str
+    uses: frozenset
+
+
+def kept_statement(node):
+    if isinstance(node, ast.Import | ast.ImportFrom) and not is_future_import(node):
+        text = guarded_import(node)
+    else:
+        text = ast.unparse(node)
+    return Statement(node, text, frozenset(used_names([node])))
+
+
 def program_text(statements):
-    """Source of the kept statements; imports only when a kept definition needs them."""
-    definitions = [node for node in statements if not isinstance(node, ast.Import | ast.ImportFrom)]
-    needed = used_names(definitions)
+    """Source of the kept Statements; imports only when a kept definition needs them."""
+    imports = ast.Import | ast.ImportFrom
+    needed = set().union(*(s.uses for s in statements if not isinstance(s.node, imports)))
     # A __future__ import is valid only first in a file (IPython applies it to later cells).
-    futures = sorted({ast.unparse(node) for node in statements if is_future_import(node)})
+    futures = sorted({s.text for s in statements if is_future_import(s.node)})
     blocks = list(futures)
-    for node in statements:
+    for statement in statements:
+        node = statement.node
         if is_future_import(node):
             continue
         if is_star_import(node):
             if node.module not in SLOW_STAR_IMPORTS:
-                blocks.append(guarded_import(node))
-        elif isinstance(node, ast.Import | ast.ImportFrom):
+                blocks.append(statement.text)
+        elif isinstance(node, imports):
             if bound_by(node) & needed:
-                blocks.append(guarded_import(node))
+                blocks.append(statement.text)
         else:
-            blocks.append(ast.unparse(node))
+            blocks.append(statement.text)
     return "\n\n".join(blocks) + "\n"
 
 
@@ -368,11 +411,63 @@ def test_cell_index(cells, scheme):
 
 @dataclass
 class ParsedCell:
-    """A code cell read once: its ast.Module, or the BrokenCell when it does not parse."""
+    """A code cell read once: its ast.Module, or the BrokenCell when it does not parse.
+
+    What every program cut needs of the cell is computed once (see read_cell):
+    assigned -- module_level_assignments of the cell
+    nested   -- block_definitions of the cell
+    kept     -- its kept top-level Statements, in order
+    """
 
     cell: object
     tree: ast.Module | None = None
     broken: BrokenCell | None = None
+    assigned: set = field(default_factory=set)
+    nested: dict = field(default_factory=dict)
+    kept: list = field(default_factory=list)
+
+
+def read_cell(cell, tree):
+    """The ParsedCell of a cell whose tree parsed and compiled."""
+    kept = [
+        kept_statement(node) for node in map(lambda_as_def, tree.body) if is_kept_statement(node)
+    ]
+    return ParsedCell(
+        cell,
+        tree=tree,
+        assigned=module_level_assignments(tree),
+        nested=block_definitions(tree, cell.index),
+        kept=kept,
+    )
+
+
+def is_deeper_than(tree, limit):
+    """Is the syntax tree nested more than `limit` levels deep? (iterative: any depth)"""
+    pending = [(tree, 1)]
+    while pending:
+        node, depth = pending.pop()
+        if depth > limit:
+            return True
+        pending.extend((child, depth + 1) for child in ast.iter_child_nodes(node))
+    return False
+
+
+def too_large_reason(source, tree=None):
+    """Why a cell is too large or too deep to analyse, or '' when it is not."""
+    if len(source) > MAX_CELL_CODE_CHARACTERS:
+        return (
+            f"it holds {len(source):,} characters of code "
+            f"(the limit per cell is {MAX_CELL_CODE_CHARACTERS:,})"
+        )
+    if tree is not None and is_deeper_than(tree, MAX_TREE_DEPTH):
+        return f"its code is nested more than {MAX_TREE_DEPTH} levels deep"
+    return ""
+
+
+def broken_cell(cell, reason, too_large=False):
+    names = DEF_LINE.findall(cell.source)
+    broken = BrokenCell(cell.index, cell.grade_id, reason, names, too_large)
+    return ParsedCell(cell, broken=broken)
 
 
 def parse_cells(cells):
@@ -384,14 +479,26 @@ def parse_cells(cells):
         text = python_text(cell.source)
         if text is None:
             continue
+        reason = too_large_reason(text)
+        if reason:
+            parsed.append(broken_cell(cell, reason, too_large=True))
+            continue
         try:
-            parsed.append(ParsedCell(cell, tree=parse_cell(text)))
+            tree = parse_cell(text)
         except SyntaxError as error:
-            names = DEF_LINE.findall(cell.source)
-            reason = syntax_reason(error)
-            parsed.append(
-                ParsedCell(cell, broken=BrokenCell(cell.index, cell.grade_id, reason, names))
-            )
+            parsed.append(broken_cell(cell, syntax_reason(error)))
+            continue
+        # Depth first: the compiler recurses over the tree.
+        reason = too_large_reason(text, tree)
+        if reason:
+            parsed.append(broken_cell(cell, reason, too_large=True))
+            continue
+        try:
+            check_compiles(tree)
+        except SyntaxError as error:
+            parsed.append(broken_cell(cell, syntax_reason(error)))
+            continue
+        parsed.append(read_cell(cell, tree))
     return parsed
 
 
@@ -419,13 +526,11 @@ def assemble(cells, parsed_cells, before=None):
         if parsed.broken is not None:
             broken.append(parsed.broken)
             continue
-        tree = parsed.tree
-        assigned |= module_level_assignments(tree)
-        nested.update(block_definitions(tree, cell.index))
-        for node in map(lambda_as_def, tree.body):
-            if not is_kept_statement(node):
-                continue
-            statements.append(node)
+        assigned |= parsed.assigned
+        nested.update(parsed.nested)
+        for statement in parsed.kept:
+            node = statement.node
+            statements.append(statement)
             if is_star_import(node):
                 star_modules.add(node.module or "")
             if isinstance(node, ast.FunctionDef | ast.AsyncFunctionDef):
@@ -436,7 +541,7 @@ def assemble(cells, parsed_cells, before=None):
                     functions.pop(name, None)
             else:
                 functions.pop(node.name, None)
-    bound = set().union(*(bound_by(node) for node in statements)) if statements else set()
+    bound = set().union(*(bound_by(statement.node) for statement in statements))
     source = program_text(statements)
     return Program(source, functions, broken, assigned, bound, grade_cells, star_modules, nested)
 

@@ -1,7 +1,8 @@
 """Grading notebooks: from files to per-exercise verdicts, scores and feedback.
 
 The flow for each notebook: read it (notebook.py), extract the definitions
-(extraction.py), run the static checks (analysis.py), then one sandbox Job per
+(extraction.py), run the static checks (analysis.py) -- these three in a forked
+child under PREPARE_BOUNDS (bounded.py) -- then one sandbox Job per
 runnable exercise whose calls are the cases' {kind, layers_dims}. The sandbox
 sends back plain observations; every case is judged here with
 `public_tests.judge`, the score is `public_tests.score` (1 point per case), and
@@ -11,6 +12,8 @@ The grader never seeds numpy for the student: a function that forgets its
 np.random.seed(3) must fail the seeding case, as it does in nbgrader.
 """
 
+import atexit
+import os
 import queue
 import threading
 import time
@@ -20,12 +23,15 @@ from pathlib import Path
 
 import public_tests
 
-from . import analysis, cases, extraction, misconceptions, notebook
+from . import analysis, bounded, cases, extraction, misconceptions, notebook
 from .sandbox import Job, JobResult
 
 SCHEMES = public_tests.SCHEMES
 # A handful of failed cases say what is wrong; a list of ten says it no better.
 MAX_CASE_MESSAGES = 3
+# Reading and analysing one notebook: at most 512 MiB more memory than the grader's
+# own, 5 s of CPU, 10 s of wall time (a notebook of this course takes about 10 ms).
+PREPARE_BOUNDS = bounded.Bounds(memory_bytes=512 << 20, cpu_seconds=5, wall_seconds=10.0)
 
 
 @cache
@@ -56,24 +62,105 @@ class Submission:
     jobs: dict = field(default_factory=dict)
 
 
-def prepare(path, hidden=True):
-    """Read, extract and check one notebook; build its jobs. Never raises for bad input."""
-    submission = Submission(Path(path), hidden)
+def analyse_notebook(path, root=None):
+    """Read, extract and check one notebook, as plain data (run in the bounded child).
+
+    Returns {"reason": ''} plus, when the notebook is readable, "sources" (the distinct
+    programs to run) and "exercises": {scheme: {"function", "blocked", "reason",
+    "notes", and "source": an index into sources when the exercise can run}}.
+    """
     try:
-        cells = notebook.load_cells(path)
+        cells = notebook.load_cells(path, root)
     except notebook.NotebookError as error:
-        submission.reason = str(error)
-        return submission
+        return {"reason": str(error)}
     # Each exercise sees the notebook as nbgrader's run does when it reaches its test cell.
     programs = extraction.exercise_programs(cells, SCHEMES)
+    sources, exercises = [], {}
     for scheme, program in programs.items():
         findings = analysis.analyse(scheme, program)
+        entry = {
+            "function": findings.function,
+            "blocked": findings.blocked,
+            "reason": findings.reason,
+            "notes": list(findings.notes),
+        }
+        if not findings.blocked:
+            # The exercises often share one program: it crosses the pipe once.
+            if program.source not in sources:
+                sources.append(program.source)
+            entry["source"] = sources.index(program.source)
+        exercises[scheme] = entry
+    return {"reason": "", "sources": sources, "exercises": exercises}
+
+
+READERS = {}  # Bounds -> the bounded.Reader of analyse_notebook under those bounds
+
+
+def notebook_reader():
+    """The child that reads notebooks under PREPARE_BOUNDS (forked at its first call)."""
+    return READERS.setdefault(PREPARE_BOUNDS, bounded.Reader(analyse_notebook, PREPARE_BOUNDS))
+
+
+@atexit.register
+def close_notebook_reader():
+    """End the reading child(ren); the next prepare starts a new one."""
+    while READERS:
+        _, reader = READERS.popitem()
+        reader.close()
+
+
+def checked(value, kind):
+    """value if it is of the type kind; ValueError otherwise (the child's data is checked)."""
+    if not isinstance(value, kind):
+        raise ValueError(f"the notebook's analysis sent a {type(value).__name__}")
+    return value
+
+
+def fill_submission(submission, message):
+    """Findings and jobs of the submission from analyse_notebook's data."""
+    message = checked(message, dict)
+    submission.reason = checked(message.get("reason"), str)
+    if submission.reason:
+        return submission
+    sources = [checked(source, str) for source in checked(message.get("sources"), list)]
+    exercises = checked(message.get("exercises"), dict)
+    for scheme in SCHEMES:
+        entry = checked(exercises.get(scheme), dict)
+        findings = analysis.StaticFindings(
+            checked(entry.get("function"), str),
+            checked(entry.get("blocked"), str),
+            checked(entry.get("reason"), str),
+            [checked(note, str) for note in checked(entry.get("notes"), list)],
+        )
         submission.findings[scheme] = findings
         if not findings.blocked:
-            calls = job_calls(graded_cases(scheme, hidden))
-            submission.jobs[scheme] = Job(
-                source=program.source, function=findings.function, calls=calls
-            )
+            source = sources[checked(entry.get("source"), int)]
+            calls = job_calls(graded_cases(scheme, submission.hidden))
+            submission.jobs[scheme] = Job(source=source, function=findings.function, calls=calls)
+    return submission
+
+
+def prepare(path, hidden=True, root=None):
+    """Read, extract and check one notebook; build its jobs. Never raises for bad input.
+
+    root -- None, or the trusted folder the path lies in: then no component of the
+            path below it may be a symlink (see notebook.open_notebook).
+    The work runs in a forked child under PREPARE_BOUNDS (bounded.py): a notebook too
+    large or too complex to analyse becomes a reason within seconds. The child serves
+    the next notebooks too; close_notebook_reader() ends it (also done at exit).
+    """
+    # Plain text for the child (a name that is not UTF-8 travels surrogate-escaped).
+    path = os.fsdecode(path)
+    submission = Submission(Path(path), hidden)
+    try:
+        root = None if root is None else os.fsdecode(root)
+        message = notebook_reader().call(path, root)
+        return fill_submission(submission, message)
+    except bounded.LimitError as error:
+        submission.reason = f"the notebook is too large or too complex to analyse: {error}"
+    except (bounded.InternalError, ValueError, IndexError, OSError) as error:
+        submission.reason = f"internal error of the grader ({error})"[:300]
+    submission.findings, submission.jobs = {}, {}
     return submission
 
 
@@ -199,10 +286,10 @@ def internal_error_report(path, error, isolation, hidden=True):
     return finish(internal_error_submission(path, hidden, error), {}, isolation, 0.0)
 
 
-def prepared(path, hidden):
+def prepared(path, hidden, root=None):
     """prepare(path), or a submission that says why the grader failed on it."""
     try:
-        return prepare(path, hidden)
+        return prepare(path, hidden, root=root)
     except Exception as error:  # noqa: BLE001 -- one odd file must not stop a batch
         return internal_error_submission(path, hidden, error)
 
@@ -233,9 +320,10 @@ class Pipeline:
     keeps just ahead of the sandbox.
     """
 
-    def __init__(self, sandbox, hidden, count, on_report, progress):
+    def __init__(self, sandbox, hidden, count, on_report, progress, root=None):
         self.sandbox = sandbox
         self.hidden = hidden
+        self.root = root
         self.reports = [None] * count
         self.on_report = on_report
         self.progress = progress
@@ -256,7 +344,7 @@ class Pipeline:
             for index, path in enumerate(paths):
                 if self.failure is not None:
                     break
-                self.submit(index, prepared(path, self.hidden))
+                self.submit(index, prepared(path, self.hidden, self.root))
         except BaseException:
             self.stopping = True  # Ctrl-C: the workers drop what is queued
             raise
@@ -318,7 +406,7 @@ class Pipeline:
         self.stopping = True
 
 
-def grade_many(paths, sandbox, hidden=True, progress=None, on_report=None):
+def grade_many(paths, sandbox, hidden=True, progress=None, on_report=None, root=None):
     """Reports for many notebooks, graded as a pipeline on the sandbox's workers.
 
     Returns the reports in the order of `paths`.
@@ -327,11 +415,13 @@ def grade_many(paths, sandbox, hidden=True, progress=None, on_report=None):
     on_report -- None, or on_report(index in paths, report), called as each notebook is
                  finished (in any order, one call at a time); an exception it raises
                  stops the run and is raised here.
+    root      -- None, or the folder all paths lie under: no symbolic link below it is
+                 followed (see notebook.open_notebook).
     """
     paths = list(paths)
     started = time.perf_counter()
     callback = progress(len(paths)) if progress is not None else None
-    reports = Pipeline(sandbox, hidden, len(paths), on_report, callback).run(paths)
+    reports = Pipeline(sandbox, hidden, len(paths), on_report, callback, root).run(paths)
     if len(paths) == 1 and reports:
         reports[0]["seconds"] = round(time.perf_counter() - started, 3)
     return reports

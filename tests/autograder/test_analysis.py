@@ -202,3 +202,24 @@ def test_a_helper_defined_only_below_the_test_cell_is_named_as_such():
     [note] = [note for note in result.notes if "`helper`" in note]
     assert "defined only below the exercise's test cell" in note
     assert "never defines" not in note
+
+
+def test_a_function_in_a_cell_too_large_to_analyse_is_named_as_such():
+    """Is a graded function lost to an oversized cell reported as that, not as a typo?"""
+    padding = "\n".join(f"x{i} = {i}" for i in range(15_000))
+    result = findings(RIGHT + padding)
+    assert result.blocked == "error"
+    assert "(cell 1) is too large or too deep to analyse" in result.reason
+    assert "syntax error" not in result.reason
+
+
+def test_a_note_lists_ten_helpers_and_counts_the_rest():
+    """Does a chain of many helpers give a note of ten names and a count, not thousands?"""
+    chain = [f"def helper_{i}(d):\n    return helper_{i + 1}(d)\n" for i in range(300)]
+    chain.append("def helper_300(d):\n    return SCALE\n")
+    graded = "def initialize_parameters_he(layers_dims):\n    return helper_0(layers_dims)\n"
+    result = findings("".join(chain), graded)
+    [note] = result.notes
+    assert "(with its helpers helper_0, helper_1, helper_10," in note
+    assert "and 291 more) uses `SCALE`" in note
+    assert len(note) < 400

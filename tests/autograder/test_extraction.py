@@ -4,6 +4,11 @@ import subprocess
 import sys
 from pathlib import Path
 
+import pytest
+from files import notebook_fuzz
+from hypothesis import given, settings
+from hypothesis import strategies as st
+
 from autograder import extraction
 from autograder.notebook import Cell
 
@@ -198,3 +203,57 @@ def test_helpers_are_the_versions_above_the_test_cell():
         )
         == "right"
     )
+
+
+def test_a_cell_over_the_size_limit_is_left_out_unparsed():
+    """Is a cell larger than the per-cell limit a broken cell, its neighbours kept?"""
+    huge = "def big(layers_dims):\n    return [" + "0, " * 40_000 + "0]\n"
+    program = extraction.extract(cells("def fine():\n    return 1", huge))
+    assert "fine" in program.functions
+    [broken] = program.broken_cells
+    assert broken.too_large and broken.defines == ["big"]
+    assert "(the limit per cell is 100,000)" in broken.reason
+
+
+@pytest.mark.parametrize(
+    "expression",
+    ["1+" * 400 + "1", "layers_dims" + ".x" * 400, "-" * 400 + "1", "f" + "()" * 400],
+    ids=["sum", "attributes", "negations", "calls"],
+)
+def test_code_nested_too_deeply_is_left_out_not_a_crash(expression):
+    """Is code nested past the depth limit a broken cell (unparse and symtable recurse)?"""
+    program = extraction.extract(
+        cells(f"x = {expression}", f"def g(layers_dims):\n    return {expression}", "y = 2")
+    )
+    assert [broken.cell for broken in program.broken_cells] == [0, 1]
+    assert all("nested more than 100 levels" in b.reason for b in program.broken_cells)
+    assert run(program)["y"] == 2
+
+
+@pytest.mark.parametrize(
+    "body",
+    ["nonlocal y", "await y", "x = 1\n    global x", "return [(yield) for x in y]"],
+    ids=["nonlocal", "await", "global-after-use", "yield-in-comprehension"],
+)
+def test_a_cell_that_parses_but_does_not_compile_is_a_syntax_error(body):
+    """Is a cell Python's compiler refuses (though it parses) a broken cell, as when run?"""
+    program = extraction.extract(cells(f"def f(layers_dims):\n    {body}\n    return 1"))
+    [broken] = program.broken_cells
+    assert broken.defines == ["f"] and not broken.too_large
+
+
+def test_top_level_await_is_allowed_as_in_ipython():
+    """Is a cell with a top-level await (IPython runs it) kept, not called broken?"""
+    program = extraction.extract(cells("await something()\ndef f(layers_dims):\n    return 1"))
+    assert not program.broken_cells
+    assert "f" in program.functions
+
+
+@settings(max_examples=400, deadline=None)
+@given(
+    st.lists(notebook_fuzz.cell_sources, max_size=6),
+    st.lists(notebook_fuzz.grade_ids, min_size=6, max_size=6),
+)
+def test_fuzzed_cells_are_extracted_and_analysed_without_an_exception(sources, ids):
+    """Do any cell sources give programs and findings, and a runnable exercise compile?"""
+    notebook_fuzz.check_analysis(sources, ids[: len(sources)])

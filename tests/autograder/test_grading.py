@@ -1,7 +1,12 @@
 """Does grading give each corpus submission its expected verdicts, scores and feedback?"""
 
+import os
+import time
+
 import pytest
 from autograder_corpus import SUBMISSIONS, corpus_expectations
+from files import hostile_files, notebook_fuzz
+from hypothesis import HealthCheck, given, settings
 
 import public_tests
 from autograder import cases, grading
@@ -114,10 +119,10 @@ def test_a_grader_bug_on_one_file_does_not_stop_the_others(sandbox, monkeypatch)
     """Is an unexpected exception while preparing one notebook an error report for it alone?"""
     real_prepare = grading.prepare
 
-    def prepare(path, hidden=True):
+    def prepare(path, hidden=True, root=None):
         if path.name == "correct_loop.ipynb":
             raise RuntimeError("boom")
-        return real_prepare(path, hidden)
+        return real_prepare(path, hidden, root)
 
     monkeypatch.setattr(grading, "prepare", prepare)
     paths = [SUBMISSIONS / "correct_loop.ipynb", SUBMISSIONS / "correct_numpy_alias.ipynb"]
@@ -151,3 +156,90 @@ def test_a_failure_to_write_a_report_stops_the_run_and_is_raised(sandbox):
     with pytest.raises(OSError, match="No space left"):
         grading.grade_many(paths, sandbox, on_report=write)
     assert len(handed_on) == 1
+
+
+def report_text(submission):
+    """The notebook's reason and every exercise's reason and notes, as one text."""
+    parts = [submission.reason]
+    for findings in submission.findings.values():
+        parts += [findings.reason, *findings.notes]
+    return "\n".join(parts)
+
+
+def peak_resident_bytes():
+    with open("/proc/self/status") as status:
+        return next(int(line.split()[1]) << 10 for line in status if line.startswith("VmHWM:"))
+
+
+@pytest.fixture(scope="module")
+def content_attacks(tmp_path_factory):
+    """(submitted folder, {student: expected}) of every content attack (hostile_files.py)."""
+    submitted = tmp_path_factory.mktemp("content") / "submitted"
+    return submitted, hostile_files.write_content_attacks(submitted)
+
+
+def test_every_content_attack_is_a_reason_within_seconds_in_bounded_memory(content_attacks):
+    """Does each huge or pathological notebook become its reason fast, the grader's memory flat?"""
+    submitted, expected = content_attacks
+    with open("/proc/self/clear_refs", "w") as clear_refs:
+        clear_refs.write("5")  # a new peak-resident measurement
+    before = peak_resident_bytes()
+    wrong = {}
+    for student, substring in expected.items():
+        started = time.monotonic()
+        submission = grading.prepare(
+            hostile_files.notebook_path(submitted, student), root=submitted
+        )
+        seconds = time.monotonic() - started
+        text = report_text(submission)
+        if substring is None and (submission.reason or len(submission.jobs) != 3):
+            wrong[student] = text
+        elif substring is not None and substring not in text:
+            wrong[student] = text[:300]
+        elif seconds > grading.PREPARE_BOUNDS.wall_seconds:
+            wrong[student] = f"{seconds:.1f} s"
+    assert not wrong
+    assert peak_resident_bytes() - before < 64 << 20
+
+
+def test_a_notebook_over_the_memory_bound_is_a_reason(content_attacks, monkeypatch):
+    """Is a notebook whose reading needs more memory than the bound a one-line reason?"""
+    submitted, _ = content_attacks
+    small = grading.bounded.Bounds(memory_bytes=64 << 20, cpu_seconds=5, wall_seconds=10.0)
+    monkeypatch.setattr(grading, "PREPARE_BOUNDS", small)
+    submission = grading.prepare(hostile_files.notebook_path(submitted, "million_cells"))
+    grading.close_notebook_reader()  # not to keep a reader with the small bounds
+    assert submission.reason == (
+        "the notebook is too large or too complex to analyse: it needs more than 64 MiB of memory"
+    )
+    assert submission.jobs == {} and submission.findings == {}
+
+
+def test_a_linked_folder_is_refused_under_a_root(tmp_path):
+    """With the submission folder as root, is a student folder linked to a classmate's refused?"""
+    submitted = tmp_path / "submitted"
+    expected = hostile_files.write_file_attacks(submitted)
+    for student in ["linked_student_folder", "linked_assignment_folder", "link_to_classmate"]:
+        path = hostile_files.notebook_path(submitted, student)
+        submission = grading.prepare(path, root=submitted)
+        assert expected[student] in submission.reason and not submission.jobs
+    assert len(grading.prepare(hostile_files.notebook_path(submitted, "ana")).jobs) == 3
+
+
+@settings(max_examples=100, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@given(notebook_fuzz.notebook_bytes())
+def test_fuzzed_files_are_prepared_without_an_exception(tmp_path_factory, data):
+    """Does the bounded prepare turn any file into a reason or findings, never raising?"""
+    path = tmp_path_factory.mktemp("fuzz") / "fuzzed.ipynb"
+    path.write_bytes(data)
+    notebook_fuzz.check_prepared(grading.prepare(path))
+
+
+def test_a_file_name_that_is_not_utf8_is_read(tmp_path):
+    """Is a notebook whose name is not UTF-8 (given as bytes or as str) read all the same?"""
+    name = os.fsencode(tmp_path) + b"/caf\xe9.ipynb"
+    with open(name, "wb") as file:
+        file.write((SUBMISSIONS / "correct_loop.ipynb").read_bytes())
+    for path in [name, os.fsdecode(name)]:
+        submission = grading.prepare(path, root=tmp_path)
+        assert submission.reason == "" and len(submission.jobs) == 3
