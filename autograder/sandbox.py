@@ -33,7 +33,7 @@ import threading
 import time
 from dataclasses import dataclass, field
 
-from . import channel, sandbox_launch
+from . import channel, sandbox_launch, sandbox_worker
 
 LEVELS = ("bubblewrap", "unshare", "none")
 TAG_VARIABLE = "AUTOGRADER_SANDBOX_TAG"
@@ -259,6 +259,7 @@ class WorkerProcess:
         self.tag = tag
         self.process = None
         self.log = None
+        self.tmp = None  # level none: the worker's own /tmp folder
         self.replacements = []  # why this slot's worker was replaced, oldest first
         self.cleanup_seconds = []  # per job: the worker's reset and check of the clean state
 
@@ -277,6 +278,14 @@ class WorkerProcess:
         self.log = tempfile.TemporaryFile()  # noqa: SIM115 -- lives as long as the worker
         command, config_extra = sandbox_launch.command(self.level, self.staging, self.tag)
         config.update(config_extra)
+        environment = sandbox_launch.environment(self.tag, self.level, self.staging)
+        if self.level == "none":
+            # No namespaces: each worker gets a folder of its own, new at every start, so
+            # that neither another worker's jobs nor a mess its predecessor could not clean
+            # up is in its /tmp.
+            self.tmp = tempfile.mkdtemp(prefix=f"{self.tag}-", dir=config["tmp"])
+            config["tmp"] = self.tmp
+            environment.update(sandbox_launch.tmp_variables(self.tmp))
         self.process = subprocess.Popen(
             [*command, json.dumps(config)],
             stdin=job_r,
@@ -284,7 +293,7 @@ class WorkerProcess:
             stderr=self.log,
             pass_fds=(payload_w, status_w),
             start_new_session=True,
-            env=sandbox_launch.environment(self.tag, self.level, self.staging),
+            env=environment,
             **sandbox_launch.popen_options(self.level),
         )
         for fd in (job_r, payload_w, status_w):
@@ -342,6 +351,9 @@ class WorkerProcess:
         self.log.close()
         self.process = None
         self.ready = False
+        if self.tmp is not None:
+            remove_folder(self.tmp)
+            self.tmp = None
 
     def restart(self):
         self.stop()
@@ -478,6 +490,13 @@ class WorkerProcess:
             seconds=round(time.monotonic() - started, 6),
             isolation=self.level,
         )
+
+
+def remove_folder(path):
+    """Remove a worker's /tmp folder (level none) whatever its job left in it; best effort."""
+    with contextlib.suppress(OSError):
+        sandbox_worker.reset_tmp(path)
+        os.rmdir(path)
 
 
 def read_some(fd):

@@ -218,7 +218,7 @@ def exited_before_reporting(error):
     os._exit(exit_status(error) & 0xFF)
 
 
-def child_main(config, go_w, sink_w):
+def child_main(config, go_w, ack_r, sink_w):
     """The job child, right after fork. Never returns."""
     try:
         os.close(config["status_fd"])
@@ -245,6 +245,9 @@ def child_main(config, go_w, sink_w):
         # Set up: from here on, whatever happens is the student's code's doing.
         os.write(go_w, b"g")
         os.close(go_w)
+        if os.read(ack_r, 1) != b"a":
+            os._exit(EXIT_NO_JOB)  # the worker is gone before it could report the start
+        os.close(ack_r)
         payload = run_job(job, config["limits"])
         write_frame(config["payload_fd"], payload)
         os._exit(0)
@@ -260,18 +263,26 @@ def child_main(config, go_w, sink_w):
 
 
 def spawn_child(config):
+    """Fork the next job child; returns (pid, go_r, ack_w, sink_r).
+
+    go -- the child says it is set up; ack -- the worker says the grader knows the job
+    started (so that even the worker's death at the student's hands counts as the job's).
+    """
     go_r, go_w = os.pipe()
+    ack_r, ack_w = os.pipe()
     sink_r, sink_w = os.pipe()
     sys.stdout.flush()
     sys.stderr.flush()
     pid = os.fork()
     if pid == 0:
         os.close(go_r)
+        os.close(ack_w)
         os.close(sink_r)
-        child_main(config, go_w, sink_w)
+        child_main(config, go_w, ack_r, sink_w)
     os.close(go_w)
+    os.close(ack_r)
     os.close(sink_w)
-    return pid, go_r, sink_r
+    return pid, go_r, ack_w, sink_r
 
 
 def wait_for_start(go_r):
@@ -447,20 +458,44 @@ def reset_tmp(path):
 
 
 def empty_directory(directory):
-    """Remove everything in the open directory fd, whatever the modes (recursive)."""
+    """Remove everything in the open directory fd, whatever the modes and the depth.
+
+    Depth first, holding one directory open at a time and climbing back through
+    "..", so that neither the recursion limit nor the file limit bounds the depth.
+    """
+    current = os.dup(directory)
+    try:
+        entered = []  # names of the directories entered, from the top down
+        pending = [remove_files(current)]  # per depth: subdirectories still to remove
+        while True:
+            if pending[-1]:
+                name = pending[-1].pop()
+                os.chmod(name, TMP_MODE, dir_fd=current)  # a directory, not a symlink
+                inner = os.open(name, os.O_RDONLY | os.O_DIRECTORY | os.O_NOFOLLOW, dir_fd=current)
+                os.close(current)
+                current = inner
+                entered.append(name)
+                pending.append(remove_files(current))
+                continue
+            pending.pop()
+            if not entered:
+                return
+            parent = os.open("..", os.O_RDONLY | os.O_DIRECTORY, dir_fd=current)
+            os.close(current)
+            current = parent
+            os.rmdir(entered.pop(), dir_fd=current)
+    finally:
+        os.close(current)
+
+
+def remove_files(directory):
+    """Unlink everything but subdirectories in the open directory fd; returns those."""
     with os.scandir(directory) as entries:
         found = [(entry.name, entry.is_dir(follow_symlinks=False)) for entry in entries]
     for name, is_directory in found:
         if not is_directory:
             os.unlink(name, dir_fd=directory)
-            continue
-        os.chmod(name, TMP_MODE, dir_fd=directory)
-        inner = os.open(name, os.O_RDONLY | os.O_DIRECTORY | os.O_NOFOLLOW, dir_fd=directory)
-        try:
-            empty_directory(inner)
-        finally:
-            os.close(inner)
-        os.rmdir(name, dir_fd=directory)
+    return [name for name, is_directory in found if is_directory]
 
 
 def tmp_problems(path, baseline):
@@ -585,7 +620,7 @@ def clean_up(config, baseline):
     problems = []
     try:
         reset_tmp(config["tmp"])
-    except (OSError, RecursionError) as error:
+    except OSError as error:
         problems.append(f"/tmp could not be reset ({type(error).__name__})")
     if config["own_pid_namespace"]:
         remove_sysv_ipc()
@@ -680,8 +715,9 @@ def main():
     ready = {"ready": True, "address_space": address_space(), "problems": problems}
     write_frame(status_fd, json.dumps(ready).encode())
     while not problems:
-        pid, go_r, sink_r = spawn_child(config)
+        pid, go_r, ack_w, sink_r = spawn_child(config)
         if not wait_for_start(go_r):
+            os.close(ack_w)
             os.close(sink_r)
             _, status = os.waitpid(pid, 0)
             if not os.WIFEXITED(status) or os.WEXITSTATUS(status) != EXIT_NO_JOB:
@@ -691,6 +727,8 @@ def main():
                 )
             break
         write_frame(status_fd, b'{"started": true}')
+        os.write(ack_w, b"a")
+        os.close(ack_w)
         outcome = supervise(pid, sink_r, config["limits"])
         began = time.monotonic()
         problems = [] if kill_leftovers(config["own_pid_namespace"], pid) else ["processes survive"]

