@@ -465,11 +465,13 @@ class WorkerProcess:
             self.stop()
             result = self.result("error", "malformed status from the sandbox worker", [], started)
             return result, None
-        self.note_cleanup(outcome)
         if len(payload) > channel.MAX_MESSAGE_BYTES + 4:
-            return self.result("error", "the result is too large", [], started), None
-        status, reason, observations = verdict(outcome, bytes(payload), job, self.limits)
-        return self.result(status, reason, observations, started), None
+            result = self.result("error", "the result is too large", [], started)
+        else:
+            status, reason, observations = verdict(outcome, bytes(payload), job, self.limits)
+            result = self.result(status, reason, observations, started)
+        self.note_cleanup(outcome)
+        return result, None
 
     def note_cleanup(self, outcome):
         """Replace the worker when its state after the job is not clean (or it said more)."""
@@ -479,8 +481,11 @@ class WorkerProcess:
         if self.status_buffer:
             problems.append("extra status frames")
         if problems:
-            # The job's own result stands: what it left behind was its own doing.
+            # The job's own result stands: what it left behind was its own doing. The new
+            # worker starts now, so that its start-up is not timed as the next job's.
             self.replace("not clean after a job: " + "; ".join(problems))
+            with contextlib.suppress(SandboxError):
+                self.restart()
 
     def result(self, status, reason, observations, started):
         return JobResult(

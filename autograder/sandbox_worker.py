@@ -13,7 +13,8 @@ then for every job forks a child that
      submission's source;
   2. sets itself up: drops the job stream, sends its stdout/stderr into a capped
      sink, enters the job's /tmp, takes a keyring of its own, sets the CPU /
-     memory / process limits -- and only then tells the worker it has started;
+     memory / process limits -- and only then tells the worker it has started,
+     and waits until the worker has told the grader so;
   3. execs the student's source in a fresh module namespace, calls
      public_tests.observe for every call, and writes one framed JSON message
      (autograder.channel) to the payload fd, straight to the grader.
@@ -552,8 +553,11 @@ def clear_keys():
         keyctl(KEYCTL_CLEAR, keyring)
 
 
-def key_problems():
-    """Keys still linked where a later job could find them (keyrings unreadable here: none)."""
+def key_problems(wait):
+    """Keys still linked where a later job could find them (keyrings unreadable here: none).
+
+    wait -- seconds to give the kernel to collect unlinked keys (see visible_keys_remain)
+    """
     user_keyring = keyctl(KEYCTL_GET_KEYRING_ID, USER_KEYRING, 1)
     linked = keyring_contents(USER_KEYRING) + keyring_contents(SESSION_KEYRING)
     # A user-session keyring links the user keyring; nothing else may be there.
@@ -564,10 +568,10 @@ def key_problems():
         keyctl(KEYCTL_UNLINK, persistent, SESSION_KEYRING)
     if linked:
         return ["keys are left in the keyrings"]
-    return ["keys are still visible"] if visible_keys_remain() else []
+    return ["keys are still visible"] if visible_keys_remain(wait) else []
 
 
-def visible_keys_remain(seconds=1.0):
+def visible_keys_remain(seconds):
     """Whether /proc/keys still shows a key a job made, once the kernel had time to collect it.
 
     Unlinked keys are destroyed asynchronously, and until then /proc/keys still shows
@@ -611,11 +615,13 @@ def sysv_problems():
     return problems
 
 
-def clean_up(config, baseline):
+def clean_up(config, baseline, key_wait=1.0):
     """Reset the state the next job starts from, then verify it; the problems left, if any.
 
     baseline -- the /tmp usage of a fresh worker, or None where /tmp is not the
                 sandbox's own tmpfs (level "none": a folder on the host's /tmp)
+    key_wait -- seconds to wait for keys of a job (here or in another sandbox of the same
+                uid, which /proc/keys shows too) to be collected
     """
     problems = []
     try:
@@ -630,7 +636,7 @@ def clean_up(config, baseline):
     except OSError as error:
         problems.append(f"/tmp could not be checked ({type(error).__name__})")
     if config["own_pid_namespace"]:
-        problems += sysv_problems() + key_problems()
+        problems += sysv_problems() + key_problems(key_wait)
     return problems
 
 
@@ -699,7 +705,8 @@ def prepare_state(config):
     if config["own_pid_namespace"]:
         # A keyring of the worker's own, not the session keyring of whoever started it.
         keyctl(KEYCTL_JOIN_SESSION_KEYRING, 0)
-    problems = clean_up(config, None)
+    # A sandbox replaced for a job's keys starts while the kernel may still be collecting them.
+    problems = clean_up(config, None, key_wait=10.0)
     baseline = tmp_usage(config["tmp"]) if config["own_pid_namespace"] else None
     return baseline, problems
 
