@@ -12,7 +12,7 @@ then for every job forks a child that
      reads jobs, so a child's copy of the worker's memory holds no other
      submission's source;
   2. sets itself up: drops the job stream, sends its stdout/stderr into a capped
-     sink, enters the job's /tmp, takes a keyring of its own, sets the CPU /
+     sink, enters the job's /tmp, sets the CPU /
      memory / process limits -- and only then tells the worker it has started,
      and waits until the worker has told the grader so;
   3. execs the student's source in a fresh module namespace, calls
@@ -36,6 +36,7 @@ Frames on every fd: 4-byte big-endian length, then UTF-8 JSON.
 import builtins
 import contextlib
 import ctypes
+import errno
 import gc
 import json
 import os
@@ -239,9 +240,6 @@ def child_main(config, go_w, ack_r, sink_w):
         os.dup2(sink_w, 2)
         os.close(sink_w)
         os.chdir(config["tmp"])
-        if config["own_pid_namespace"]:
-            # Keys the job adds to its session keyring die with it.
-            keyctl(KEYCTL_JOIN_SESSION_KEYRING, 0)
         set_job_limits(config["limits"], config["processes"])
         # Set up: from here on, whatever happens is the student's code's doing.
         os.write(go_w, b"g")
@@ -524,82 +522,88 @@ def tmp_usage(path):
 
 
 def keyctl(operation, *arguments):
-    """keyctl(2) (no libkeyutils needed); -1 where it is unavailable or refused."""
+    """keyctl(2) (no libkeyutils needed): its result, or -errno (-ENOSYS where unknown)."""
     if KEYCTL_SYSCALL is None:
-        return -1
+        return -errno.ENOSYS
     libc = ctypes.CDLL(None, use_errno=True)
     values = [ctypes.c_long(value) for value in (operation, *arguments)]
-    return libc.syscall(KEYCTL_SYSCALL, *values)
+    result = libc.syscall(KEYCTL_SYSCALL, *values)
+    return result if result >= 0 else -ctypes.get_errno()
 
 
 def keyring_contents(keyring):
-    """The key IDs linked in a keyring, [] when empty or unreadable."""
+    """The key IDs linked in a keyring ([] where keys are unavailable); PermissionError
+    when a job took the worker's right to see or read it (keyctl setperm)."""
     size = keyctl(KEYCTL_READ, keyring, 0, 0)
-    if size <= 0:
+    if size in (-errno.ENOSYS, -errno.EPERM):
+        return []  # no keys here (e.g. a container's syscall filter): none for jobs either
+    if size < 0:
+        raise PermissionError(-size, "a keyring is locked")
+    if size == 0:
         return []
     buffer = ctypes.create_string_buffer(size)
-    got = keyctl(KEYCTL_READ, keyring, ctypes.addressof(buffer), size)
-    return list(struct.unpack(f"={max(got, 0) // 4}i", buffer.raw[: max(got, 0)]))
+    got = max(keyctl(KEYCTL_READ, keyring, ctypes.addressof(buffer), size), 0)
+    return list(struct.unpack(f"={got // 4}i", buffer.raw[:got]))
+
+
+def reachable_keyrings():
+    """The keyrings a later job could reach, and the IDs of the keyrings linked among them.
+
+    The user, user-session and session keyrings (the worker's own session keyring,
+    which its jobs inherit), and the user's persistent keyring, which outlives every
+    process for days: it is linked into the session keyring while we look.
+    """
+    persistent = keyctl(KEYCTL_GET_PERSISTENT, -1, SESSION_KEYRING)
+    keyrings = [USER_KEYRING, USER_SESSION_KEYRING, SESSION_KEYRING]
+    keyrings += [persistent] if persistent > 0 else []
+    own = {keyctl(KEYCTL_GET_KEYRING_ID, USER_KEYRING, 1), persistent}
+    return keyrings, own
 
 
 def clear_keys():
-    """Empty every keyring a later job could reach: user, user-session, the worker's session
-    keyring and the user's persistent keyring (it outlives processes for days)."""
-    persistent = keyctl(KEYCTL_GET_PERSISTENT, -1, SESSION_KEYRING)
-    if persistent > 0:
-        keyctl(KEYCTL_CLEAR, persistent)
-        keyctl(KEYCTL_UNLINK, persistent, SESSION_KEYRING)
-    for keyring in (USER_KEYRING, USER_SESSION_KEYRING, SESSION_KEYRING):
+    """Empty every keyring a later job could reach; returns the IDs of the keys unlinked."""
+    keyrings, own = reachable_keyrings()
+    unlinked = []
+    # The persistent keyring first: clearing the session keyring unlinks it.
+    for keyring in reversed(keyrings):
+        with contextlib.suppress(PermissionError):
+            unlinked += [key for key in keyring_contents(keyring) if key not in own]
         keyctl(KEYCTL_CLEAR, keyring)
+    return unlinked
 
 
-def key_problems(wait):
-    """Keys still linked where a later job could find them (keyrings unreadable here: none).
-
-    wait -- seconds to give the kernel to collect unlinked keys (see visible_keys_remain)
-    """
-    user_keyring = keyctl(KEYCTL_GET_KEYRING_ID, USER_KEYRING, 1)
-    linked = keyring_contents(USER_KEYRING) + keyring_contents(SESSION_KEYRING)
-    # A user-session keyring links the user keyring; nothing else may be there.
-    linked += [key for key in keyring_contents(USER_SESSION_KEYRING) if key != user_keyring]
-    persistent = keyctl(KEYCTL_GET_PERSISTENT, -1, SESSION_KEYRING)
-    if persistent > 0:
-        linked += keyring_contents(persistent)
-        keyctl(KEYCTL_UNLINK, persistent, SESSION_KEYRING)
-    if linked:
-        return ["keys are left in the keyrings"]
-    return ["keys are still visible"] if visible_keys_remain(wait) else []
+def key_problems(unlinked):
+    """Keys a later job could still find: linked in a reachable keyring, in a keyring the
+    worker may no longer read, or unlinked but not yet destroyed (/proc/keys shows those)."""
+    keyrings, own = reachable_keyrings()
+    problems = []
+    try:
+        if any(key not in own for keyring in keyrings for key in keyring_contents(keyring)):
+            problems.append("keys are left in the keyrings")
+    except PermissionError:
+        problems.append("a keyring is locked")
+    keyctl(KEYCTL_CLEAR, SESSION_KEYRING)  # unlinks the persistent keyring again
+    if unlinked and not keys_collected(unlinked):
+        problems.append("keys are not collected")
+    return problems
 
 
-def visible_keys_remain(seconds):
-    """Whether /proc/keys still shows a key a job made, once the kernel had time to collect it.
-
-    Unlinked keys are destroyed asynchronously, and until then /proc/keys still shows
-    their descriptions. Keys of the same uid in other sandboxes are visible too: only
-    keyrings with the kernel's own names may be there.
-    """
+def keys_collected(keys, seconds=1.0):
+    """Whether the kernel has destroyed these unlinked keys (it does so asynchronously;
+    until then /proc/keys still shows their descriptions)."""
+    pending = {f"{key:08x}" for key in keys}
     deadline = time.monotonic() + seconds
     while True:
         try:
             with open("/proc/keys") as listing:
-                rows = [line.split() for line in listing]
+                shown = {line.split(None, 1)[0] for line in listing if line.strip()}
         except OSError:
-            return False
-        if all(is_standard_keyring(row) for row in rows):
-            return False
-        if time.monotonic() > deadline:
             return True
-        time.sleep(0.005)
-
-
-def is_standard_keyring(row):
-    """A /proc/keys row of a keyring the kernel makes for every user and session."""
-    if len(row) < 9 or row[7] != "keyring":
-        return False
-    name = row[8].rstrip(":")
-    base, _, number = name.partition(".")
-    own = base in ("_uid", "_uid_ses", "_persistent") and number == str(os.getuid())
-    return own or name in ("_ses", ".user_reg")
+        if not pending & shown:
+            return True
+        if time.monotonic() > deadline:
+            return False
+        time.sleep(0.002)
 
 
 def sysv_problems():
@@ -615,28 +619,27 @@ def sysv_problems():
     return problems
 
 
-def clean_up(config, baseline, key_wait=1.0):
+def clean_up(config, baseline):
     """Reset the state the next job starts from, then verify it; the problems left, if any.
 
     baseline -- the /tmp usage of a fresh worker, or None where /tmp is not the
                 sandbox's own tmpfs (level "none": a folder on the host's /tmp)
-    key_wait -- seconds to wait for keys of a job (here or in another sandbox of the same
-                uid, which /proc/keys shows too) to be collected
     """
     problems = []
     try:
         reset_tmp(config["tmp"])
     except OSError as error:
         problems.append(f"/tmp could not be reset ({type(error).__name__})")
+    unlinked = []
     if config["own_pid_namespace"]:
         remove_sysv_ipc()
-        clear_keys()
+        unlinked = clear_keys()
     try:
         problems += tmp_problems(config["tmp"], baseline)
     except OSError as error:
         problems.append(f"/tmp could not be checked ({type(error).__name__})")
     if config["own_pid_namespace"]:
-        problems += sysv_problems() + key_problems(key_wait)
+        problems += sysv_problems() + key_problems(unlinked)
     return problems
 
 
@@ -705,8 +708,7 @@ def prepare_state(config):
     if config["own_pid_namespace"]:
         # A keyring of the worker's own, not the session keyring of whoever started it.
         keyctl(KEYCTL_JOIN_SESSION_KEYRING, 0)
-    # A sandbox replaced for a job's keys starts while the kernel may still be collecting them.
-    problems = clean_up(config, None, key_wait=10.0)
+    problems = clean_up(config, None)
     baseline = tmp_usage(config["tmp"]) if config["own_pid_namespace"] else None
     return baseline, problems
 
