@@ -736,11 +736,12 @@ def main():
                 )
             break
         write_frame(status_fd, b'{"started": true}')
-        os.write(ack_w, b"a")
+        with contextlib.suppress(BrokenPipeError):  # killed from outside meanwhile
+            os.write(ack_w, b"a")
         os.close(ack_w)
         outcome = supervise(pid, sink_r, config["limits"])
-        began = time.monotonic()
         problems = [] if kill_leftovers(config["own_pid_namespace"], pid) else ["processes survive"]
+        began = time.monotonic()
         problems += clean_up(config, baseline)
         outcome.update(clean=not problems, problems=problems[:8])
         outcome["cleanup_seconds"] = round(time.monotonic() - began, 6)
