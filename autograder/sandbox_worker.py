@@ -606,6 +606,37 @@ def keys_collected(keys, seconds=1.0):
         time.sleep(0.002)
 
 
+def await_stray_keys(seconds=5.0):
+    """Wait (at most seconds) until /proc/keys shows no key but the kernel's own keyrings.
+
+    /proc/keys also shows keys of the same uid outside this sandbox -- e.g. those of
+    the worker this one replaces, kept until the kernel frees its user namespace.
+    Waiting at start lets them go before any job could see them; keys of some other
+    sandbox may stay longer, and do not stop the worker (the syscall filter is what
+    keeps jobs away from keys altogether).
+    """
+    deadline = time.monotonic() + seconds
+    while time.monotonic() < deadline:
+        try:
+            with open("/proc/keys") as listing:
+                rows = [line.split() for line in listing if line.strip()]
+        except OSError:
+            return
+        if all(is_standard_keyring(row) for row in rows):
+            return
+        time.sleep(0.01)
+
+
+def is_standard_keyring(row):
+    """A /proc/keys row of a keyring the kernel makes for every user and session."""
+    if len(row) < 9 or row[7] != "keyring":
+        return False
+    name = row[8].rstrip(":")
+    base, _, number = name.partition(".")
+    own = base in ("_uid", "_uid_ses", "_persistent") and number == str(os.getuid())
+    return own or name in ("_ses", ".user_reg")
+
+
 def sysv_problems():
     """System V IPC objects still there (in the sandbox's own IPC namespace)."""
     problems = []
@@ -709,6 +740,8 @@ def prepare_state(config):
         # A keyring of the worker's own, not the session keyring of whoever started it.
         keyctl(KEYCTL_JOIN_SESSION_KEYRING, 0)
     problems = clean_up(config, None)
+    if config["own_pid_namespace"]:
+        await_stray_keys()
     baseline = tmp_usage(config["tmp"]) if config["own_pid_namespace"] else None
     return baseline, problems
 
