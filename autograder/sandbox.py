@@ -34,7 +34,7 @@ import threading
 import time
 from dataclasses import dataclass, field
 
-from . import channel, sandbox_cgroup, sandbox_launch, syscall_filter
+from . import channel, sandbox_cgroup, sandbox_launch, sandbox_worker, syscall_filter
 
 LEVELS = ("bubblewrap", "unshare", "none")
 TAG_VARIABLE = "AUTOGRADER_SANDBOX_TAG"
@@ -47,6 +47,8 @@ MIN_JOB_MEMORY = 128 << 20  # room a job needs above the preloaded modules
 # Unreclaimable memory a worker may still hold after a job (beyond what it held when
 # ready) before it is replaced: more means something of the job outlived it.
 LEFTOVER_BYTES = 64 << 20
+# The prefix of a job's reason when the sandbox itself failed, twice, before the job started.
+SANDBOX_FAILURE = "sandbox failure (not the student's code): "
 
 
 @dataclass(frozen=True)
@@ -200,6 +202,33 @@ def check_outcome(message):
     return outcome
 
 
+def check_started(message):
+    """The worker's first frame for a job: None when the job started, else why it did not.
+
+    Before "started" no student code has run: a failure then is the sandbox's own.
+    """
+    started = json.loads(message)
+    if started == {"started": True}:
+        return None
+    if (
+        type(started) is dict
+        and started.get("outcome") == "sandbox"
+        and type(started.get("reason")) is str
+    ):
+        return started["reason"][:200]
+    raise channel.ChannelError("bad worker status")
+
+
+def cleanup_problems(outcome):
+    """Why the worker's state after a job is not clean ([] when it is)."""
+    problems = outcome.get("problems")
+    if type(problems) is not list or not all(type(problem) is str for problem in problems):
+        problems = ["no clean-up report"]
+    if outcome.get("clean") is not True:
+        return [problem[:100] for problem in problems[:8]] or ["no clean-up report"]
+    return []
+
+
 def check_ready(message, limits):
     """The worker's ready message -> the address space a job inherits (bytes).
 
@@ -213,6 +242,8 @@ def check_ready(message, limits):
         preloaded = None
     if type(preloaded) is not int:
         raise SandboxError(f"sent {message[:80]!r} instead of its ready message")
+    if ready.get("problems"):
+        raise SandboxError(f"its state is not clean at start: {ready['problems']!r:.200}")
     if preloaded + MIN_JOB_MEMORY > limits.memory_bytes:
         need = channel.describe_bytes(preloaded + MIN_JOB_MEMORY)
         raise MemoryLimitError(
@@ -242,6 +273,9 @@ class WorkerProcess:
         self.memory_problem = "not requested"
         self.filter_problem = "not requested"
         self.processes = None
+        self.tmp = None  # level none: the worker's own /tmp folder
+        self.replacements = []  # why this slot's worker was replaced, oldest first
+        self.cleanup_seconds = []  # per job: the worker's reset and check of the clean state
 
     # -- starting and stopping ------------------------------------------------
 
@@ -262,6 +296,14 @@ class WorkerProcess:
         self.memory = self.create_memory_cgroup()
         config["syscall_filter"] = self.filter_program()
         command = sandbox_launch.in_cgroup(command, self.memory and self.memory.procs_file)
+        environment = sandbox_launch.environment(self.tag, self.level, self.staging)
+        if self.level == "none":
+            # No namespaces: each worker gets a folder of its own, new at every start, so
+            # that neither another worker's jobs nor a mess its predecessor could not clean
+            # up is in its /tmp.
+            self.tmp = tempfile.mkdtemp(prefix=f"{self.tag}-", dir=config["tmp"])
+            config["tmp"] = self.tmp
+            environment.update(sandbox_launch.tmp_variables(self.tmp))
         self.process = subprocess.Popen(
             [*command, json.dumps(config)],
             stdin=job_r,
@@ -269,7 +311,7 @@ class WorkerProcess:
             stderr=self.log,
             pass_fds=(payload_w, status_w),
             start_new_session=True,
-            env=sandbox_launch.environment(self.tag, self.level, self.staging),
+            env=environment,
             **sandbox_launch.popen_options(self.level),
         )
         for fd in (job_r, payload_w, status_w):
@@ -403,11 +445,19 @@ class WorkerProcess:
         self.log.close()
         self.process = None
         self.ready = False
+        if self.tmp is not None:
+            remove_folder(self.tmp)
+            self.tmp = None
 
     def restart(self):
         self.stop()
         self.start()
         self.wait_ready()
+
+    def replace(self, reason):
+        """Stop this worker for good (the next job gets a new one), noting why."""
+        self.replacements.append(reason)
+        self.stop()
 
     # -- one job ----------------------------------------------------------------
 
@@ -447,22 +497,52 @@ class WorkerProcess:
                     return None  # no status is that long: the worker is not ours any more
 
     def run(self, job):
-        """Run one job in this worker; restarts the worker when it died or misbehaved."""
+        """Run one job in this worker; never charges the sandbox's own failures to the job.
+
+        A worker that died or misbehaved is restarted; one whose state is not clean
+        after a job is replaced before the next job; a job that did not start (its
+        process died while being set up, the worker was gone) is retried once on a
+        new worker, and if it fails to start again it is an error naming the sandbox.
+        """
         started = time.monotonic()
         try:
             data = encode_job(job)
         except JobTooLargeError as error:
             return self.result("error", str(error), [], started)
-        if not self.alive():
-            try:
-                self.restart()
-            except SandboxError as error:
-                return self.result(
-                    "error", f"the sandbox could not be restarted: {error}", [], started
-                )
+        failure = None
+        for _attempt in range(2):
+            if self.process is not None and not self.alive():
+                self.replacements.append("the worker had ended")
+            if not self.alive():
+                try:
+                    self.restart()
+                except SandboxError as error:
+                    failure = f"the sandbox could not be restarted: {error}"
+                    continue
+            result, failure = self.attempt(job, data, started)
+            if result is not None:
+                return result
+            self.replace(failure)
+        return self.result("error", SANDBOX_FAILURE + failure, [], started)
+
+    def attempt(self, job, data, started):
+        """(JobResult, None) once the job started, or (None, why it did not start)."""
         payload = bytearray()
         deadline = time.monotonic() + self.limits.wall_seconds + CLEANUP_GRACE
         message = self.read_status(deadline, payload, data)
+        if message is None:
+            late = time.monotonic() >= deadline
+            return (
+                None,
+                f"the worker {'did not start' if late else 'ended before starting'} the job",
+            )
+        try:
+            not_started = check_started(message)
+        except (ValueError, channel.ChannelError):
+            return None, "malformed status from the sandbox worker before the job started"
+        if not_started:
+            return None, not_started
+        message = self.read_status(deadline, payload)
         if message is None:
             late = time.monotonic() >= deadline
             self.stop()
@@ -471,19 +551,35 @@ class WorkerProcess:
                 if late
                 else ("error", "the student code killed the sandbox worker (it was restarted)")
             )
-            return self.result(status, reason, [], started)
+            return self.result(status, reason, [], started), None
         drain(self.payload_r, payload)
         try:
             outcome = check_outcome(message)
         except (ValueError, channel.ChannelError):
             self.stop()
-            return self.result("error", "malformed status from the sandbox worker", [], started)
-        if not outcome.get("clean", False) or self.status_buffer:
-            self.stop()  # processes survived the cleanup, or extra frames: start afresh
+            result = self.result("error", "malformed status from the sandbox worker", [], started)
+            return result, None
         if len(payload) > channel.MAX_MESSAGE_BYTES + 4:
-            return self.result("error", "the result is too large", [], started)
-        status, reason, observations = verdict(outcome, bytes(payload), job, self.limits)
-        return self.result(status, reason, observations, started)
+            result = self.result("error", "the result is too large", [], started)
+        else:
+            status, reason, observations = verdict(outcome, bytes(payload), job, self.limits)
+            result = self.result(status, reason, observations, started)
+        self.note_cleanup(outcome)
+        return result, None
+
+    def note_cleanup(self, outcome):
+        """Replace the worker when its state after the job is not clean (or it said more)."""
+        if type(outcome.get("cleanup_seconds")) is float:
+            self.cleanup_seconds.append(outcome["cleanup_seconds"])
+        problems = cleanup_problems(outcome)
+        if self.status_buffer:
+            problems.append("extra status frames")
+        if problems:
+            # The job's own result stands: what it left behind was its own doing. The new
+            # worker starts now, so that its start-up is not timed as the next job's.
+            self.replace("not clean after a job: " + "; ".join(problems))
+            with contextlib.suppress(SandboxError):
+                self.restart()
 
     def result(self, status, reason, observations, started):
         status, reason, observations = self.memory_verdict(status, reason, observations)
@@ -506,6 +602,13 @@ def describe_processes(level, processes):
         "unshare": "processes of uid 65534 on the machine",
     }
     return f"{processes} {counted.get(level, 'processes')} (RLIMIT_NPROC)"
+
+
+def remove_folder(path):
+    """Remove a worker's /tmp folder (level none) whatever its job left in it; best effort."""
+    with contextlib.suppress(OSError):
+        sandbox_worker.reset_tmp(path)
+        os.rmdir(path)
 
 
 def read_some(fd):

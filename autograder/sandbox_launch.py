@@ -85,9 +85,13 @@ def environment(tag, level, staging):
     """The environment of the launched process (bwrap, unshare or the worker itself)."""
     variables = sandbox_environment(tag)
     if level == "none":
-        tmp = str(Path(staging) / "tmp")
-        variables.update(HOME=tmp, TMPDIR=tmp, MPLCONFIGDIR=f"{tmp}/.matplotlib")
+        variables.update(tmp_variables(str(Path(staging) / "tmp")))
     return variables
+
+
+def tmp_variables(tmp):
+    """The variables that point the worker's jobs at their /tmp (a folder at level none)."""
+    return {"HOME": tmp, "TMPDIR": tmp, "MPLCONFIGDIR": f"{tmp}/.matplotlib"}
 
 
 def python_paths():

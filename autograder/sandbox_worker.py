@@ -11,15 +11,22 @@ then for every job forks a child that
   1. reads ONE job frame from the job stream (fd 0) -- the worker itself never
      reads jobs, so a child's copy of the worker's memory holds no other
      submission's source;
-  2. drops the job stream, sends its stdout/stderr into a capped sink, sets the
-     CPU / memory / process limits;
+  2. sets itself up: drops the job stream, sends its stdout/stderr into a capped
+     sink, enters the job's /tmp, sets the CPU /
+     memory / process limits -- and only then tells the worker it has started,
+     and waits until the worker has told the grader so;
   3. execs the student's source in a fresh module namespace, calls
      public_tests.observe for every call, and writes one framed JSON message
      (autograder.channel) to the payload fd, straight to the grader.
 
 The worker enforces the wall-clock and output limits, kills every process the job
-left behind (also setsid()/double-forked ones), empties the job's /tmp, and
-reports how the child ended on the status fd. It never reads what the child
+left behind (also setsid()/double-forked ones), then resets and verifies the state
+the next job will start from (autograder.sandbox_worker.clean_up): /tmp empty,
+mode 0o700, owned by the worker, no attributes; no room of it still in use; no
+System V IPC object; no key. It reports on the status fd that the job started,
+then how the child ended and whether the state is clean. A child that dies before
+it started, or a state that is not clean, ends the worker: the grader replaces it
+(and retries a job that never started). The worker never reads what the child
 sends to the grader (a correct answer must not linger in its memory for the next
 child to find).
 
@@ -29,13 +36,15 @@ Frames on every fd: 4-byte big-endian length, then UTF-8 JSON.
 import builtins
 import contextlib
 import ctypes
+import errno
 import gc
 import json
 import os
+import platform
 import resource
 import select
-import shutil
 import signal
+import stat
 import struct
 import sys
 import time
@@ -47,6 +56,12 @@ PR_SET_NAME, PR_SET_DUMPABLE, PR_SET_CHILD_SUBREAPER = 15, 4, 36
 PR_SET_SECCOMP, SECCOMP_MODE_FILTER, PR_SET_NO_NEW_PRIVS = 22, 2, 38
 BPF_INSTRUCTION_BYTES = 8  # struct sock_filter
 IPC_RMID = 0
+TMP_MODE = 0o700
+# keyctl(2): operations, and the special IDs of the keyrings a job can reach.
+KEYCTL_GET_KEYRING_ID, KEYCTL_JOIN_SESSION_KEYRING, KEYCTL_CLEAR, KEYCTL_UNLINK = 0, 1, 7, 9
+KEYCTL_READ, KEYCTL_GET_PERSISTENT = 11, 22
+SESSION_KEYRING, USER_KEYRING, USER_SESSION_KEYRING = -3, -4, -5
+KEYCTL_SYSCALL = {"x86_64": 250, "aarch64": 219}.get(platform.machine())
 
 
 # --------------------------------------------------------------------------
@@ -241,7 +256,7 @@ def exited_before_reporting(error):
     os._exit(exit_status(error) & 0xFF)
 
 
-def child_main(config, go_w, sink_w):
+def child_main(config, go_w, ack_r, sink_w):
     """The job child, right after fork. Never returns."""
     try:
         os.close(config["status_fd"])
@@ -260,11 +275,15 @@ def child_main(config, go_w, sink_w):
         os.dup2(sink_w, 1)
         os.dup2(sink_w, 2)
         os.close(sink_w)
-        os.write(go_w, b"g")
-        os.close(go_w)
         os.chdir(config["tmp"])
         set_job_limits(config["limits"], config["processes"])
         install_syscall_filter(config.get("syscall_filter"))
+        # Set up: from here on, whatever happens is the student's code's doing.
+        os.write(go_w, b"g")
+        os.close(go_w)
+        if os.read(ack_r, 1) != b"a":
+            os._exit(EXIT_NO_JOB)  # the worker is gone before it could report the start
+        os.close(ack_r)
         payload = run_job(job, config["limits"])
         write_frame(config["payload_fd"], payload)
         os._exit(0)
@@ -280,25 +299,39 @@ def child_main(config, go_w, sink_w):
 
 
 def spawn_child(config):
+    """Fork the next job child; returns (pid, go_r, ack_w, sink_r).
+
+    go -- the child says it is set up; ack -- the worker says the grader knows the job
+    started (so that even the worker's death at the student's hands counts as the job's).
+    """
     go_r, go_w = os.pipe()
+    ack_r, ack_w = os.pipe()
     sink_r, sink_w = os.pipe()
     sys.stdout.flush()
     sys.stderr.flush()
     pid = os.fork()
     if pid == 0:
         os.close(go_r)
+        os.close(ack_w)
         os.close(sink_r)
-        child_main(config, go_w, sink_w)
+        child_main(config, go_w, ack_r, sink_w)
     os.close(go_w)
+    os.close(ack_r)
     os.close(sink_w)
-    return pid, go_r, sink_r
+    return pid, go_r, ack_w, sink_r
 
 
 def wait_for_start(go_r):
-    """Block until the child has its job (True) or found no job (False)."""
+    """Block until the child has its job and is set up (True), or has ended (False)."""
     started = os.read(go_r, 1) == b"g"
     os.close(go_r)
     return started
+
+
+def describe_exit(status):
+    if os.WIFSIGNALED(status):
+        return f"was killed by signal {os.WTERMSIG(status)}"
+    return f"exited with status {os.WEXITSTATUS(status)}"
 
 
 class OutputSink:
@@ -407,7 +440,7 @@ def reap_all():
             pass
 
 
-def kill_leftovers(own_pid_namespace, job_pid):
+def kill_leftovers(own_pid_namespace, job_pid=None):
     """Kill every process the job left, until none is left (forks may race the first pass).
 
     In its own PID namespace the worker (PID 1) kills everything it can see but
@@ -415,8 +448,9 @@ def kill_leftovers(own_pid_namespace, job_pid):
     descendants; as child subreaper, setsid()/double-forked ones are among them.
     Without /proc (macOS) only the job's process group can be found.
     """
-    with contextlib.suppress(ProcessLookupError, PermissionError):
-        os.killpg(job_pid, signal.SIGKILL)
+    if job_pid is not None:
+        with contextlib.suppress(ProcessLookupError, PermissionError):
+            os.killpg(job_pid, signal.SIGKILL)
     for _ in range(1000):
         victims = other_pids() if own_pid_namespace else descendants()
         if not victims:
@@ -432,21 +466,249 @@ def kill_leftovers(own_pid_namespace, job_pid):
     return False
 
 
-def empty_directory(path):
-    """Remove everything the job wrote under path (its /tmp), whatever the modes."""
-    for name in os.listdir(path):
-        target = os.path.join(path, name)
-        if os.path.isdir(target) and not os.path.islink(target):
-            for root, dirs, _ in os.walk(target):
-                for directory in dirs:
-                    with contextlib.suppress(OSError):
-                        os.chmod(os.path.join(root, directory), 0o700)
-            with contextlib.suppress(OSError):
-                os.chmod(target, 0o700)
-            shutil.rmtree(target, ignore_errors=True)
-        else:
-            with contextlib.suppress(OSError):
-                os.unlink(target)
+# --------------------------------------------------------------------------
+# The state the next job starts from: reset it, then verify it. The job ran as
+# the worker's own uid, so it could change anything the worker owns; what the
+# reset does not restore, the verification finds, and the grader replaces the
+# worker (a new sandbox: a new tmpfs, IPC namespace and user keyring).
+# --------------------------------------------------------------------------
+
+
+def reset_tmp(path):
+    """Give /tmp back its mode, no attributes, no contents, fresh timestamps.
+
+    Modes are fixed before listing at every depth (a mode-000 directory cannot be
+    listed); symlinks are removed, never followed. Only called once every process
+    of the job is dead, so nothing changes the tree meanwhile.
+    """
+    os.chmod(path, TMP_MODE)
+    for name in os.listxattr(path, follow_symlinks=False):
+        os.removexattr(path, name, follow_symlinks=False)
+    directory = os.open(path, os.O_RDONLY | os.O_DIRECTORY | os.O_NOFOLLOW)
+    try:
+        empty_directory(directory)
+    finally:
+        os.close(directory)
+    # Timestamps set by the job could carry a message.
+    os.utime(path)
+
+
+def empty_directory(directory):
+    """Remove everything in the open directory fd, whatever the modes and the depth.
+
+    Depth first, holding one directory open at a time and climbing back through
+    "..", so that neither the recursion limit nor the file limit bounds the depth.
+    """
+    current = os.dup(directory)
+    try:
+        entered = []  # names of the directories entered, from the top down
+        pending = [remove_files(current)]  # per depth: subdirectories still to remove
+        while True:
+            if pending[-1]:
+                name = pending[-1].pop()
+                os.chmod(name, TMP_MODE, dir_fd=current)  # a directory, not a symlink
+                inner = os.open(name, os.O_RDONLY | os.O_DIRECTORY | os.O_NOFOLLOW, dir_fd=current)
+                os.close(current)
+                current = inner
+                entered.append(name)
+                pending.append(remove_files(current))
+                continue
+            pending.pop()
+            if not entered:
+                return
+            parent = os.open("..", os.O_RDONLY | os.O_DIRECTORY, dir_fd=current)
+            os.close(current)
+            current = parent
+            os.rmdir(entered.pop(), dir_fd=current)
+    finally:
+        os.close(current)
+
+
+def remove_files(directory):
+    """Unlink everything but subdirectories in the open directory fd; returns those."""
+    with os.scandir(directory) as entries:
+        found = [(entry.name, entry.is_dir(follow_symlinks=False)) for entry in entries]
+    for name, is_directory in found:
+        if not is_directory:
+            os.unlink(name, dir_fd=directory)
+    return [name for name, is_directory in found if is_directory]
+
+
+def tmp_problems(path, baseline):
+    """What differs from a fresh /tmp: mode, owner, contents, attributes, room in use."""
+    info = os.lstat(path)
+    problems = []
+    if not stat.S_ISDIR(info.st_mode) or stat.S_IMODE(info.st_mode) != TMP_MODE:
+        problems.append(f"/tmp has mode {info.st_mode:o}")
+    if (info.st_uid, info.st_gid) != (os.getuid(), os.getgid()):
+        problems.append(f"/tmp is owned by {info.st_uid}:{info.st_gid}")
+    if os.listdir(path):
+        problems.append("/tmp is not empty")
+    if os.listxattr(path, follow_symlinks=False):
+        problems.append("/tmp has extended attributes")
+    if baseline is not None and tmp_usage(path) != baseline:
+        # E.g. a deleted file still open: some process of the job is still alive.
+        problems.append("room of /tmp is still in use")
+    return problems
+
+
+def tmp_usage(path):
+    """(blocks, inodes) in use on the file system of path (the sandbox's own tmpfs)."""
+    room = os.statvfs(path)
+    return room.f_blocks - room.f_bfree, room.f_files - room.f_ffree
+
+
+def keyctl(operation, *arguments):
+    """keyctl(2) (no libkeyutils needed): its result, or -errno (-ENOSYS where unknown)."""
+    if KEYCTL_SYSCALL is None:
+        return -errno.ENOSYS
+    libc = ctypes.CDLL(None, use_errno=True)
+    values = [ctypes.c_long(value) for value in (operation, *arguments)]
+    result = libc.syscall(KEYCTL_SYSCALL, *values)
+    return result if result >= 0 else -ctypes.get_errno()
+
+
+def keyring_contents(keyring):
+    """The key IDs linked in a keyring ([] where keys are unavailable); PermissionError
+    when a job took the worker's right to see or read it (keyctl setperm)."""
+    size = keyctl(KEYCTL_READ, keyring, 0, 0)
+    if size in (-errno.ENOSYS, -errno.EPERM):
+        return []  # no keys here (e.g. a container's syscall filter): none for jobs either
+    if size < 0:
+        raise PermissionError(-size, "a keyring is locked")
+    if size == 0:
+        return []
+    buffer = ctypes.create_string_buffer(size)
+    got = max(keyctl(KEYCTL_READ, keyring, ctypes.addressof(buffer), size), 0)
+    return list(struct.unpack(f"={got // 4}i", buffer.raw[:got]))
+
+
+def reachable_keyrings():
+    """The keyrings a later job could reach, and the IDs of the keyrings linked among them.
+
+    The user, user-session and session keyrings (the worker's own session keyring,
+    which its jobs inherit), and the user's persistent keyring, which outlives every
+    process for days: it is linked into the session keyring while we look.
+    """
+    persistent = keyctl(KEYCTL_GET_PERSISTENT, -1, SESSION_KEYRING)
+    keyrings = [USER_KEYRING, USER_SESSION_KEYRING, SESSION_KEYRING]
+    keyrings += [persistent] if persistent > 0 else []
+    own = {keyctl(KEYCTL_GET_KEYRING_ID, USER_KEYRING, 1), persistent}
+    return keyrings, own
+
+
+def clear_keys():
+    """Empty every keyring a later job could reach; returns the IDs of the keys unlinked."""
+    keyrings, own = reachable_keyrings()
+    unlinked = []
+    # The persistent keyring first: clearing the session keyring unlinks it.
+    for keyring in reversed(keyrings):
+        with contextlib.suppress(PermissionError):
+            unlinked += [key for key in keyring_contents(keyring) if key not in own]
+        keyctl(KEYCTL_CLEAR, keyring)
+    return unlinked
+
+
+def key_problems(unlinked):
+    """Keys a later job could still find: linked in a reachable keyring, in a keyring the
+    worker may no longer read, or unlinked but not yet destroyed (/proc/keys shows those)."""
+    keyrings, own = reachable_keyrings()
+    problems = []
+    try:
+        if any(key not in own for keyring in keyrings for key in keyring_contents(keyring)):
+            problems.append("keys are left in the keyrings")
+    except PermissionError:
+        problems.append("a keyring is locked")
+    keyctl(KEYCTL_CLEAR, SESSION_KEYRING)  # unlinks the persistent keyring again
+    if unlinked and not keys_collected(unlinked):
+        problems.append("keys are not collected")
+    return problems
+
+
+def keys_collected(keys, seconds=1.0):
+    """Whether the kernel has destroyed these unlinked keys (it does so asynchronously;
+    until then /proc/keys still shows their descriptions)."""
+    pending = {f"{key:08x}" for key in keys}
+    deadline = time.monotonic() + seconds
+    while True:
+        try:
+            with open("/proc/keys") as listing:
+                shown = {line.split(None, 1)[0] for line in listing if line.strip()}
+        except OSError:
+            return True
+        if not pending & shown:
+            return True
+        if time.monotonic() > deadline:
+            return False
+        time.sleep(0.002)
+
+
+def await_stray_keys(seconds=5.0):
+    """Wait (at most seconds) until /proc/keys shows no key but the kernel's own keyrings.
+
+    /proc/keys also shows keys of the same uid outside this sandbox -- e.g. those of
+    the worker this one replaces, kept until the kernel frees its user namespace.
+    Waiting at start lets them go before any job could see them; keys of some other
+    sandbox may stay longer, and do not stop the worker (the syscall filter is what
+    keeps jobs away from keys altogether).
+    """
+    deadline = time.monotonic() + seconds
+    while time.monotonic() < deadline:
+        try:
+            with open("/proc/keys") as listing:
+                rows = [line.split() for line in listing if line.strip()]
+        except OSError:
+            return
+        if all(is_standard_keyring(row) for row in rows):
+            return
+        time.sleep(0.01)
+
+
+def is_standard_keyring(row):
+    """A /proc/keys row of a keyring the kernel makes for every user and session."""
+    if len(row) < 9 or row[7] != "keyring":
+        return False
+    name = row[8].rstrip(":")
+    base, _, number = name.partition(".")
+    own = base in ("_uid", "_uid_ses", "_persistent") and number == str(os.getuid())
+    return own or name in ("_ses", ".user_reg")
+
+
+def sysv_problems():
+    """System V IPC objects still there (in the sandbox's own IPC namespace)."""
+    problems = []
+    for table in ("shm", "msg", "sem"):
+        try:
+            with open(f"/proc/sysvipc/{table}") as listing:
+                if len(listing.read().splitlines()) > 1:
+                    problems.append(f"System V {table} objects are left")
+        except OSError:
+            continue
+    return problems
+
+
+def clean_up(config, baseline):
+    """Reset the state the next job starts from, then verify it; the problems left, if any.
+
+    baseline -- the /tmp usage of a fresh worker, or None where /tmp is not the
+                sandbox's own tmpfs (level "none": a folder on the host's /tmp)
+    """
+    problems = []
+    try:
+        reset_tmp(config["tmp"])
+    except OSError as error:
+        problems.append(f"/tmp could not be reset ({type(error).__name__})")
+    unlinked = []
+    if config["own_pid_namespace"]:
+        remove_sysv_ipc()
+        unlinked = clear_keys()
+    try:
+        problems += tmp_problems(config["tmp"], baseline)
+    except OSError as error:
+        problems.append(f"/tmp could not be checked ({type(error).__name__})")
+    if config["own_pid_namespace"]:
+        problems += sysv_problems() + key_problems(unlinked)
+    return problems
 
 
 def remove_sysv_ipc():
@@ -505,6 +767,20 @@ def prepare_worker():
     prctl(PR_SET_CHILD_SUBREAPER, 1)
     # As PID 1 of a namespace, a signal with no handler cannot reach us from a job.
     signal.signal(signal.SIGINT, signal.SIG_DFL)
+    # Not the jobs' /tmp: the root of the sandbox, read-only, which no job can change.
+    os.chdir("/")
+
+
+def prepare_state(config):
+    """The first clean state; returns (baseline /tmp usage, problems)."""
+    if config["own_pid_namespace"]:
+        # A keyring of the worker's own, not the session keyring of whoever started it.
+        keyctl(KEYCTL_JOIN_SESSION_KEYRING, 0)
+    problems = clean_up(config, None)
+    if config["own_pid_namespace"]:
+        await_stray_keys()
+    baseline = tmp_usage(config["tmp"]) if config["own_pid_namespace"] else None
+    return baseline, problems
 
 
 def main():
@@ -512,23 +788,35 @@ def main():
     sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
     prepare_worker()
     preload()
+    baseline, problems = prepare_state(config)
     status_fd = config["status_fd"]
     # What a job inherits: its memory limit must leave room above this.
-    write_frame(status_fd, json.dumps({"ready": True, "address_space": address_space()}).encode())
-    while True:
-        pid, go_r, sink_r = spawn_child(config)
+    ready = {"ready": True, "address_space": address_space(), "problems": problems}
+    write_frame(status_fd, json.dumps(ready).encode())
+    while not problems:
+        pid, go_r, ack_w, sink_r = spawn_child(config)
         if not wait_for_start(go_r):
+            os.close(ack_w)
             os.close(sink_r)
-            with contextlib.suppress(ChildProcessError):
-                os.waitpid(pid, 0)
+            _, status = os.waitpid(pid, 0)
+            if not os.WIFEXITED(status) or os.WEXITSTATUS(status) != EXIT_NO_JOB:
+                reason = f"the job process {describe_exit(status)} before the student code started"
+                write_frame(
+                    status_fd, json.dumps({"outcome": "sandbox", "reason": reason}).encode()
+                )
             break
+        write_frame(status_fd, b'{"started": true}')
+        with contextlib.suppress(BrokenPipeError):  # killed from outside meanwhile
+            os.write(ack_w, b"a")
+        os.close(ack_w)
         outcome = supervise(pid, sink_r, config["limits"])
-        outcome["clean"] = kill_leftovers(config["own_pid_namespace"], pid)
-        empty_directory(config["tmp"])
-        if config["own_pid_namespace"]:
-            remove_sysv_ipc()
+        problems = [] if kill_leftovers(config["own_pid_namespace"], pid) else ["processes survive"]
+        began = time.monotonic()
+        problems += clean_up(config, baseline)
+        outcome.update(clean=not problems, problems=problems[:8])
+        outcome["cleanup_seconds"] = round(time.monotonic() - began, 6)
         write_frame(status_fd, json.dumps(outcome).encode())
-    kill_leftovers(config["own_pid_namespace"], pid)
+    kill_leftovers(config["own_pid_namespace"])
 
 
 if __name__ == "__main__":

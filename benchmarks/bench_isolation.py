@@ -10,7 +10,8 @@ hidden cases (what the grader sends per exercise), half of them correct, half
 with a typical mistake. It prints the start-up time, the batch's wall-clock time,
 jobs per second, the mean and 95th percentile of JobResult.seconds, and the time
 1,000 submissions x 3 jobs would take at that rate (the goal: at most 60 s on 2
-cores with isolation on).
+cores with isolation on). "clean ms" is what the worker's reset and check of the
+clean state cost per job (mean / 95th percentile; part of every job's time).
 """
 
 import argparse
@@ -68,8 +69,14 @@ def measure(level, jobs, workers):
         box.run_many([job(index) for index in range(2 * workers)])  # warm-up
         batch = [job(index) for index in range(jobs)]
         began = time.perf_counter()
+        before = [len(slot.cleanup_seconds) for slot in box.slots]
         results = box.run_many(batch)
         wall = time.perf_counter() - began
+        cleanups = sorted(
+            seconds
+            for slot, skip in zip(box.slots, before, strict=True)
+            for seconds in slot.cleanup_seconds[skip:]
+        )
     statuses = {result.status for result in results}
     seconds = sorted(result.seconds for result in results)
     return {
@@ -80,6 +87,8 @@ def measure(level, jobs, workers):
         "mean_ms": 1000 * statistics.fmean(seconds),
         "p95_ms": 1000 * seconds[int(0.95 * (len(seconds) - 1))],
         "goal_s": 3000 / (jobs / wall),
+        "clean_ms": 1000 * statistics.fmean(cleanups) if cleanups else float("nan"),
+        "clean_p95_ms": 1000 * cleanups[int(0.95 * (len(cleanups) - 1))] if cleanups else 0.0,
         "statuses": ",".join(sorted(statuses)),
     }
 
@@ -92,7 +101,7 @@ def main():
     options = parser.parse_args()
     print(f"{options.jobs} jobs, {options.workers} workers, each job = one exercise, all its cases")
     header = f"{'level':<11} {'start s':>8} {'batch s':>8} {'jobs/s':>7} {'mean ms':>8}"
-    print(header + f" {'p95 ms':>7} {'3,000 jobs s':>13}  statuses")
+    print(header + f" {'p95 ms':>7} {'3,000 jobs s':>13} {'clean ms':>12}  statuses")
     for level in options.levels:
         problem = sandbox_launch.unavailable(level)
         if problem:
@@ -101,7 +110,8 @@ def main():
         row = measure(level, options.jobs, options.workers)
         print(
             f"{row['level']:<11} {row['start']:8.2f} {row['wall']:8.2f} {row['rate']:7.1f}"
-            f" {row['mean_ms']:8.1f} {row['p95_ms']:7.1f} {row['goal_s']:13.1f}  {row['statuses']}"
+            f" {row['mean_ms']:8.1f} {row['p95_ms']:7.1f} {row['goal_s']:13.1f}"
+            f" {row['clean_ms']:5.2f} / {row['clean_p95_ms']:4.2f}  {row['statuses']}"
         )
 
 

@@ -11,10 +11,24 @@ workers (each of which has just run a correct job); the correct jobs must still 
 every case, and afterwards no process of the sandbox may remain but its workers. A
 level not named in a header is one where the attack is meaningless or unsafe to run
 (e.g. kill(-1) as root without namespaces).
+
+Every attack also runs on a sandbox with ONE warm worker, followed in that same worker
+by TRACE_READER, a correct job that fails if it finds anything an earlier job left
+(files, modes, attributes, used room in /tmp, IPC objects, keys, process state), and
+by a correct job: the next student is never harmed by the previous one.
 """
 
+import array
+import fcntl
+import json
+import os
 import re
+import signal
 import socket
+import subprocess
+import sys
+import termios
+import threading
 import time
 from pathlib import Path
 
@@ -36,10 +50,13 @@ HOSTILE = ROOT / "tests" / "files" / "hostile"
 LEVELS = ("bubblewrap", "unshare", "none")
 HE_CASES = cases.all_cases("he")
 CALLS = [{"kind": case["kind"], "layers_dims": case["layers_dims"]} for case in HE_CASES]
-LIMITS = Limits(wall_seconds=2.0, cpu_seconds=5)
+# Room for the memory attacks to fault in more than 1 GiB on a busy machine.
+LIMITS = Limits(wall_seconds=5.0, cpu_seconds=5)
 # Processes of a live sandbox that are not a job's: bwrap/unshare, the worker, its idle child.
 INFRASTRUCTURE = {"bwrap", "unshare", "ag-worker", "ag-idle"}
 SLOW_ATTACKS = {"fork_bomb", "infinite_loop"}
+# Attacks on the state a warm worker hands to its next job: run by default at bubblewrap.
+CLEAN_STATE_PREFIXES = ("tmp_", "keyring_", "process_")
 EXPECT = re.compile(
     r"# expect\[(?P<levels>[a-z,]+)\]: (?P<status>ok|error|timeout)"
     r"(?:, judged (?P<judged>pass|fail))?(?: ~ (?P<reason>.+))?"
@@ -58,6 +75,53 @@ def initialize_parameters_he(layers_dims):
         parameters["b" + str(l)] = np.zeros((layers_dims[l], 1))
     return parameters
 """
+
+# A correct job that raises, naming what it found, if an earlier job left any trace. At the
+# namespace levels /tmp is the sandbox's own tmpfs and IPC and keys are the sandbox's own.
+TRACE_READER = (
+    CORRECT_HE
+    + """
+import ctypes, os, signal, stat, tempfile, time
+
+tmp = tempfile.gettempdir()
+traces = []
+info = os.lstat(tmp)
+if not stat.S_ISDIR(info.st_mode) or stat.S_IMODE(info.st_mode) != 0o700:
+    traces.append(f"/tmp has mode {oct(info.st_mode)}")
+if (info.st_uid, info.st_gid) != (os.getuid(), os.getgid()):
+    traces.append(f"/tmp is owned by {info.st_uid}:{info.st_gid}")
+if info.st_mtime < time.time() - 600:
+    traces.append(f"/tmp has an old timestamp {info.st_mtime}")
+if os.getcwd() != tmp:
+    traces.append(f"the job started in {os.getcwd()}")
+traces += [f"/tmp holds {name}" for name in os.listdir(tmp)]
+traces += [f"/tmp carries {name}" for name in os.listxattr(tmp)]
+mask = os.umask(0o022)
+if mask & 0o700:
+    traces.append(f"umask {oct(mask)}")
+traces += [f"environment {name}" for name in ("PREVIOUS_STUDENT", "PYTHONSTARTUP")
+           if name in os.environ]
+if signal.getsignal(signal.SIGTERM) != signal.SIG_DFL:
+    traces.append("SIGTERM handler")
+os.mkdir(os.path.join(tmp, "scratch"))
+with open(os.path.join(tmp, "scratch", "file"), "w") as scratch:
+    scratch.write("x" * 100_000)
+if tmp == "/tmp":
+    room = os.statvfs(tmp)
+    used = (room.f_blocks - room.f_bfree) * room.f_frsize
+    if used > 1 << 20:
+        traces.append(f"{used} bytes of /tmp in use")
+    for table in ("shm", "msg", "sem"):
+        rows = open(f"/proc/sysvipc/{table}").read().splitlines()[1:]
+        traces += [f"System V {table} {row.split()[1]}" for row in rows]
+    for line in open("/proc/keys").read().splitlines():
+        fields = line.split()
+        if fields[7] != "keyring" or "secret" in line:
+            traces.append(f"key {fields[7]} {fields[8]}")
+if traces:
+    raise RuntimeError("TRACES: " + "; ".join(traces))
+"""
+)
 
 
 # --------------------------------------------------------------------------
@@ -86,6 +150,23 @@ def attack_params():
                 pytest.param(level, path, expected, marks=marks, id=f"{level}-{path.stem}")
             )
     return params
+
+
+def clean_state_params():
+    """(level, attack) pairs whose attack's next job, in the same worker, must be unharmed."""
+    params = []
+    for path in sorted(HOSTILE.glob("*.py")):
+        for level, expected in expectations(path).items():
+            default = level == "bubblewrap" and path.stem.startswith(CLEAN_STATE_PREFIXES)
+            marks = [] if default else [pytest.mark.slow]
+            params.append(
+                pytest.param(level, path, expected, marks=marks, id=f"{level}-{path.stem}")
+            )
+    return params
+
+
+def attack_source(path, port=1):
+    return path.read_text().replace("__REPO_ROOT__", str(ROOT)).replace("__PORT__", str(port))
 
 
 def he_job(source):
@@ -148,6 +229,35 @@ def sandboxes():
         assert not tagged_processes(box.tag), "a sandbox left processes after close()"
 
 
+@pytest.fixture(scope="module")
+def lone_workers():
+    """One one-worker sandbox per isolation level: every job follows the last in its worker."""
+    started = {}
+
+    def get(level):
+        if not level_available(level):
+            pytest.skip(f"{level}: {sandbox_launch.unavailable(level)}")
+        if level not in started:
+            started[level] = Sandbox(workers=1, limits=LIMITS, isolation=level)
+        return started[level]
+
+    yield get
+    for box in started.values():
+        box.close()
+        assert not tagged_processes(box.tag), "a sandbox left processes after close()"
+
+
+def idle_child(box, seconds=10.0):
+    """The PID of the sandbox's idle job child (forked ahead, waiting for its job)."""
+    deadline = time.monotonic() + seconds
+    while time.monotonic() < deadline:
+        idle = [pid for pid in tagged_processes(box.tag) if process_name(pid) == "ag-idle"]
+        if idle:
+            return idle[0]
+        time.sleep(0.01)
+    raise AssertionError("no idle job child appeared")
+
+
 @pytest.fixture
 def listener():
     """A TCP server on the grader's loopback that counts connections (none expected)."""
@@ -198,8 +308,7 @@ def test_an_attack_gets_its_verdict_and_harms_no_other_job(
     and no process of the job survives it?"""
     box = sandboxes(level)
     status, judged, reason = expected
-    source = path.read_text().replace("__REPO_ROOT__", str(ROOT))
-    source = source.replace("__PORT__", str(listener.getsockname()[1]))
+    source = attack_source(path, listener.getsockname()[1])
     correct = he_job(CORRECT_HE)
     graders_files = {path: path.read_bytes() for path in GRADERS_FILES}
     # Two correct jobs first: whichever worker gets the attack has just run one of them.
@@ -216,6 +325,133 @@ def test_an_attack_gets_its_verdict_and_harms_no_other_job(
     assert not wait_until_no_strays(box)
     assert accepted_connections(listener) == 0
     assert all(path.read_bytes() == text for path, text in graders_files.items())
+
+
+@pytest.mark.parametrize("level, path, expected", clean_state_params())
+def test_the_next_job_in_the_same_worker_finds_no_trace_of_an_attack(
+    lone_workers, level, path, expected
+):
+    """Does the job after an attack, in the same warm worker, start in a clean state (no
+    trace of the attack, a usable /tmp) and pass, as does the correct job after it?"""
+    box = lone_workers(level)
+    status, judged, reason = expected
+    results = [
+        box.run(he_job(source))
+        for source in (CORRECT_HE, attack_source(path), TRACE_READER, CORRECT_HE)
+    ]
+    attack = results.pop(1)
+    assert attack.status == status, attack.reason
+    if reason:
+        assert reason in attack.reason
+    for other in results:
+        assert all_cases_pass(other), f"a job after {path.stem}: {other.reason}"
+    assert not wait_until_no_strays(box)
+
+
+def test_the_trace_reader_finds_a_trace():
+    """Does TRACE_READER fail when a trace is there (a reader that cannot fail proves nothing)?"""
+    with Sandbox(workers=1, limits=LIMITS, isolation="none") as box:
+        (Path(box.slots[0].tmp) / "left-behind").write_text("answers")
+        result = box.run(he_job(TRACE_READER))
+    assert result.status == "error" and "TRACES: /tmp holds left-behind" in result.reason
+
+
+def bytes_waiting(fd):
+    """How many bytes a pipe holds (FIONREAD works on either end)."""
+    waiting = array.array("i", [0])
+    fcntl.ioctl(fd, termios.FIONREAD, waiting)
+    return waiting[0]
+
+
+@pytest.mark.parametrize("level", LEVELS)
+def test_a_job_whose_process_dies_before_it_starts_is_retried_on_a_new_worker(level):
+    """When the process forked for a job dies before the student's code starts (here killed
+    from outside while it waits for the job, as the out-of-memory killer might), is the
+    worker replaced and the job retried and passed, not charged to the student?"""
+    if not level_available(level):
+        pytest.skip(sandbox_launch.unavailable(level))
+    with Sandbox(workers=1, limits=LIMITS, isolation=level) as box:
+        assert all_cases_pass(box.run(he_job(CORRECT_HE)))
+        slot = box.slots[0]
+        worker = slot.process.pid
+        idle = idle_child(box)
+        os.kill(idle, signal.SIGSTOP)  # it cannot take the job before it dies
+        results = []
+        runner = threading.Thread(target=lambda: results.append(box.run(he_job(CORRECT_HE))))
+        runner.start()
+        deadline = time.monotonic() + 10
+        while not bytes_waiting(slot.job_w) and time.monotonic() < deadline:
+            time.sleep(0.005)
+        os.kill(idle, signal.SIGKILL)
+        runner.join()
+        assert all_cases_pass(results[0]), results[0].reason
+        assert slot.process.pid != worker
+        assert slot.replacements == [
+            "the job process was killed by signal 9 before the student code started"
+        ]
+        assert not wait_until_no_strays(box)
+
+
+TWICE = """
+import json, resource
+from autograder.sandbox import Job, Limits, Sandbox
+# Below the file limit that a job's set-up sets: every job process of every worker fails.
+resource.setrlimit(resource.RLIMIT_NOFILE, (200, 200))
+with Sandbox(workers=1, limits=Limits(wall_seconds=2.0), isolation={level!r}) as box:
+    result = box.run(Job("pass", "initialize_parameters_he", [{{"kind": "values",
+                                                                 "layers_dims": [2, 1]}}]))
+    print(json.dumps([result.status, result.reason, box.slots[0].replacements]))
+"""
+
+
+@pytest.mark.parametrize("level", ["bubblewrap", "unshare"])
+def test_a_sandbox_that_fails_twice_before_the_job_starts_reports_its_own_failure(level):
+    """When the job cannot be set up in a new worker either (every worker inherits a file
+    limit below what the set-up sets), is the job an error naming the sandbox, not the
+    student's code, after exactly one retry?"""
+    if not level_available(level):
+        pytest.skip(sandbox_launch.unavailable(level))
+    ran = subprocess.run(
+        [sys.executable, "-c", TWICE.format(level=level)],
+        cwd=ROOT,
+        capture_output=True,
+        text=True,
+        timeout=120,
+        check=True,
+    )
+    status, reason, replacements = json.loads(ran.stdout)
+    assert status == "error"
+    assert reason.startswith("sandbox failure (not the student's code): the job process exited")
+    assert "student code exited" not in reason
+    assert len(replacements) == 2
+
+
+def test_a_worker_left_unclean_is_replaced_before_the_next_job():
+    """Is a worker whose clean-up cannot restore a clean state (a locked keyring with a key
+    in it) replaced, saying why, and the next job run in a new one?"""
+    if not level_available("bubblewrap"):
+        pytest.skip(sandbox_launch.unavailable("bubblewrap"))
+    with Sandbox(workers=1, limits=LIMITS, isolation="bubblewrap") as box:
+        slot = box.slots[0]
+        worker = slot.process.pid
+        attack = box.run(he_job(attack_source(HOSTILE / "keyring_locked.py")))
+        assert all_cases_pass(attack), attack.reason
+        assert any("not clean" in reason for reason in slot.replacements), slot.replacements
+        assert all_cases_pass(box.run(he_job(TRACE_READER)))
+        assert slot.process.pid != worker
+
+
+@pytest.mark.parametrize("level", LEVELS)
+def test_the_worker_works_in_its_root_not_in_the_jobs_tmp(lone_workers, level):
+    """Is each worker's working directory the root of its sandbox (read-only), never the /tmp
+    that its jobs can change?"""
+    box = lone_workers(level)
+    assert all_cases_pass(box.run(he_job(CORRECT_HE)))
+    workers = [pid for pid in tagged_processes(box.tag) if process_name(pid) == "ag-worker"]
+    assert workers
+    for pid in workers:
+        working, root = os.stat(f"/proc/{pid}/cwd"), os.stat(f"/proc/{pid}/root")
+        assert (working.st_dev, working.st_ino) == (root.st_dev, root.st_ino)
 
 
 # --------------------------------------------------------------------------
