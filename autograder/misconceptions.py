@@ -330,6 +330,20 @@ CATALOGUE = (
         "use np.zeros((layers_dims[l], layers_dims[l-1]))",
         (Mistake(draw="ones"),),
     ),
+    Misconception(
+        "constant_weights",
+        RANDOM,
+        "every weight has the same value (np.zeros or np.ones, scaled or not) instead of a "
+        "random draw, so every unit of a layer computes the same thing and symmetry is never "
+        "broken",
+        "draw the weights with np.random.randn(layers_dims[l], layers_dims[l-1]) times this "
+        "exercise's scale",
+        (
+            Mistake(draw="zeros"),
+            Mistake(draw="ones", scale=lambda scheme, n_prev, n_cur: 1.0),
+            Mistake(draw="ones"),
+        ),
+    ),
 )
 
 BY_NAME = {misconception.name: misconception for misconception in CATALOGUE}
@@ -394,7 +408,11 @@ def calls_differ(observations):
     return any(
         not isinstance(first[key], str)
         and not isinstance(second[key], str)
-        and (first[key].shape != second[key].shape or not np.array_equal(first[key], second[key]))
+        and (
+            first[key].shape != second[key].shape
+            # NaN weights are the same on every call: not a missing seed.
+            or not np.array_equal(first[key], second[key], equal_nan=True)
+        )
         for key in first
     )
 

@@ -98,7 +98,7 @@ def test_readable_grade_and_check(root):
     notebook = SUBMISSIONS / "xavier_instead_of_he.ipynb"
     graded = autograder("grade", notebook, cwd=root)
     assert graded.returncode == 0
-    assert "12/18" in graded.stdout and "[xavier_instead_of_he]" in graded.stdout
+    assert "11/18" in graded.stdout and "[xavier_instead_of_he]" in graded.stdout
     checked = autograder("check", notebook, cwd=root)
     assert checked.returncode == 0
     assert "public cases only" in checked.stdout

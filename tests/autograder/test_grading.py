@@ -13,9 +13,12 @@ EXERCISES = [public_tests.FUNCTION_NAMES[scheme] for scheme in public_tests.SCHE
 
 @pytest.mark.parametrize("name", sorted(EXPECTED))
 def test_corpus_verdicts(corpus_reports, name):
-    """Does each exercise of each corpus submission get its expected status, score and feedback?"""
+    """Does each exercise of each corpus submission get its expected status, score, feedback
+    and integrity flags?"""
     report = corpus_reports[name]
     assert [entry["name"] for entry in report["exercises"]] == EXERCISES
+    assert report["flags"] == EXPECTED[name]["flags"]
+    assert report["flags"] == [flag for entry in report["exercises"] for flag in entry["flags"]]
     for entry in report["exercises"]:
         wanted = EXPECTED[name]["exercises"][entry["name"]]
         where = f"{name} {entry['name']}: {entry['feedback']}"

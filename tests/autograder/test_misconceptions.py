@@ -23,9 +23,15 @@ def test_catalogue_has_at_least_twelve_named_misconceptions():
     assert all(m.cause and m.fix and m.schemes for m in CATALOGUE)
 
 
+# Integer division makes every He weight 0 where each layer's input is wider than 2: there
+# it returns exactly what all-zero weights return, and either name explains the case.
+TWINS = {"constant_weights": {"integer_division"}, "integer_division": {"constant_weights"}}
+
+
 @pytest.mark.parametrize(("name", "scheme"), WITH_VERSIONS)
 def test_each_mistake_fails_and_is_recognised_as_itself(name, scheme):
-    """Does each version of a mistake fail a case, and is it named as itself wherever it fails?"""
+    """Does each version of a mistake fail a case, and is it named as itself wherever it fails
+    (or as its twin, on a case where the two return exactly the same)?"""
     misconception = misconceptions.BY_NAME[name]
     for version in range(len(misconception.versions)):
         named = []
@@ -38,7 +44,9 @@ def test_each_mistake_fails_and_is_recognised_as_itself(name, scheme):
                 found = misconceptions.recognise(case, observations)
                 named.append(found.name if found else None)
         assert named, f"version {version} of {name} passes every case"
-        assert set(named) == {name}, f"version {version} of {name} was recognised as {named}"
+        assert name in named, f"version {version} of {name} was recognised as {named}"
+        allowed = {name} | TWINS.get(name, set())
+        assert set(named) <= allowed, f"version {version} of {name} was recognised as {named}"
 
 
 @pytest.mark.parametrize("scheme", public_tests.SCHEMES)
