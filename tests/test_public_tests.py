@@ -1,5 +1,6 @@
 """What students see from the public tests, and the partial credit of the hidden ones."""
 
+import hidden_values
 import numpy as np
 import pytest
 import returned_values
@@ -440,25 +441,6 @@ def test_graded_cases_differ_in_their_first_two_layer_sizes(scheme):
 # --------------------------------------------------------------------------
 
 
-def printed_forms(value):
-    """The ways a message could print one expected value: 5 significant digits, 8 decimals."""
-    return {f"{value:.5g}", f"{value:.8f}".rstrip("0"), repr(float(value))}
-
-
-def hidden_only_forms(scheme):
-    """Printed forms of the hidden cases' expected values that no public case shares."""
-    public = set()
-    for case in public_tests.public_cases(scheme):
-        for value in np.concatenate([np.ravel(v) for v in case["expected"].values()]):
-            public |= printed_forms(value)
-    hidden = set()
-    for case in cases.hidden_cases(scheme):
-        for value in np.concatenate([np.ravel(v) for v in case["expected"].values()]):
-            if value != 0:
-                hidden |= printed_forms(value)
-    return hidden - public
-
-
 def nudged(scheme, factor):
     """The right answer, every weight multiplied by factor: wrong values that look right."""
 
@@ -478,8 +460,7 @@ def test_hidden_feedback_never_prints_expected_values(scheme, factor, capsys):
     hidden_lines = [line for line in out.splitlines() if line.startswith("FAIL hidden case")]
     assert hidden_lines and all("differs from the expected values" in l for l in hidden_lines)
     assert all("entries differ" in line for line in hidden_lines)
-    leaked = [form for form in hidden_only_forms(scheme) if form in out]
-    assert not leaked, leaked
+    assert not hidden_values.leaked_forms(out)
 
 
 @pytest.mark.parametrize("scheme", ["random", "he"])
