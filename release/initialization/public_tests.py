@@ -6,8 +6,8 @@ This module is the one definition of every check. It is used three ways:
   * the hidden tests of the nbgrader source notebook call `grade(...)` with
     cases on layer sizes the student never saw, and get a partial-credit score;
   * the autograder runs `observe_call` / `observe_seeding` next to the student's
-    code in a sandbox, ships the plain observations back, and calls
-    `judge_exercise` in its own process.
+    code in a sandbox, ships the plain observations back, and calls `judge` on
+    each case and `hardcoded_problem` on the exercise, in its own process.
 
 A check never calls the student's function itself: `observe_*` turns what the
 function did into plain data (arrays, exact keys, an error line) and `judge`
