@@ -103,7 +103,7 @@ def test_readable_grade_and_check(root):
     assert checked.returncode == 0
     assert "public cases only" in checked.stdout
     assert "hidden case layers_dims" not in checked.stdout
-    assert "6/9" in checked.stdout  # 2 + 3 public points, and the He seeding case
+    assert "5/9" in checked.stdout  # 2 + 3 public points; the He seeding case needs right values
 
 
 @pytest.mark.slow
