@@ -353,6 +353,29 @@ def hardcoded_verdict():
     return verdict("failed", 0, None, ["hard-coded answer", "does not depend on layers_dims"])
 
 
+# A cell that rewrites the checks in the kernel nbgrader grades in: its hidden tests then
+# award every point to the untouched stubs. This grader runs only the definitions, in a
+# sandbox, and judges in its own process -- a deliberate difference.
+PATCH_THE_CHECKS = (
+    "import numpy\n"
+    "import public_tests\n"
+    "numpy.allclose = lambda *args, **kwargs: True\n"
+    "public_tests.grade = lambda scheme, function, hidden: {'zeros': 5, 'random': 6, 'he': 7}[scheme]\n"
+)
+
+
+def unanswered_then(*changes):
+    """The untouched release (every stub in place), then cells added or moved."""
+
+    def build(dest):
+        path = support.write_answers(dest, {})
+        for change in changes:
+            edit_notebook(path, change)
+        return path
+
+    return build
+
+
 def answers(**by_function):
     """write_answers for the given exercises; the others keep their stub."""
     return lambda dest: support.write_answers(dest, by_function)
@@ -687,6 +710,15 @@ CORPUS = {
     "length_keyed_answers": (
         cells_replaced(**{RANDOM: RANDOM_BY_LENGTH, HE: HE_BY_LENGTH}),
         expect(flags=hardcoded("random", "he"), random=hardcoded_verdict(), he=hardcoded_verdict()),
+    ),
+    "patches_the_checks": (
+        unanswered_then(insert_after("packages", PATCH_THE_CHECKS)),
+        expect(
+            agreement=False,
+            zeros=all_failed("unanswered_stub"),
+            random=all_failed("unanswered_stub"),
+            he=all_failed("unanswered_stub"),
+        ),
     ),
     # ---- broken cells ----------------------------------------------------
     "syntax_error_in_he_cell": (
