@@ -20,3 +20,12 @@ c.ClearSolutions.code_stub = {"python": "# YOUR CODE HERE\nraise NotImplementedE
 # The three trainings take about ten seconds together; a stuck submission is stopped after
 # five minutes a cell rather than blocking autograding.
 c.ExecutePreprocessor.timeout = 300
+
+# The feedback page shows every cell's source, and nbgrader's default keeps the hidden blocks
+# of the test cells: the hidden cases' layer sizes and expected values would reach students.
+# ClearHiddenTests removes them from the page; their PASS/FAIL lines stay.
+c.GenerateFeedback.preprocessors = [
+    "nbgrader.preprocessors.GetGrades",
+    "nbconvert.preprocessors.CSSHTMLHeaderPreprocessor",
+    "nbgrader.preprocessors.ClearHiddenTests",
+]

@@ -6,13 +6,16 @@ This module is the one definition of every check. It is used three ways:
   * the hidden tests of the nbgrader source notebook call `grade(...)` with
     cases on layer sizes the student never saw, and get a partial-credit score;
   * the autograder runs `observe_call` / `observe_seeding` next to the student's
-    code in a sandbox, ships the plain observations back, and calls `judge` in
-    its own process.
+    code in a sandbox, ships the plain observations back, and calls `judge` on
+    each case and `hardcoded_problem` on the exercise, in its own process.
 
 A check never calls the student's function itself: `observe_*` turns what the
 function did into plain data (arrays, exact keys, an error line) and `judge`
 compares that data with a case. Cases are data too: a name, `layers_dims`, the
-expected arrays, points.
+expected arrays, points. Points come only with the right values, and an exercise
+whose function returns the same parameters for different layers_dims (a
+hard-coded answer) scores 0. Feedback on a hidden case never shows its expected
+values.
 
 Glossary: `layers_dims` -- [n_0, n_1, ..., n_L]; `parameters` -- {"W1": (n_1, n_0),
 "b1": (n_1, 1), ..., "WL", "bL"}.
@@ -370,12 +373,52 @@ def judge_structure(case, observation):
     return None
 
 
+def count_differing(got, want):
+    """How many entries of got are not close to want (NaN and inf count as differing)."""
+    return int(np.size(got) - np.count_nonzero(np.isclose(got, want, rtol=RTOL, atol=ATOL)))
+
+
+def describe_difference(got, want):
+    """What is wrong with an array, in words and without any expected value.
+
+    got, want -- arrays of the same shape. Used for hidden cases, whose expected
+    values are instructor material: counts and the student's own oddities only.
+    """
+    parts = [f"{count_differing(got, want)} of {np.size(want)} entries differ"]
+    if not np.all(np.isfinite(got)):
+        parts.append("it holds NaN or inf")
+    elif np.size(got) > 1 and np.all(got == np.ravel(got)[0]):
+        parts.append(f"every entry is {np.ravel(got)[0]:.5g}")
+    return "; ".join(parts)
+
+
+def hidden_where(case):
+    """'In initialize_parameters_he([3, 6, 4, 1]) (a hidden case), '."""
+    return f"In {call_text(case)} (a hidden case), "
+
+
+def judge_hidden_values(case, key, got, want):
+    """The value problem of a hidden case: its layer sizes and what differs, never its values."""
+    if key.startswith("b"):
+        return (
+            f"{hidden_where(case)}{key} should be all zeros but "
+            f"{describe_difference(got, want)}: use np.zeros"
+        )
+    return (
+        f"{hidden_where(case)}{key} differs from the expected values "
+        f"({describe_difference(got, want)}). "
+        f"Hint: {case.get('hint') or VALUE_HINTS[case['scheme']]}"
+    )
+
+
 def judge_values(case, observation):
     """The first value problem of a structurally correct call, or None."""
     for key, want in case["expected"].items():
         got = observation["entries"][key]
         if np.allclose(got, want, rtol=RTOL, atol=ATOL):
             continue
+        if case.get("hidden"):
+            return judge_hidden_values(case, key, got, want)
         if key.startswith("b"):
             return f"{where(case)}{key} should be all zeros but is {show_array(got)}: use np.zeros"
         return (
@@ -412,11 +455,84 @@ def judge(case, observations):
         problem = judge_structure(case, observation) or judge_mutation(case, observation)
         if problem:
             return False, problem
-    if case["kind"] == "seeding":
-        problem = judge_seeding(case, observations)
-    else:
-        problem = judge_values(case, observations[0])
+    problem = judge_seeding(case, observations) if case["kind"] == "seeding" else None
+    # A seeding case scores only with the right values too: constant, zero or NaN
+    # weights are also "the same on every call".
+    problem = problem or judge_values(case, observations[0])
     return (problem is None), (problem or "")
+
+
+# --------------------------------------------------------------------------
+# A result that does not depend on layers_dims: a hard-coded answer.
+# --------------------------------------------------------------------------
+
+
+def returned_parameters(observation):
+    """The non-empty dict entries a call returned, or None (an error, None, {} ...)."""
+    if type(observation) is not dict or observation.get("raised") is not None:
+        return None
+    entries = observation.get("entries")
+    if observation.get("returned") != "dict" or type(entries) is not dict or not entries:
+        return None
+    return entries
+
+
+def same_values(a, b):
+    """Two returned entries are the same arrays, to the tolerance of the checks.
+
+    A type name ('list', 'ndarray of object') says nothing of the contents: never the same.
+    """
+    if type(a) is not np.ndarray or type(b) is not np.ndarray or a.shape != b.shape:
+        return False
+    return bool(np.allclose(a.astype(float), b.astype(float), rtol=RTOL, atol=ATOL, equal_nan=True))
+
+
+def same_parameters(first, second):
+    return first.keys() == second.keys() and all(
+        same_values(first[key], second[key]) for key in first
+    )
+
+
+def repeated_result(cases, observations):
+    """The layers_dims of the calls that returned one and the same non-empty parameters.
+
+    cases        -- the cases of one exercise
+    observations -- per case, its list of observations (as `observe` makes them)
+    Correct code returns different shapes for different layers_dims (the shapes
+    spell out every layer size), and so do the mistakes of the catalogue: the graded
+    cases differ pairwise in n_0 and n_1. Identical results for two different
+    layers_dims mean the function ignores its argument. Returns the largest such group
+    (at least two different layers_dims), or [] when there is none.
+    """
+    groups = []  # [(parameters, [layers_dims, ...])]
+    for case, observed in zip(cases, observations, strict=True):
+        for parameters in filter(None, map(returned_parameters, observed)):
+            group = next((g for g in groups if same_parameters(g[0], parameters)), None)
+            if group is None:
+                groups.append((parameters, [case["layers_dims"]]))
+            elif case["layers_dims"] not in group[1]:
+                group[1].append(case["layers_dims"])
+    repeated = [dims for _, dims in groups if len(dims) >= 2]
+    return max(repeated, key=len, default=[])
+
+
+def hardcoded_problem(cases, observations):
+    """Why the exercise scores 0 as a hard-coded answer, or '' when its result varies."""
+    repeated = repeated_result(cases, observations)
+    if not repeated:
+        return ""
+    listed = ", ".join(str(dims) for dims in repeated[:-1]) + f" and {repeated[-1]}"
+    return (
+        f"{function_name(cases[0]['scheme'])} returned the same parameters for layers_dims "
+        f"{listed}: its result does not depend on layers_dims, so it is a hard-coded answer "
+        "and this exercise scores 0. Compute every W[l] and b[l] from layers_dims"
+    )
+
+
+def judge_exercise(cases, observations):
+    """(verdicts, hardcoded): each case's (passed, message), and hardcoded_problem's text."""
+    verdicts = [judge(case, observed) for case, observed in zip(cases, observations, strict=True)]
+    return verdicts, hardcoded_problem(cases, observations)
 
 
 def score(cases, verdicts):
@@ -425,6 +541,11 @@ def score(cases, verdicts):
         case["points"] for case, (passed, _) in zip(cases, verdicts, strict=True) if passed
     )
     return round(earned, 4)
+
+
+def exercise_score(cases, verdicts, hardcoded):
+    """The exercise's points: 0 for a hard-coded answer, else the points of its passed cases."""
+    return 0.0 if hardcoded else score(cases, verdicts)
 
 
 def max_score(cases):
@@ -446,16 +567,18 @@ def public_cases(scheme):
 
 
 def run_cases(function, cases):
-    """Observe and judge every case in this process; returns the verdicts."""
-    return [judge(case, observe(function, case)) for case in cases]
+    """Observe and judge every case in this process: (verdicts, hardcoded), as judge_exercise."""
+    return judge_exercise(cases, [observe(function, case) for case in cases])
 
 
-def report(verdicts):
-    """Print each distinct failure once, then a one-line summary."""
+def report(verdicts, hardcoded=""):
+    """Print each distinct failure once (a hard-coded answer last), then a one-line summary."""
     failures = [message for passed, message in verdicts if not passed]
     for message in dict.fromkeys(failures):
         print(message)
-    if failures:
+    if hardcoded:
+        print(hardcoded)
+    if failures or hardcoded:
         print(f"{len(failures)} of {len(verdicts)} tests failed.")
     else:
         print("All tests passed.")
@@ -467,7 +590,7 @@ def run_test(function, cases):
         name = function_name(cases[0]["scheme"])
         print(f"{name} is not a function: pass the function itself, without ()")
         return
-    report(run_cases(function, cases))
+    report(*run_cases(function, cases))
 
 
 def run_public_test(scheme, function):
@@ -499,12 +622,14 @@ def grade(scheme, function, hidden_cases):
     """Score a function on the public and the hidden cases; prints one line a case.
 
     Returns the points earned (a float), which nbgrader takes as partial credit
-    when it is the value of a grade cell.
+    when it is the value of a grade cell: 0 for a hard-coded answer.
     """
     cases = public_cases(scheme) + list(hidden_cases)
-    verdicts = run_cases(function, cases) if callable(function) else []
+    verdicts, hardcoded = run_cases(function, cases) if callable(function) else ([], "")
     if not verdicts:
         verdicts = [(False, f"{FUNCTION_NAMES[scheme]} is not a function")] * len(cases)
     for case, (passed, message) in zip(cases, verdicts, strict=True):
         print(f"{'PASS' if passed else 'FAIL'} {case['name']}" + ("" if passed else f": {message}"))
-    return score(cases, verdicts)
+    if hardcoded:
+        print(f"FAIL exercise: {hardcoded}")
+    return exercise_score(cases, verdicts, hardcoded)

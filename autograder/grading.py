@@ -5,8 +5,9 @@ The flow for each notebook: read it (notebook.py), extract the definitions
 child under PREPARE_BOUNDS (bounded.py) -- then one sandbox Job per
 runnable exercise whose calls are the cases' {kind, layers_dims}. The sandbox
 sends back plain observations; every case is judged here with
-`public_tests.judge`, the score is `public_tests.score` (1 point per case), and
-the feedback names a recognised misconception first (misconceptions.py).
+`public_tests.judge`, the score is `public_tests.exercise_score` (1 point per
+case, 0 for a hard-coded answer, which is also flagged), and the feedback names
+a recognised misconception first (misconceptions.py).
 
 The grader never seeds numpy for the student: a function that forgets its
 np.random.seed(3) must fail the seeding case, as it does in nbgrader.
@@ -164,14 +165,20 @@ def prepare(path, hidden=True, root=None):
     return submission
 
 
-def exercise_entry(scheme, hidden, score, status, feedback):
+def exercise_entry(scheme, hidden, score, status, feedback, flags=()):
+    """flags -- integrity flags an instructor can filter on, e.g. 'hardcoded:<function>'."""
     return {
         "name": public_tests.FUNCTION_NAMES[scheme],
         "score": float(score),
         "max_score": float(public_tests.max_score(graded_cases(scheme, hidden))),
         "status": status,
         "feedback": feedback,
+        "flags": list(flags),
     }
+
+
+def hardcoded_flag(scheme):
+    return f"hardcoded:{public_tests.FUNCTION_NAMES[scheme]}"
 
 
 def judge_observations(case_list, observations):
@@ -185,25 +192,43 @@ def judge_observations(case_list, observations):
     return verdicts
 
 
+def hardcoded_problem(case_list, observations):
+    """public_tests.hardcoded_problem; a malformed observation is just not a repeat."""
+    try:
+        return public_tests.hardcoded_problem(list(case_list), observations)
+    except (KeyError, TypeError, ValueError, AttributeError, IndexError):
+        return ""
+
+
 def recognised_misconceptions(case_list, observations, verdicts):
-    """[(misconception, case name)] for the failed cases, each misconception once."""
+    """[(misconception, case name)] for the failed cases, each misconception once.
+
+    A case that a misconception named already explains adds no other name: all-zero He
+    weights are integer division's output too wherever every layer is wider than 2.
+    """
     found = {}
     for case, observed, (passed, _) in zip(case_list, observations, verdicts, strict=True):
         if passed:
             continue
         try:
+            if any(misconceptions.matches(named, case, observed) for named, _ in found.values()):
+                continue
             misconception = misconceptions.recognise(case, observed)
         except (KeyError, TypeError, ValueError, AttributeError, IndexError):
             misconception = None
-        if misconception is not None and misconception.name not in found:
+        if misconception is not None:
             found[misconception.name] = (misconception, case["name"])
     return list(found.values())
 
 
-def failure_feedback(case_list, observations, verdicts):
-    """Named misconception(s) first, then the judge's message for the first failed cases."""
-    lines = []
-    for misconception, case_name in recognised_misconceptions(case_list, observations, verdicts):
+def failure_feedback(case_list, observations, verdicts, hardcoded=""):
+    """A hard-coded answer or the named misconception(s) first, then the first failed cases.
+
+    A hard-coded answer is not a misconception: its cases match mistakes by accident.
+    """
+    lines = [f"{hardcoded}."] if hardcoded else []
+    found = [] if hardcoded else recognised_misconceptions(case_list, observations, verdicts)
+    for misconception, case_name in found:
         lines.append(f'{misconceptions.explain(misconception)} (seen in case "{case_name}")')
     failures = [message for passed, message in verdicts if not passed]
     # A values case and the seeding case on the same layers_dims often fail alike: once.
@@ -234,12 +259,14 @@ def judge_result(scheme, hidden, findings, result):
         ]
         return exercise_entry(scheme, hidden, 0.0, "error", "\n".join(feedback + notes))
     verdicts = judge_observations(case_list, observations)
-    score = public_tests.score(list(case_list), verdicts)
-    if all(passed for passed, _ in verdicts):
+    hardcoded = hardcoded_problem(case_list, observations)
+    score = public_tests.exercise_score(list(case_list), verdicts, hardcoded)
+    if all(passed for passed, _ in verdicts) and not hardcoded:
         feedback = [f"All {len(verdicts)} cases passed."]
         return exercise_entry(scheme, hidden, score, "passed", "\n".join(feedback + notes))
-    feedback = failure_feedback(case_list, observations, verdicts)
-    return exercise_entry(scheme, hidden, score, "failed", "\n".join(feedback + notes))
+    feedback = failure_feedback(case_list, observations, verdicts, hardcoded)
+    flags = [hardcoded_flag(scheme)] if hardcoded else []
+    return exercise_entry(scheme, hidden, score, "failed", "\n".join(feedback + notes), flags)
 
 
 def blocked_entry(scheme, hidden, findings):
@@ -254,7 +281,10 @@ def unreadable_entry(scheme, hidden, reason):
 
 
 def finish(submission, results, isolation, seconds):
-    """The report of one notebook (the schema of `grade --json`)."""
+    """The report of one notebook (the schema of `grade --json`).
+
+    flags -- every exercise's integrity flags, e.g. ['hardcoded:initialize_parameters_he'].
+    """
     exercises = []
     for scheme in SCHEMES:
         if submission.reason:
@@ -270,6 +300,7 @@ def finish(submission, results, isolation, seconds):
         "max_score": round(sum(entry["max_score"] for entry in exercises), 4),
         "isolation": isolation,
         "exercises": exercises,
+        "flags": [flag for entry in exercises for flag in entry["flags"]],
         "seconds": round(seconds, 3),
         "reason": submission.reason,
     }

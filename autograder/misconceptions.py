@@ -330,6 +330,20 @@ CATALOGUE = (
         "use np.zeros((layers_dims[l], layers_dims[l-1]))",
         (Mistake(draw="ones"),),
     ),
+    Misconception(
+        "constant_weights",
+        RANDOM,
+        "every weight has the same value (np.zeros or np.ones, scaled or not) instead of a "
+        "random draw, so every unit of a layer computes the same thing and symmetry is never "
+        "broken",
+        "draw the weights with np.random.randn(layers_dims[l], layers_dims[l-1]) times this "
+        "exercise's scale",
+        (
+            Mistake(draw="zeros"),
+            Mistake(draw="ones", scale=lambda scheme, n_prev, n_cur: 1.0),
+            Mistake(draw="ones"),
+        ),
+    ),
 )
 
 BY_NAME = {misconception.name: misconception for misconception in CATALOGUE}
@@ -366,11 +380,14 @@ def same_spread(got, made):
 
 def same_entry(key, got, made, unseeded=False):
     if isinstance(got, str) or isinstance(made, str):
-        return got == made
+        # A type name against an array is a difference (== would compare element-wise).
+        return isinstance(got, str) and isinstance(made, str) and got == made
     if got.shape != made.shape or got.dtype.kind != made.dtype.kind:
         return False
     if unseeded and key.startswith("W"):
-        return same_spread(got, made)
+        # inf or NaN weights make std and the spread NaN: no match, and no warning.
+        with np.errstate(all="ignore"):
+            return same_spread(got, made)
     return bool(np.allclose(got, made, rtol=public_tests.RTOL, atol=public_tests.ATOL))
 
 
@@ -394,7 +411,11 @@ def calls_differ(observations):
     return any(
         not isinstance(first[key], str)
         and not isinstance(second[key], str)
-        and (first[key].shape != second[key].shape or not np.array_equal(first[key], second[key]))
+        and (
+            first[key].shape != second[key].shape
+            # NaN weights are the same on every call: not a missing seed.
+            or not np.array_equal(first[key], second[key], equal_nan=True)
+        )
         for key in first
     )
 

@@ -13,6 +13,7 @@ import shutil
 import subprocess
 import sys
 
+import hidden_values
 import pytest
 from nbgrader.api import Gradebook
 from support import SEED_ZEROS_BUG, SOLUTIONS, fill_answers
@@ -169,3 +170,15 @@ def test_feedback_html_exists_for_every_student(graded_course):
         page = course / "feedback" / student_id / ASSIGNMENT / f"{NOTEBOOK}.html"
         assert page.is_file(), f"no feedback for {student_id}"
         assert "initialize_parameters_he_tests" in page.read_text()
+
+
+def test_feedback_never_shows_the_hidden_tests(graded_course):
+    """Does every feedback page keep the hidden cases' PASS/FAIL lines but drop the hidden
+    blocks, so that no hidden layer sizes' expected values reach the students?"""
+    course, _ = graded_course
+    for student_id in STUDENTS:
+        page = (course / "feedback" / student_id / ASSIGNMENT / f"{NOTEBOOK}.html").read_text()
+        assert "BEGIN HIDDEN TESTS" not in page and "hidden_case(" not in page, student_id
+        assert not hidden_values.leaked_forms(page), student_id
+    ada = (course / "feedback" / "ada" / ASSIGNMENT / f"{NOTEBOOK}.html").read_text()
+    assert "PASS hidden case layers_dims=" in ada

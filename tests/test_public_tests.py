@@ -1,7 +1,11 @@
 """What students see from the public tests, and the partial credit of the hidden ones."""
 
+import hidden_values
 import numpy as np
 import pytest
+import returned_values
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
 import public_tests
 from autograder import cases, reference
@@ -261,3 +265,255 @@ def test_ctrl_c_inside_the_function_still_stops_the_test():
 
     with pytest.raises(KeyboardInterrupt):
         public_tests.initialize_parameters_he_test(interrupted)
+
+
+# --------------------------------------------------------------------------
+# Points only for right values.
+# --------------------------------------------------------------------------
+
+
+def constant_weights(value, scheme):
+    """Weights of the right shape that are all `value` (scaled as the scheme scales)."""
+    scale = {"random": lambda n_prev: 10.0, "he": lambda n_prev: np.sqrt(2.0 / n_prev)}[scheme]
+
+    def initialize(layers_dims):
+        parameters = {}
+        for l in range(1, len(layers_dims)):
+            shape = (layers_dims[l], layers_dims[l - 1])
+            parameters["W" + str(l)] = np.full(shape, value) * scale(shape[1])
+            parameters["b" + str(l)] = np.zeros((layers_dims[l], 1))
+        return parameters
+
+    return initialize
+
+
+@pytest.mark.parametrize("scheme", ["random", "he"])
+@pytest.mark.parametrize("value", [0.0, 1.0, np.nan, np.inf, -2.5])
+def test_constant_weights_earn_nothing(scheme, value, capsys):
+    """Do weights of the right shape that are all 0, all 1, all NaN, all inf or any constant
+    earn no point at all -- the seeding case included -- on random and He?"""
+    hidden = cases.hidden_cases(scheme)
+    assert public_tests.grade(scheme, constant_weights(value, scheme), hidden) == 0
+    seeding = next(line for line in capsys.readouterr().out.splitlines() if "seeding" in line)
+    assert seeding.startswith("FAIL"), seeding
+
+
+def test_the_seeding_case_needs_the_right_values():
+    """Does a seeded function with wrong values fail the seeding case on its values?"""
+    [case] = [case for case in public_tests.public_cases("he") if case["kind"] == "seeding"]
+
+    def times_ten(layers_dims):
+        np.random.seed(3)
+        return {
+            key: (np.random.randn(*shape) * 10 if key[0] == "W" else np.zeros(shape))
+            for key, shape in public_tests.expected_shapes(layers_dims).items()
+        }
+
+    passed, message = public_tests.judge(case, public_tests.observe(times_ten, case))
+    assert not passed
+    assert "differs from the expected values" in message
+
+
+# --------------------------------------------------------------------------
+# A result that does not depend on layers_dims.
+# --------------------------------------------------------------------------
+
+
+def published(scheme):
+    """The first public case's expected parameters, as a student would copy them."""
+    return {
+        key: value.copy() for key, value in public_tests.PUBLIC_CASES[scheme][0]["expected"].items()
+    }
+
+
+def hard_coded_constant(scheme):
+    return lambda layers_dims: published(scheme)
+
+
+def hard_coded_by_length(scheme):
+    """An answer chosen by len(layers_dims) alone (the published one for length 3)."""
+    answers = {3: published(scheme), 4: solution(scheme)([5, 5, 5, 5])}
+    return lambda layers_dims: {
+        key: value.copy() for key, value in answers[len(layers_dims)].items()
+    }
+
+
+def hard_coded_lookup(scheme):
+    """The public cases looked up, any other layers_dims given the first public answer."""
+    table = {
+        tuple(case["layers_dims"]): case["expected"] for case in public_tests.PUBLIC_CASES[scheme]
+    }
+    fallback = published(scheme)
+    return lambda layers_dims: dict(table.get(tuple(layers_dims), fallback))
+
+
+def hard_coded_with_noise(scheme):
+    """The published answer, nudged by a tiny amount that depends on layers_dims."""
+
+    def initialize(layers_dims):
+        nudge = 1e-12 * sum(layers_dims)
+        return {key: value + nudge for key, value in published(scheme).items()}
+
+    return initialize
+
+
+HARD_CODED = {
+    "constant dict": hard_coded_constant,
+    "answer chosen by length": hard_coded_by_length,
+    "lookup table with a constant fallback": hard_coded_lookup,
+    "published answer nudged by layers_dims": hard_coded_with_noise,
+}
+
+
+@pytest.mark.parametrize("scheme", public_tests.SCHEMES)
+@pytest.mark.parametrize("kind", list(HARD_CODED))
+def test_a_hard_coded_answer_scores_0_and_is_named(scheme, kind, capsys):
+    """Does a function whose result does not depend on layers_dims score 0 in grade(), with a
+    line that names it as a hard-coded answer?"""
+    points = public_tests.grade(scheme, HARD_CODED[kind](scheme), cases.hidden_cases(scheme))
+    lines = capsys.readouterr().out.splitlines()
+    assert points == 0
+    [named] = [line for line in lines if "hard-coded answer" in line]
+    assert named.startswith("FAIL exercise: ")
+    assert "does not depend on layers_dims" in named
+
+
+@pytest.mark.parametrize("scheme", ["random", "he"])
+def test_the_public_test_says_plainly_that_an_answer_is_hard_coded(scheme, capsys):
+    """Does the public test tell the student that a copied expected output is hard-coded?"""
+    lines = run_public(scheme, hard_coded_constant(scheme), capsys)
+    assert_one_line_failures(lines)
+    assert any("hard-coded answer" in line for line in lines), lines
+
+
+def list_parameters(layers_dims):
+    """Python lists instead of arrays: observed as the type name 'list' whatever they hold."""
+    return {
+        key: np.zeros(shape).tolist()
+        for key, shape in public_tests.expected_shapes(layers_dims).items()
+    }
+
+
+def unseeded_random(layers_dims):
+    return {
+        key: np.random.randn(*shape)
+        for key, shape in public_tests.expected_shapes(layers_dims).items()
+    }
+
+
+HONEST = {
+    "correct zeros": ("zeros", solution("zeros")),
+    "correct random": ("random", solution("random")),
+    "correct he": ("he", solution("he")),
+    "seed text's zeros bug": ("zeros", seed_text_zeros),
+    "missing last layer": ("zeros", missing_last_layer),
+    "two layers only": ("zeros", two_layers_only),
+    "stub": ("he", stub),
+    "empty dict": ("random", returns({})),
+    "None": ("he", returns(None)),
+    "lists": ("zeros", list_parameters),
+    "no seed": ("random", unseeded_random),
+    "raises": ("he", raises),
+}
+
+
+@pytest.mark.parametrize("kind", list(HONEST))
+def test_honest_code_is_never_called_hard_coded(kind):
+    """Are correct code and honest mistakes (the seed bug, a missing layer, the stub, {}, None,
+    lists) never taken for a hard-coded answer on the graded cases?"""
+    scheme, function = HONEST[kind]
+    graded = cases.all_cases(scheme)
+    observations = [public_tests.observe(function, case) for case in graded]
+    assert public_tests.hardcoded_problem(graded, observations) == ""
+
+
+@pytest.mark.parametrize("scheme", public_tests.SCHEMES)
+def test_graded_cases_differ_in_their_first_two_layer_sizes(scheme):
+    """Do the graded cases differ pairwise in (n_0, n_1), so that any code whose W1 depends on
+    its layer sizes returns different results for them?"""
+    firsts = [tuple(case["layers_dims"][:2]) for case in cases.all_cases(scheme)]
+    distinct_inputs = {tuple(case["layers_dims"]) for case in cases.all_cases(scheme)}
+    assert len(set(firsts)) == len(distinct_inputs)
+
+
+# --------------------------------------------------------------------------
+# Hidden cases stay hidden.
+# --------------------------------------------------------------------------
+
+
+def nudged(scheme, factor):
+    """The right answer, every weight multiplied by factor: wrong values that look right."""
+
+    def initialize(layers_dims):
+        parameters = solution(scheme)(layers_dims)
+        return {key: value * factor for key, value in parameters.items()}
+
+    return initialize
+
+
+@pytest.mark.parametrize("scheme", ["random", "he"])
+@pytest.mark.parametrize("factor", [1.001, 0.5, -1.0])
+def test_hidden_feedback_never_prints_expected_values(scheme, factor, capsys):
+    """Does grade() name a hidden case's wrong values without printing any expected value?"""
+    public_tests.grade(scheme, nudged(scheme, factor), cases.hidden_cases(scheme))
+    out = capsys.readouterr().out
+    hidden_lines = [line for line in out.splitlines() if line.startswith("FAIL hidden case")]
+    assert hidden_lines and all("differs from the expected values" in l for l in hidden_lines)
+    assert all("entries differ" in line for line in hidden_lines)
+    assert not hidden_values.leaked_forms(out)
+
+
+@pytest.mark.parametrize("scheme", ["random", "he"])
+def test_hidden_feedback_names_nan_and_constant_weights(scheme, capsys):
+    """Does the feedback of a hidden case say that the weights are NaN, or all the same?"""
+    hidden = cases.hidden_cases(scheme)
+    public_tests.grade(scheme, constant_weights(np.nan, scheme), hidden)
+    public_tests.grade(scheme, constant_weights(0.0, scheme), hidden)
+    hidden_lines = [
+        line for line in capsys.readouterr().out.splitlines() if line.startswith("FAIL hidden")
+    ]
+    assert any("NaN" in line for line in hidden_lines)
+    assert any("every entry is 0" in line for line in hidden_lines)
+
+
+# --------------------------------------------------------------------------
+# Fuzzing the judge with returned values (Hypothesis).
+# --------------------------------------------------------------------------
+
+FUZZ = settings(max_examples=300, deadline=None, database=None)
+
+
+@pytest.mark.filterwarnings("error")  # a warning is stderr, which fails nbgrader's grade cell
+@FUZZ
+@given(data=st.data())
+def test_judge_never_crashes_nor_passes_a_wrong_answer(data):
+    """Does judge() give every observation -- arrays of any dtype and shape, NaN, inf, odd keys,
+    type names -- a verdict without raising or warning, and pass only right answers?"""
+    case = data.draw(st.sampled_from(returned_values.ALL_CASES))
+    observations = data.draw(returned_values.observations_for(case))
+    passed, message = public_tests.judge(case, observations)
+    assert type(passed) is bool and type(message) is str
+    if passed:
+        assert returned_values.is_right(case, observations)
+        assert message == ""
+    else:
+        assert message and "\n" not in message
+
+
+@pytest.mark.filterwarnings("error")
+@FUZZ
+@given(data=st.data())
+def test_an_exercise_is_scored_between_0_and_its_points(data):
+    """Does judge_exercise() score any mix of right and spoiled results between 0 and the
+    exercise's points, full points only when every case is right?"""
+    scheme = data.draw(st.sampled_from(public_tests.SCHEMES))
+    graded = cases.all_cases(scheme)
+    observations = [data.draw(returned_values.observations_for(case)) for case in graded]
+    verdicts, hardcoded = public_tests.judge_exercise(graded, observations)
+    points = public_tests.exercise_score(graded, verdicts, hardcoded)
+    assert 0 <= points <= public_tests.max_score(graded)
+    if points == public_tests.max_score(graded):
+        assert all(
+            returned_values.is_right(c, o) for c, o in zip(graded, observations, strict=True)
+        )
+        assert hardcoded == ""

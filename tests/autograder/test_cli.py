@@ -102,12 +102,12 @@ def test_readable_grade_and_check(root):
     notebook = SUBMISSIONS / "xavier_instead_of_he.ipynb"
     graded = autograder("grade", notebook, cwd=root)
     assert graded.returncode == 0
-    assert "12/18" in graded.stdout and "[xavier_instead_of_he]" in graded.stdout
+    assert "11/18" in graded.stdout and "[xavier_instead_of_he]" in graded.stdout
     checked = autograder("check", notebook, cwd=root)
     assert checked.returncode == 0
     assert "public cases only" in checked.stdout
     assert "hidden case layers_dims" not in checked.stdout
-    assert "6/9" in checked.stdout  # 2 + 3 public points, and the He seeding case
+    assert "5/9" in checked.stdout  # 2 + 3 public points; the He seeding case needs right values
 
 
 @pytest.mark.slow

@@ -1,15 +1,19 @@
 """Does grading give each corpus submission its expected verdicts, scores and feedback?"""
 
+import json
 import os
 import time
 
+import hidden_values
 import pytest
+import returned_values
 from autograder_corpus import SUBMISSIONS, corpus_expectations
 from files import hostile_files, notebook_fuzz
 from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
 
 import public_tests
-from autograder import cases, grading
+from autograder import cases, grading, reference
 from autograder.sandbox import JobResult
 
 EXPECTED = corpus_expectations()
@@ -18,9 +22,12 @@ EXERCISES = [public_tests.FUNCTION_NAMES[scheme] for scheme in public_tests.SCHE
 
 @pytest.mark.parametrize("name", sorted(EXPECTED))
 def test_corpus_verdicts(corpus_reports, name):
-    """Does each exercise of each corpus submission get its expected status, score and feedback?"""
+    """Does each exercise of each corpus submission get its expected status, score, feedback
+    and integrity flags?"""
     report = corpus_reports[name]
     assert [entry["name"] for entry in report["exercises"]] == EXERCISES
+    assert report["flags"] == EXPECTED[name]["flags"]
+    assert report["flags"] == [flag for entry in report["exercises"] for flag in entry["flags"]]
     for entry in report["exercises"]:
         wanted = EXPECTED[name]["exercises"][entry["name"]]
         where = f"{name} {entry['name']}: {entry['feedback']}"
@@ -243,3 +250,139 @@ def test_a_file_name_that_is_not_utf8_is_read(tmp_path):
     for path in [name, os.fsdecode(name)]:
         submission = grading.prepare(path, root=tmp_path)
         assert submission.reason == "" and len(submission.jobs) == 3
+
+
+# --------------------------------------------------------------------------
+# Points only for right values; hidden cases stay hidden.
+# --------------------------------------------------------------------------
+
+
+def public_case_calls():
+    """'initialize_parameters_he([2, 4, 1])', ...: how a public case's messages name it."""
+    return [
+        public_tests.call_text(c)
+        for s in public_tests.SCHEMES
+        for c in public_tests.public_cases(s)
+    ]
+
+
+def without_public_case_lines(report):
+    """The report as text, without the feedback lines about public cases.
+
+    Those print the student's own values on public layer sizes, which can coincide with a
+    hidden value (random_biases: b1 of [3, 1, 2] continues the stream W1 of [3, 6, 4, 1] uses).
+    """
+    calls = public_case_calls()
+    kept = {key: value for key, value in report.items() if key != "exercises"}
+    lines = [json.dumps(kept)]
+    for entry in report["exercises"]:
+        lines += [
+            line for line in entry["feedback"].splitlines() if not any(c in line for c in calls)
+        ]
+    return "\n".join(lines)
+
+
+def test_no_report_of_the_corpus_prints_a_hidden_expected_value(corpus_reports):
+    """Is no hidden case's expected value printed (5 digits, 8 decimals or in full) anywhere in
+    any report of the corpus, outside the lines that show a public case's values?"""
+    for name, report in corpus_reports.items():
+        assert not hidden_values.leaked_forms(without_public_case_lines(report)), name
+
+
+def test_hidden_case_feedback_says_what_is_wrong():
+    """Does a failed hidden case name its layer sizes and how many entries differ?"""
+    # The feedback lists only the first failed cases: judge every case of a halved He answer.
+    case_list = grading.graded_cases("he", True)
+    hidden = [case for case in case_list if case["hidden"]]
+    assert hidden
+    observations = [
+        public_tests.observe(
+            lambda dims: {k: v * 0.5 for k, v in reference.initialize("he", dims).items()}, case
+        )
+        for case in case_list
+    ]
+    verdicts, _ = public_tests.judge_exercise(list(case_list), observations)
+    for case, (passed, message) in zip(case_list, verdicts, strict=True):
+        if case["hidden"]:
+            assert not passed
+            assert f"({case['layers_dims']})" in message and "(a hidden case)" in message
+            assert "entries differ" in message and "expected [" not in message
+
+
+def test_all_zero_he_weights_are_named_once_as_constant(corpus_reports):
+    """Are all-zero He weights named constant_weights alone, not also integer division (which
+    returns zeros too wherever every layer is wider than 2)?"""
+    he = corpus_reports["all_zeros_weights.ipynb"]["exercises"][2]
+    assert "[constant_weights]" in he["feedback"]
+    assert "[integer_division]" not in he["feedback"]
+
+
+def hard_coded_result(scheme):
+    """A JobResult whose every call returned the first public case's expected parameters."""
+    case_list = grading.graded_cases(scheme, True)
+    first = public_tests.public_cases(scheme)[0]
+    observation = public_tests.observe_call(lambda dims: dict(first["expected"]), [0])
+    observations = [[observation] * (2 if c["kind"] == "seeding" else 1) for c in case_list]
+    return JobResult("ok", "", observations, 0.1, "none")
+
+
+@pytest.mark.parametrize("scheme", public_tests.SCHEMES)
+def test_a_hard_coded_answer_scores_0_and_is_flagged(scheme):
+    """Does an exercise whose function returns the same parameters for every layers_dims score
+    0, say so first in its feedback and carry the flag hardcoded:<function>?"""
+    findings = grading.analysis.StaticFindings(public_tests.FUNCTION_NAMES[scheme])
+    entry = grading.judge_result(scheme, True, findings, hard_coded_result(scheme))
+    assert (entry["score"], entry["status"]) == (0.0, "failed")
+    assert entry["flags"] == [f"hardcoded:{public_tests.FUNCTION_NAMES[scheme]}"]
+    first_line = entry["feedback"].splitlines()[0]
+    assert "hard-coded answer" in first_line and "does not depend on layers_dims" in first_line
+    assert "Likely mistake" not in entry["feedback"]
+
+
+def test_finish_collects_every_exercise_flag():
+    """Does the report list the flags of all its exercises at the top, for the CSV?"""
+    submission = grading.Submission(SUBMISSIONS / "x.ipynb")
+    for scheme in public_tests.SCHEMES:
+        submission.findings[scheme] = grading.analysis.StaticFindings(
+            public_tests.FUNCTION_NAMES[scheme]
+        )
+    results = {scheme: hard_coded_result(scheme) for scheme in ("random", "he")}
+    results["zeros"] = JobResult("timeout", "wall time limit of 5 s", [], 5.0, "none")
+    report = grading.finish(submission, results, "none", 1.0)
+    assert report["flags"] == [
+        "hardcoded:initialize_parameters_random",
+        "hardcoded:initialize_parameters_he",
+    ]
+    assert report["score"] == 0
+
+
+def junk_or_observations(case):
+    return st.one_of(
+        returned_values.observations_for(case),
+        st.lists(returned_values.junk(), max_size=2),
+        returned_values.junk(),
+    )
+
+
+@settings(max_examples=200, deadline=None, database=None)
+@given(data=st.data())
+def test_judging_a_result_never_crashes_nor_gives_points_for_wrong_values(data):
+    """Does judge_result() turn any returned values -- spoiled arrays, odd keys, JSON junk where
+    observations should be -- into an entry without raising, full marks only for right values?"""
+    scheme = data.draw(st.sampled_from(public_tests.SCHEMES))
+    case_list = grading.graded_cases(scheme, True)
+    observations = [data.draw(junk_or_observations(case)) for case in case_list]
+    findings = grading.analysis.StaticFindings(public_tests.FUNCTION_NAMES[scheme])
+    entry = grading.judge_result(
+        scheme, True, findings, JobResult("ok", "", observations, 0.1, "none")
+    )
+    assert entry["status"] in ("passed", "failed")
+    assert 0 <= entry["score"] <= entry["max_score"]
+    assert type(entry["feedback"]) is str and entry["feedback"]
+    assert entry["flags"] in ([], [f"hardcoded:{public_tests.FUNCTION_NAMES[scheme]}"])
+    if entry["status"] == "passed":
+        assert entry["score"] == entry["max_score"] and not entry["flags"]
+        assert all(
+            type(observed) is list and returned_values.is_right(case, observed)
+            for case, observed in zip(case_list, observations, strict=True)
+        )

@@ -23,6 +23,7 @@ HERE = Path(__file__).resolve().parent
 ROOT = HERE.parent.parent
 sys.path[:0] = [str(ROOT), str(ROOT / "tests")]
 
+import public_tests  # noqa: E402
 import support  # noqa: E402
 
 OUT = HERE / "submissions"
@@ -73,15 +74,18 @@ def verdict(status="passed", score=None, misconception=None, mentions=()):
     }
 
 
-def expect(agreement=True, **by_scheme):
-    """Expected verdicts; exercises not given passed with full marks."""
+def expect(agreement=True, flags=(), **by_scheme):
+    """Expected verdicts; exercises not given passed with full marks.
+
+    flags -- the report's integrity flags, e.g. ['hardcoded:initialize_parameters_he'].
+    """
     exercises = {}
     for name, key in ((ZEROS, "zeros"), (RANDOM, "random"), (HE, "he")):
         given = dict(by_scheme.get(key) or verdict())
         if given["score"] is None:
             given["score"] = MAX[name] if given["status"] == "passed" else 0
         exercises[name] = given
-    return {"agreement": agreement, "exercises": exercises}
+    return {"agreement": agreement, "exercises": exercises, "flags": list(flags)}
 
 
 def all_failed(misconception, score=0, mentions=()):
@@ -263,6 +267,115 @@ EXIT_ZEROS = full_function(ZEROS, "import os\nos._exit(3)", seed=False)
 MEMORY_HOG_RANDOM = full_function(RANDOM, "hog = np.ones((1 << 20, 1 << 20))\n" + RIGHT[RANDOM])
 
 
+# ---- answers that do not depend on layers_dims -----------------------------
+
+# The published "Expected output" of the notebook, copied as printed (8 digits).
+PUBLISHED_ZEROS_3_2_1 = (
+    "{'W1': np.array([[0., 0., 0.], [0., 0., 0.]]), 'b1': np.array([[0.], [0.]]),\n"
+    " 'W2': np.array([[0., 0.]]), 'b2': np.array([[0.]])}"
+)
+PUBLISHED_RANDOM_3_2_1 = (
+    "{'W1': np.array([[17.88628473, 4.36509851, 0.96497468],\n"
+    "                 [-18.63492703, -2.77388203, -3.54758979]]),\n"
+    " 'b1': np.array([[0.], [0.]]),\n"
+    " 'W2': np.array([[-0.82741481, -6.27000677]]), 'b2': np.array([[0.]])}"
+)
+PUBLISHED_HE_2_4_1 = (
+    "{'W1': np.array([[1.78862847, 0.43650985], [0.09649747, -1.8634927],\n"
+    "                 [-0.2773882, -0.35475898], [-0.08274148, -0.62700068]]),\n"
+    " 'b1': np.array([[0.], [0.], [0.], [0.]]),\n"
+    " 'W2': np.array([[-0.03098412, -0.33744411, -0.92904268, 0.62552248]]),\n"
+    " 'b2': np.array([[0.]])}"
+)
+
+
+def returns_literal(name, literal):
+    """A graded function that returns the same literal dict whatever it is asked."""
+    return f"def {name}(layers_dims):\n    return {literal.replace(chr(10), chr(10) + '    ')}\n"
+
+
+def full_precision_literal(weights, layers_dims):
+    """The parameters dict of weights (public_tests' full-precision values), as source text."""
+    parts = []
+    for l in range(1, len(layers_dims)):
+        parts.append(f"'W{l}': np.array({weights[f'W{l}']!r})")
+        parts.append(f"'b{l}': np.zeros(({layers_dims[l]}, 1))")
+    return "{" + ", ".join(parts) + "}"
+
+
+def lookup_table(name, answers_by_dims):
+    """A graded function that looks the public cases up, falling back to the first answer."""
+    rows = "".join(
+        f"        {tuple(dims)!r}: {full_precision_literal(weights, dims)},\n"
+        for dims, weights in answers_by_dims
+    )
+    return (
+        f"def {name}(layers_dims):\n"
+        f"    known_answers = {{\n{rows}    }}\n"
+        "    fallback = next(iter(known_answers.values()))\n"
+        "    return known_answers.get(tuple(layers_dims), fallback)\n"
+    )
+
+
+def length_keyed(name, literal_by_length):
+    """A graded function that picks a stored answer by len(layers_dims) alone."""
+    rows = "".join(
+        f"        {length}: {literal},\n" for length, literal in literal_by_length.items()
+    )
+    return (
+        f"def {name}(layers_dims):\n"
+        f"    answers = {{\n{rows}    }}\n"
+        "    return answers[len(layers_dims)]\n"
+    )
+
+
+RANDOM_LOOKUP = lookup_table(
+    RANDOM, [([3, 2, 1], public_tests.RANDOM_3_2_1), ([2, 3, 2], public_tests.RANDOM_2_3_2)]
+)
+HE_LOOKUP = lookup_table(
+    HE,
+    [
+        ([2, 4, 1], public_tests.HE_2_4_1),
+        ([3, 1, 2], public_tests.HE_3_1_2),
+        ([4, 2, 3], public_tests.HE_4_2_3),
+    ],
+)
+ONE_LAYER_ZEROS = "{'W1': np.zeros((1, 1)), 'b1': np.zeros((1, 1))}"
+RANDOM_BY_LENGTH = length_keyed(RANDOM, {2: ONE_LAYER_ZEROS, 3: PUBLISHED_RANDOM_3_2_1})
+HE_BY_LENGTH = length_keyed(HE, {2: ONE_LAYER_ZEROS, 3: PUBLISHED_HE_2_4_1})
+
+
+def hardcoded(*schemes):
+    return [f"hardcoded:{public_tests.FUNCTION_NAMES[scheme]}" for scheme in schemes]
+
+
+def hardcoded_verdict():
+    return verdict("failed", 0, None, ["hard-coded answer", "does not depend on layers_dims"])
+
+
+# A cell that rewrites the checks in the kernel nbgrader grades in: its hidden tests then
+# award every point to the untouched stubs. This grader runs only the definitions, in a
+# sandbox, and judges in its own process -- a deliberate difference.
+PATCH_THE_CHECKS = (
+    "import numpy\n"
+    "import public_tests\n"
+    "numpy.allclose = lambda *args, **kwargs: True\n"
+    "public_tests.grade = lambda scheme, function, hidden: {'zeros': 5, 'random': 6, 'he': 7}[scheme]\n"
+)
+
+
+def unanswered_then(*changes):
+    """The untouched release (every stub in place), then cells added or moved."""
+
+    def build(dest):
+        path = support.write_answers(dest, {})
+        for change in changes:
+            edit_notebook(path, change)
+        return path
+
+    return build
+
+
 def answers(**by_function):
     """write_answers for the given exercises; the others keep their stub."""
     return lambda dest: support.write_answers(dest, by_function)
@@ -442,15 +555,15 @@ CORPUS = {
     ),
     "missing_times_ten": (
         solved_with(**{RANDOM: weights(RANDN)}),
-        expect(random=all_failed("missing_times_ten", 1)),
+        expect(random=all_failed("missing_times_ten")),
     ),
     "times_ten_on_he": (
         solved_with(**{HE: scaled("10")}),
-        expect(he=all_failed("wrong_scale_on_he", 1)),
+        expect(he=all_failed("wrong_scale_on_he")),
     ),
     "small_scale_0_01": (
         solved_with(**{RANDOM: scaled("0.01")}),
-        expect(random=all_failed("small_scale_0_01", 1)),
+        expect(random=all_failed("small_scale_0_01")),
     ),
     "uniform_rand": (
         solved_with(
@@ -461,7 +574,7 @@ CORPUS = {
                 ),
             }
         ),
-        expect(random=all_failed("uniform_rand", 1), he=all_failed("uniform_rand", 1)),
+        expect(random=all_failed("uniform_rand"), he=all_failed("uniform_rand")),
     ),
     "randn_given_a_tuple": (
         solved_with(
@@ -489,14 +602,15 @@ CORPUS = {
                 HE: "np.random.seed(3)\n" + RIGHT[HE],
             }
         ),
-        # The one-layer hidden cases ([4, 1], [5, 1]) and the seeding case still pass.
-        expect(random=all_failed("seed_inside_loop", 2), he=all_failed("seed_inside_loop", 2)),
+        # The one-layer hidden cases ([4, 1], [5, 1]) still pass; the seeding case, whose
+        # values are wrong, does not.
+        expect(random=all_failed("seed_inside_loop", 1), he=all_failed("seed_inside_loop", 1)),
     ),
     "wrong_seed": (
         cells_replaced(
             **{RANDOM: full_function(RANDOM, RIGHT[RANDOM]).replace("seed(3)", "seed(1)")}
         ),
-        expect(random=all_failed("wrong_seed", 1, mentions=["np.random.seed(3)"])),
+        expect(random=all_failed("wrong_seed", mentions=["np.random.seed(3)"])),
     ),
     "random_biases": (
         solved_with(
@@ -507,27 +621,27 @@ CORPUS = {
                 )
             }
         ),
-        expect(he=all_failed("random_biases", 1)),
+        expect(he=all_failed("random_biases")),
     ),
     "xavier_instead_of_he": (
         solved_with(**{HE: scaled("np.sqrt(1 / layers_dims[l-1])")}),
-        expect(he=all_failed("xavier_instead_of_he", 1)),
+        expect(he=all_failed("xavier_instead_of_he")),
     ),
     "fan_out_instead_of_fan_in": (
         solved_with(**{HE: scaled("np.sqrt(2 / layers_dims[l])")}),
-        expect(he=all_failed("fan_out_instead_of_fan_in", 1)),
+        expect(he=all_failed("fan_out_instead_of_fan_in")),
     ),
     "no_square_root": (
         solved_with(**{HE: scaled("(2 / layers_dims[l-1])")}),
-        expect(he=all_failed("no_square_root", 1)),
+        expect(he=all_failed("no_square_root")),
     ),
     "square_root_of_numerator_only": (
         solved_with(**{HE: scaled("np.sqrt(2) / layers_dims[l-1]")}),
-        expect(he=all_failed("square_root_of_numerator_only", 1)),
+        expect(he=all_failed("square_root_of_numerator_only")),
     ),
     "integer_division": (
         solved_with(**{HE: scaled("np.sqrt(2 // layers_dims[l-1])")}),
-        expect(he=all_failed("integer_division", 1)),
+        expect(he=all_failed("integer_division")),
     ),
     "integer_weights": (
         solved_with(**{ZEROS: weights("np.zeros((layers_dims[l], layers_dims[l-1]), dtype=int)")}),
@@ -540,6 +654,71 @@ CORPUS = {
     "ones_instead_of_zeros": (
         solved_with(**{ZEROS: weights("np.ones((layers_dims[l], layers_dims[l-1]))")}),
         expect(zeros=all_failed("ones_instead_of_zeros")),
+    ),
+    # ---- weights of the right shape, but not random -----------------------
+    # Each used to earn the seeding case's point: constant weights are "the same on
+    # every call" too. They earn nothing now.
+    "all_zeros_weights": (
+        solved_with(
+            **{
+                name: weights("np.zeros((layers_dims[l], layers_dims[l-1]))")
+                for name in (RANDOM, HE)
+            }
+        ),
+        expect(random=all_failed("constant_weights"), he=all_failed("constant_weights")),
+    ),
+    "all_ones_weights": (
+        solved_with(
+            **{
+                RANDOM: weights("np.ones((layers_dims[l], layers_dims[l-1]))"),
+                HE: weights(
+                    "np.ones((layers_dims[l], layers_dims[l-1])) * np.sqrt(2 / layers_dims[l-1])"
+                ),
+            }
+        ),
+        expect(random=all_failed("constant_weights"), he=all_failed("constant_weights")),
+    ),
+    "all_nan_weights": (
+        solved_with(
+            **{
+                name: weights("np.full((layers_dims[l], layers_dims[l-1]), np.nan)")
+                for name in (RANDOM, HE)
+            }
+        ),
+        expect(random=all_failed(None, mentions=["NaN"]), he=all_failed(None, mentions=["NaN"])),
+    ),
+    # ---- answers that do not depend on layers_dims: 0 and an integrity flag ---
+    "hardcoded_published_answer": (
+        cells_replaced(
+            **{
+                ZEROS: returns_literal(ZEROS, PUBLISHED_ZEROS_3_2_1),
+                RANDOM: returns_literal(RANDOM, PUBLISHED_RANDOM_3_2_1),
+                HE: returns_literal(HE, PUBLISHED_HE_2_4_1),
+            }
+        ),
+        expect(
+            flags=hardcoded("zeros", "random", "he"),
+            zeros=hardcoded_verdict(),
+            random=hardcoded_verdict(),
+            he=hardcoded_verdict(),
+        ),
+    ),
+    "lookup_table_of_public_cases": (
+        cells_replaced(**{RANDOM: RANDOM_LOOKUP, HE: HE_LOOKUP}),
+        expect(flags=hardcoded("random", "he"), random=hardcoded_verdict(), he=hardcoded_verdict()),
+    ),
+    "length_keyed_answers": (
+        cells_replaced(**{RANDOM: RANDOM_BY_LENGTH, HE: HE_BY_LENGTH}),
+        expect(flags=hardcoded("random", "he"), random=hardcoded_verdict(), he=hardcoded_verdict()),
+    ),
+    "patches_the_checks": (
+        unanswered_then(insert_after("packages", PATCH_THE_CHECKS)),
+        expect(
+            agreement=False,
+            zeros=all_failed("unanswered_stub"),
+            random=all_failed("unanswered_stub"),
+            he=all_failed("unanswered_stub"),
+        ),
     ),
     # ---- broken cells ----------------------------------------------------
     "syntax_error_in_he_cell": (
