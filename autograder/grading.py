@@ -283,7 +283,8 @@ def unreadable_entry(scheme, hidden, reason):
 def finish(submission, results, isolation, seconds):
     """The report of one notebook (the schema of `grade --json`).
 
-    flags -- every exercise's integrity flags, e.g. ['hardcoded:initialize_parameters_he'].
+    flags  -- every exercise's integrity flags, e.g. ['hardcoded:initialize_parameters_he'].
+    limits -- {limit: how the sandbox enforced it} for the jobs that ran ({} when none ran).
     """
     exercises = []
     for scheme in SCHEMES:
@@ -301,9 +302,24 @@ def finish(submission, results, isolation, seconds):
         "isolation": isolation,
         "exercises": exercises,
         "flags": [flag for entry in exercises for flag in entry["flags"]],
+        "limits": enforced_limits(results),
         "seconds": round(seconds, 3),
         "reason": submission.reason,
     }
+
+
+def enforced_limits(results):
+    """The limits the sandbox reported for a notebook's jobs: {limit: one line}.
+
+    Every worker of a sandbox enforces the same limits, unless one of them could not get
+    its memory cgroup or filter: then the weakest wording of each limit is the truth.
+    """
+    merged = {}
+    for result in results.values():
+        for name, text in (result.limits or {}).items():
+            if merged.setdefault(name, text) != text:
+                merged[name] = f"{merged[name]} (on some jobs: {text})"
+    return merged
 
 
 def internal_error_submission(path, hidden, error):

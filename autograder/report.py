@@ -37,7 +37,7 @@ CSV_COLUMNS = [
 # so that the quoting stays one-to-one (the submission column is a key).
 FORMULA_STARTS = ("=", "+", "-", "@", "'")
 # Fields that change from run to run; golden comparisons leave them out.
-VOLATILE_FIELDS = ("seconds",)
+VOLATILE_FIELDS = ("seconds", "limits")
 
 
 def points(value):
@@ -64,6 +64,10 @@ def table(report, title="Autograder"):
         lines.append(f"{entry['name']:<{width}}  {score:>7}  {entry['status']}")
     total = f"{points(report['score'])}/{points(report['max_score'])}"
     lines += [f"{'total':<{width}}  {total:>7}", ""]
+    if report.get("limits"):
+        lines.append("Limits enforced on the student's code:")
+        lines += [f"   {name}: {text}" for name, text in report["limits"].items()]
+        lines.append("")
     for entry in report["exercises"]:
         lines.append(f"== {entry['name']} ({entry['status']})")
         lines += [f"   {line}" for line in entry["feedback"].splitlines()]

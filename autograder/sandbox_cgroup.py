@@ -193,8 +193,9 @@ class MemoryCgroup:
 
     def describe(self, job_bytes):
         return (
-            f"{describe_bytes(job_bytes)} per job above the worker's own "
-            f"{describe_bytes(self.baseline)}, counting shared memory, memory files, tmpfs "
+            # Not the worker's own charge: it differs a little from worker to worker.
+            f"{describe_bytes(job_bytes)} per job above what the worker itself holds, "
+            "counting shared memory, memory files, tmpfs "
             f"pages and every process of the job, swap included (cgroup v{self.version})"
         )
 

@@ -14,6 +14,7 @@ from hypothesis import strategies as st
 
 import public_tests
 from autograder import cases, grading, reference
+from autograder.report import table as report_table
 from autograder.sandbox import JobResult
 
 EXPECTED = corpus_expectations()
@@ -386,3 +387,15 @@ def test_judging_a_result_never_crashes_nor_gives_points_for_wrong_values(data):
             type(observed) is list and returned_values.is_right(case, observed)
             for case, observed in zip(case_list, observations, strict=True)
         )
+
+
+def test_every_report_says_which_limits_were_enforced(sandbox):
+    """Does a graded report name each limit the sandbox enforced on its jobs (and an unreadable
+    notebook, whose code never ran, name none)?"""
+    graded, unreadable = grading.grade_many(
+        [SUBMISSIONS / "correct_loop.ipynb", SUBMISSIONS / "empty_file.ipynb"], sandbox
+    )
+    assert set(graded["limits"]) >= {"memory", "cpu", "wall clock", "processes", "syscall filter"}
+    assert graded["limits"] == sandbox.enforced_limits()
+    assert unreadable["limits"] == {}
+    assert "Limits enforced on the student's code:" in report_table(graded)
