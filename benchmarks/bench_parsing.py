@@ -49,7 +49,7 @@ CASES = [
     ("million_source_strings", "a cell source of a million strings"),
     ("ten_mb_single_line", "a 10 MB single line of code"),
     ("json_nested_a_million_deep", "JSON nested a million deep"),
-    ("json_memory_bomb", "20 MB of empty JSON objects"),
+    ("json_memory_bomb", "20 MB of nested empty lists"),
     ("five_thousand_chained_helpers", "5,000 chained helper functions"),
     ("literals_at_the_code_cap", "400k characters of literals (at the code cap)"),
     ("eight_hundred_functions", "800 cells of 20-line functions (at the code cap)"),

@@ -1,31 +1,39 @@
 """A class with hostile submissions among correct ones: does every classmate still get full marks?
 
-The hostile corpus (tests/files/hostile/*.py) is turned into notebooks and graded with
-`grade-batch` in nbgrader's layout, each attack followed by a correct submission, on ONE
-worker -- so that every correct notebook is graded right after an attack, in the same warm
-worker -- at every isolation level available. Whatever an attack does to itself, the batch
-must give every correct submission full marks, every file its own row and report, valid
-UTF-8 everywhere, and leave no process of the sandbox behind.
+The whole hostile corpus is graded with `grade-batch` as one class, at every isolation level
+available:
+  * code attacks (tests/files/hostile/*.py), each in a notebook followed by a correct
+    classmate, on ONE worker -- so every correct notebook is graded right after an attack,
+    in the same warm worker;
+  * file and content attacks (tests/files/hostile_files.py): links, pipes, devices, huge or
+    pathological notebooks;
+  * text attacks (tests/files/hostile_names.py): hostile file names and messages aimed at
+    the outputs, in a flat folder.
+Whatever an attack does to itself, every correct submission must get full marks, every file
+its own row and report, all outputs valid UTF-8 with no raw control character, and no process
+of the sandbox may be left behind.
 """
 
 import csv
-import json
+import os
 import re
 import time
 from pathlib import Path
 
 import pytest
+from files import hostile_files, hostile_names
+from output_fuzzing import unsafe_characters
 from support import SOLUTIONS, replace_solution_cells, write_answers
 
-from autograder import batch, sandbox_launch
+from autograder import batch, report, sandbox_launch
 from autograder.sandbox import Limits, Sandbox, tagged_processes
 
 ROOT = Path(__file__).resolve().parents[2]
 HOSTILE = ROOT / "tests" / "files" / "hostile"
 LEVELS = ("bubblewrap", "unshare", "none")
 EXPECT_LEVELS = re.compile(r"# expect\[(?P<levels>[a-z,]+)\]:")
-# Short limits: the corpus holds endless loops and fork bombs.
-LIMITS = Limits(wall_seconds=2.0, cpu_seconds=2)
+# Room for the memory attacks, short enough for the endless loops and fork bombs.
+LIMITS = Limits(wall_seconds=3.0, cpu_seconds=3)
 FULL_MARKS = 18.0
 # Processes of a live sandbox that are not a job's.
 INFRASTRUCTURE = {"bwrap", "unshare", "ag-worker", "ag-idle"}
@@ -60,23 +68,23 @@ def attack_cell(source):
     )
 
 
-def class_folder(root, level):
-    """submitted/<student>/initialization/ with each attack followed by a correct notebook.
+def write_code_attacks(submitted, level):
+    """Each code attack of the level, then a correct classmate, as students of submitted/.
 
-    Returns {student: attack name or None for a correct submission}.
+    Returns {student: None} -- what a code attack earns is test_sandbox.py's business; here
+    only its classmates' marks count.
     """
-    roster = {}
+    students = {}
     attacks = [path for path in sorted(HOSTILE.glob("*.py")) if level in attack_levels(path)]
     for index, path in enumerate(attacks):
         source = path.read_text().replace("__REPO_ROOT__", str(ROOT)).replace("__PORT__", "9")
         attacker = f"s{index:03d}a-{path.stem}"
-        classmate = f"s{index:03d}b-correct"
-        folder = root / "submitted" / attacker / "initialization"
+        folder = submitted / attacker / "initialization"
         replace_solution_cells(write_answers(folder, SOLUTIONS), {HE: attack_cell(source)})
-        write_answers(root / "submitted" / classmate / "initialization", SOLUTIONS)
-        roster[attacker] = path.stem
-        roster[classmate] = None
-    return roster
+        write_answers(submitted / f"s{index:03d}b-correct" / "initialization", SOLUTIONS)
+        students[attacker] = "code attack"
+        students[f"s{index:03d}b-correct"] = hostile_files.CORRECT
+    return students
 
 
 def process_name(pid):
@@ -100,34 +108,67 @@ def strays(sandbox, seconds=3.0):
         time.sleep(0.05)
 
 
-def level_params():
+def level_params(levels=LEVELS, default=("bubblewrap",)):
     return [
-        pytest.param(level, marks=[] if level == "bubblewrap" else [pytest.mark.slow], id=level)
-        for level in LEVELS
+        pytest.param(level, marks=[] if level in default else [pytest.mark.slow], id=level)
+        for level in levels
     ]
+
+
+def require(level):
+    if sandbox_launch.unavailable(level):
+        pytest.skip(f"{level}: {sandbox_launch.unavailable(level)}")
+
+
+def graded_class(folder, level, workers=1):
+    """grade-batch of folder at a level -> (CSV text, reports folder, BatchResult)."""
+    out, reports = folder.parent / "grades.csv", folder.parent / "reports"
+    with Sandbox(workers=workers, limits=LIMITS, isolation=level) as sandbox:
+        done = batch.grade_batch(folder, sandbox, out, json_dir=reports, show_progress=False)
+        assert not strays(sandbox)
+    assert not tagged_processes(sandbox.tag)
+    text = out.read_bytes().decode("utf-8")  # valid UTF-8, or this raises
+    assert unsafe_characters(text, allowed="\r\n") == []
+    for path in reports.iterdir():
+        assert unsafe_characters(path.read_bytes().decode("utf-8"), allowed="\n") == [], path
+    return text, reports, done
 
 
 @pytest.mark.parametrize("level", level_params())
 def test_every_classmate_of_an_attacker_gets_full_marks(tmp_path, level):
-    """Graded on one worker right after each attack, does every correct notebook get 18/18,
-    every submission its own row and report, all in valid UTF-8, with no process left over?"""
-    if sandbox_launch.unavailable(level):
-        pytest.skip(f"{level}: {sandbox_launch.unavailable(level)}")
-    roster = class_folder(tmp_path / "course", level)
-    out, reports = tmp_path / "grades.csv", tmp_path / "reports"
-    with Sandbox(workers=1, limits=LIMITS, isolation=level) as sandbox:
-        graded = batch.grade_batch(tmp_path / "course", sandbox, out, json_dir=reports).graded
-        assert not strays(sandbox)
-    assert not tagged_processes(sandbox.tag)
-    text = out.read_bytes().decode("utf-8")  # valid UTF-8, or this raises
-    rows = list(csv.DictReader(text.splitlines()))
-    assert sorted(row["student"] for row in rows) == sorted(roster)
-    assert len(list(reports.glob("*.json"))) == len(roster)
-    students = list(roster)
-    for row in rows:
-        if roster[row["student"]] is None:
-            after = students[students.index(row["student"]) - 1]
-            assert float(row["score"]) == FULL_MARKS, f"graded right after {after}: {row}"
-    for student, result in graded:
-        json.dumps(result, ensure_ascii=False).encode("utf-8")
-        assert result["isolation"] == level, student
+    """Graded on one worker right after each code attack, and beside every file and content
+    attack, does every correct notebook get 18/18, every attack its own row with its reason,
+    every submission its report, all valid UTF-8, with no process left over?"""
+    require(level)
+    submitted = tmp_path / "course" / "submitted"
+    expected = write_code_attacks(submitted, level)
+    expected.update(hostile_files.write_all_attacks(submitted))
+    text, reports, done = graded_class(tmp_path / "course", level)
+    rows = {row["student"]: row for row in csv.DictReader(text.splitlines())}
+    assert sorted(rows) == sorted(expected)
+    assert len(list(reports.glob("*.json"))) == len(expected)
+    graded = dict(done.graded)
+    students = list(expected)
+    for student, wanted in expected.items():
+        row = rows[student]
+        if wanted is hostile_files.CORRECT:
+            before = students[students.index(student) - 1] if student[0] == "s" else "-"
+            assert float(row["score"]) == FULL_MARKS, f"graded right after {before}: {row}"
+        elif wanted != "code attack":
+            assert wanted in report.table(graded[student]), (student, row)
+
+
+@pytest.mark.parametrize("level", level_params(default=()))
+def test_hostile_names_and_messages_each_keep_their_row(tmp_path, level):
+    """At each level, does a flat folder of hostile file names and messages give one row and
+    one report per file, every correct notebook 18/18, all outputs valid UTF-8?"""
+    require(level)
+    written = hostile_names.write_hostile_batch(tmp_path / "flat", tmp_path / "scratch")
+    text, reports, _ = graded_class(tmp_path / "flat", level, workers=2)
+    assert len(text.split("\r\n")) == len(written) + 2  # a line per row: no forged row
+    rows = {row["submission"]: row for row in csv.DictReader(text.splitlines())}
+    assert len(rows) == len(written) == len(list(reports.iterdir()))
+    for name, (kind, _) in written.items():
+        row = rows[report.submission_key(os.fsdecode(name))]
+        if kind == "name":  # a correct notebook under a hostile name
+            assert float(row["score"]) == FULL_MARKS, row

@@ -20,7 +20,7 @@ plagiarism check can, by inode).
 Content attacks (write_content_attacks): a 20 MB list literal, a file over the size
 limit, 100k nested brackets, a graded function nested 900 levels deep, a million cells,
 a 10 MB single line of code, a cell source list of a million strings, JSON nested a
-million levels, 20 MB of empty JSON objects, thousands of chained helpers, a 10 MB
+million levels, 20 MB of nested empty lists, thousands of chained helpers, a 10 MB
 markdown line, and notebooks at the caps (large literals, 800 functions) that must
 still be graded -- each a row within seconds, in bounded memory.
 """
@@ -114,10 +114,14 @@ def deep_json():
 
 
 def json_memory_bomb():
-    """20 MB of empty JSON objects (3 bytes each, 64 in memory): over 512 MiB once parsed."""
+    """20 MB of one-element lists, [[]] (5 bytes each, ~170 in memory): ~660 MiB once parsed.
+
+    Well over the reader's 512 MiB, whatever the reader held before (empty objects, at
+    ~480 MiB, came too close to the bound to be sure of the verdict).
+    """
     base = json.dumps(base_document())
-    count = (20_900_000 - len(base)) // 3
-    return base[:-1] + ', "x": [' + "{}," * (count - 1) + "{}]}"
+    count = (20_900_000 - len(base)) // 5
+    return base[:-1] + ', "x": [' + "[[]]," * (count - 1) + "[[]]]}"
 
 
 def list_literal(characters):
