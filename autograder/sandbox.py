@@ -49,6 +49,8 @@ MIN_JOB_MEMORY = 128 << 20  # room a job needs above the preloaded modules
 LEFTOVER_BYTES = 64 << 20
 # The prefix of a job's reason when the sandbox itself failed, twice, before the job started.
 SANDBOX_FAILURE = "sandbox failure (not the student's code): "
+# Why an attempt ended when the worker died while the job's code ran.
+WORKER_DIED = "the worker died while the job ran"
 
 
 @dataclass(frozen=True)
@@ -270,6 +272,7 @@ class WorkerProcess:
         self.process = None
         self.log = None
         self.memory = None  # sandbox_cgroup.MemoryCgroup, when one could be created
+        self.pending_oom_kills = 0  # seen by memory_killed, not yet in a job's verdict
         self.memory_problem = "not requested"
         self.filter_problem = "not requested"
         self.processes = None
@@ -373,6 +376,16 @@ class WorkerProcess:
             ),
         }
 
+    def memory_killed(self):
+        """Has the kernel OOM-killed anything in this worker's cgroup since it was last asked?
+
+        Kept for the job's verdict (memory_verdict reports it once).
+        """
+        if self.memory is None:
+            return False
+        self.pending_oom_kills += self.memory.new_oom_kills()
+        return self.pending_oom_kills > 0
+
     def memory_verdict(self, status, reason, observations):
         """The kernel's word on memory overrides how the job seemed to end.
 
@@ -383,7 +396,8 @@ class WorkerProcess:
         """
         if self.memory is None:
             return status, reason, observations
-        if self.memory.new_oom_kills():
+        if self.memory_killed():
+            self.pending_oom_kills = 0
             self.stop()
             limit = channel.describe_bytes(self.limits.memory_bytes)
             return "error", f"exceeded the {limit} memory limit", []
@@ -500,16 +514,19 @@ class WorkerProcess:
         """Run one job in this worker; never charges the sandbox's own failures to the job.
 
         A worker that died or misbehaved is restarted; one whose state is not clean
-        after a job is replaced before the next job; a job that did not start (its
-        process died while being set up, the worker was gone) is retried once on a
-        new worker, and if it fails to start again it is an error naming the sandbox.
+        after a job is replaced before the next job. A job that did not start (its
+        process died while being set up, the worker was gone) or whose worker died under
+        it is retried once on a new worker: a worker is PID 1 of its namespace, out of
+        the job's reach, so its death is the sandbox's failure until it happens twice.
+        Two deaths under the same job are that job's doing (at level none a job can kill
+        its worker); a job that twice fails to start is an error naming the sandbox.
         """
         started = time.monotonic()
         try:
             data = encode_job(job)
         except JobTooLargeError as error:
             return self.result("error", str(error), [], started)
-        failure = None
+        failures = []
         for _attempt in range(2):
             if self.process is not None and not self.alive():
                 self.replacements.append("the worker had ended")
@@ -517,13 +534,17 @@ class WorkerProcess:
                 try:
                     self.restart()
                 except SandboxError as error:
-                    failure = f"the sandbox could not be restarted: {error}"
+                    failures.append(f"the sandbox could not be restarted: {error}")
                     continue
             result, failure = self.attempt(job, data, started)
             if result is not None:
                 return result
+            failures.append(failure)
             self.replace(failure)
-        return self.result("error", SANDBOX_FAILURE + failure, [], started)
+        if failures == [WORKER_DIED, WORKER_DIED]:
+            reason = "the student code killed the sandbox worker (it was restarted)"
+            return self.result("error", reason, [], started)
+        return self.result("error", SANDBOX_FAILURE + failures[-1], [], started)
 
     def attempt(self, job, data, started):
         """(JobResult, None) once the job started, or (None, why it did not start)."""
@@ -546,12 +567,12 @@ class WorkerProcess:
         if message is None:
             late = time.monotonic() >= deadline
             self.stop()
-            status, reason = (
-                ("timeout", f"exceeded the {self.limits.wall_seconds:g} s time limit")
-                if late
-                else ("error", "the student code killed the sandbox worker (it was restarted)")
-            )
-            return self.result(status, reason, [], started), None
+            if late:
+                reason = f"exceeded the {self.limits.wall_seconds:g} s time limit"
+                return self.result("timeout", reason, [], started), None
+            if self.memory_killed():  # the kernel killed the worker at the job's memory limit
+                return self.result("error", "", [], started), None  # memory_verdict's reason
+            return None, WORKER_DIED
         drain(self.payload_r, payload)
         try:
             outcome = check_outcome(message)

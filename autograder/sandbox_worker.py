@@ -687,6 +687,30 @@ def sysv_problems():
     return problems
 
 
+def process_settings():
+    """What a job could change of this worker's own process and pass on to later jobs:
+    {setting: value} -- every resource limit, the nice value, the scheduling policy and
+    priority, the CPUs it may run on."""
+    settings = {
+        name: resource.getrlimit(getattr(resource, name))
+        for name in dir(resource)
+        if name.startswith("RLIMIT_")
+    }
+    if hasattr(os, "sched_getscheduler"):  # Linux
+        settings["nice"] = os.getpriority(os.PRIO_PROCESS, 0)
+        settings["scheduling policy"] = os.sched_getscheduler(0)
+        settings["scheduling priority"] = os.sched_getparam(0).sched_priority
+        settings["CPUs"] = sorted(os.sched_getaffinity(0))
+    return settings
+
+
+def settings_problems(initial):
+    """The worker's own settings that differ from when it started (a job changed them)."""
+    now = process_settings()
+    changed = [name for name, value in initial.items() if now.get(name) != value]
+    return [f"the worker's {', '.join(changed)} changed"] if changed else []
+
+
 def clean_up(config, baseline):
     """Reset the state the next job starts from, then verify it; the problems left, if any.
 
@@ -789,6 +813,7 @@ def main():
     prepare_worker()
     preload()
     baseline, problems = prepare_state(config)
+    settings = process_settings()
     status_fd = config["status_fd"]
     # What a job inherits: its memory limit must leave room above this.
     ready = {"ready": True, "address_space": address_space(), "problems": problems}
@@ -812,7 +837,7 @@ def main():
         outcome = supervise(pid, sink_r, config["limits"])
         problems = [] if kill_leftovers(config["own_pid_namespace"], pid) else ["processes survive"]
         began = time.monotonic()
-        problems += clean_up(config, baseline)
+        problems += clean_up(config, baseline) + settings_problems(settings)
         outcome.update(clean=not problems, problems=problems[:8])
         outcome["cleanup_seconds"] = round(time.monotonic() - began, 6)
         write_frame(status_fd, json.dumps(outcome).encode())

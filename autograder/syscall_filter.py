@@ -97,6 +97,25 @@ PINNING = (
     "System V shared memory, queues, semaphores and memory files hold memory that the "
     "address-space limit does not see",
 )
+# Calls that change a process's settings, allowed on the job itself only (pid 0): on its
+# parent, the warm worker, they would be inherited by every later job of that worker.
+# {call: (index of its pid argument, index of a "which" argument that must be its
+# per-process value, that value)}
+OWN_PROCESS_ONLY = {
+    "prlimit64": (0, None, None),
+    "sched_setscheduler": (0, None, None),
+    "sched_setparam": (0, None, None),
+    "sched_setaffinity": (0, None, None),
+    "sched_setattr": (0, None, None),
+    "migrate_pages": (0, None, None),
+    "move_pages": (0, None, None),
+    "setpriority": (1, 0, 0),  # which = PRIO_PROCESS
+    "ioprio_set": (1, 0, 1),  # which = IOPRIO_WHO_PROCESS
+}
+OWN_PROCESS_WHY = (
+    "another process's limits, priority, scheduling, CPUs or memory placement: the worker's "
+    "would be inherited by every later job"
+)
 # Namespace flags of clone(): refused, so that a fork cannot do what unshare may not.
 CLONE_NAMESPACES = {
     "CLONE_NEWNS": 0x00020000,
@@ -149,6 +168,10 @@ def build(deny_ipc):
     # clone3 passes its flags in memory, which a filter cannot read: ENOSYS makes glibc
     # fall back to clone, whose flags are checked above.
     rules.add_rule(seccomp.ERRNO(errno.ENOSYS), "clone3")
+    for name, (pid, which, per_process) in OWN_PROCESS_ONLY.items():
+        rules.add_rule(refuse, name, seccomp.Arg(pid, seccomp.NE, 0))
+        if which is not None:
+            rules.add_rule(refuse, name, seccomp.Arg(which, seccomp.NE, per_process))
     # Only the default personality: READ_IMPLIES_EXEC, ADDR_NO_RANDOMIZE... are refused.
     rules.add_rule(refuse, "personality", seccomp.Arg(0, seccomp.GT, 0))
     with tempfile.TemporaryFile() as output:
@@ -163,5 +186,6 @@ def describe(deny_ipc):
     return (
         f"on (libseccomp): {len(denied_calls(deny_ipc)) + 3} calls refused -- "
         + ", ".join(groups)
-        + ", namespace flags of clone, personality changes; non-native ABIs (int 0x80, x32)"
+        + ", namespace flags of clone, personality changes, settings of other processes; "
+        "non-native ABIs (int 0x80, x32)"
     )

@@ -583,6 +583,71 @@ def test_the_worker_is_restarted_after_a_job_kills_it():
         assert not wait_until_no_strays(box)
 
 
+# A correct job that fails when it inherits settings a job gave its worker.
+SETTINGS_READER = (
+    CORRECT_HE
+    + """
+import os, resource
+
+inherited = []
+if os.getpriority(os.PRIO_PROCESS, 0) != 0:
+    inherited.append("nice")
+if os.sched_getscheduler(0) != os.SCHED_OTHER:
+    inherited.append("scheduling policy")
+if resource.getrlimit(resource.RLIMIT_DATA)[0] != resource.RLIM_INFINITY:
+    inherited.append("data limit")
+if 0 <= resource.getrlimit(resource.RLIMIT_STACK)[0] < 1 << 20:
+    inherited.append("stack limit")
+if inherited:
+    raise RuntimeError(f"INHERITED {inherited}")
+"""
+)
+
+
+@pytest.mark.parametrize("attack", ["worker_rlimits_lowered", "worker_scheduling_lowered"])
+def test_a_worker_whose_own_settings_a_job_changed_is_replaced(attack):
+    """With the syscall filter off (it refuses the change), is a worker whose limits or
+    scheduling a job changed replaced, so that the next job starts with a fresh worker's?"""
+    if not level_available("bubblewrap"):
+        pytest.skip(sandbox_launch.unavailable("bubblewrap"))
+    unfiltered = dataclasses.replace(LIMITS, syscall_filter=False)
+    with Sandbox(workers=1, limits=unfiltered, isolation="bubblewrap") as box:
+        slot = box.slots[0]
+        changed = box.run(he_job(attack_source(HOSTILE / f"{attack}.py")))
+        assert "CHANGED the worker's" in changed.reason  # the attack works without the filter
+        assert any("the worker's" in reason for reason in slot.replacements), slot.replacements
+        reader = box.run(he_job(SETTINGS_READER))
+        assert all_cases_pass(reader), reader.reason
+
+
+def test_a_worker_that_dies_under_a_correct_job_costs_that_job_nothing():
+    """When a worker dies while a job runs (the job cannot kill PID 1 of its namespace, so
+    it is the sandbox's failure), is the job retried on a new worker and graded right?"""
+    if not level_available("bubblewrap"):
+        pytest.skip(sandbox_launch.unavailable("bubblewrap"))
+    slow_correct = CORRECT_HE + "\nimport time\n\n\nclass Wait:\n    time.sleep(1.0)\n"
+    with Sandbox(workers=1, limits=LIMITS, isolation="bubblewrap") as box:
+        slot = box.slots[0]
+
+        def kill_the_worker_once_the_job_runs():
+            deadline = time.monotonic() + 5
+            while time.monotonic() < deadline:
+                pids = tagged_processes(box.tag)
+                if any(process_name(pid) == "ag-job" for pid in pids):
+                    for pid in pids:
+                        if process_name(pid) == "ag-worker":
+                            os.kill(pid, signal.SIGKILL)
+                    return
+                time.sleep(0.01)
+
+        killer = threading.Thread(target=kill_the_worker_once_the_job_runs)
+        killer.start()
+        result = box.run(he_job(slow_correct))
+        killer.join()
+        assert all_cases_pass(result), result.reason
+        assert "the worker died while the job ran" in slot.replacements
+
+
 def test_limits_above_one_gibibyte_are_refused():
     """Is a memory limit above 1 GiB refused before any worker starts?"""
     with pytest.raises(ValueError, match="1 GiB"):
