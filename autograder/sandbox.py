@@ -4,7 +4,7 @@
         results = sandbox.run_many([Job(source, "initialize_parameters_he", calls), ...])
 
 Each worker slot is one long-lived process (autograder/sandbox_worker.py) inside
-its own sandbox, with numpy, matplotlib, init_utils and public_tests preloaded;
+its own sandbox, with numpy and public_tests preloaded;
 it forks a child per job. Only plain data comes back: the observations of
 public_tests.observe, JSON-encoded (autograder/channel.py) and strictly decoded
 here. The checks (public_tests.judge) and the scores stay in this process.
@@ -38,7 +38,7 @@ from . import channel, sandbox_cgroup, sandbox_launch, sandbox_worker, syscall_f
 
 LEVELS = ("bubblewrap", "unshare", "none")
 TAG_VARIABLE = "AUTOGRADER_SANDBOX_TAG"
-START_TIMEOUT = 120.0  # importing numpy + matplotlib + sklearn on a busy machine
+START_TIMEOUT = 120.0  # importing numpy on a very busy machine
 CLEANUP_GRACE = 10.0  # beyond the wall limit: killing leftovers, emptying /tmp
 MAX_JOB_BYTES = 4 << 20
 MAX_STATUS_BYTES = 1 << 16

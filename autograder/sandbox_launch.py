@@ -6,6 +6,7 @@ init_utils.py, autograder/channel.py and autograder/sandbox_worker.py -- never
 autograder/cases.py, autograder/reference.py, source/, tests/ or any grades.
 """
 
+import importlib.util
 import json
 import os
 import shutil
@@ -13,14 +14,19 @@ import sys
 import tempfile
 from pathlib import Path
 
-ROOT = Path(__file__).resolve().parent.parent
 HERE = Path(__file__).resolve().parent
-GRADER_FILES = {
-    "public_tests.py": ROOT / "public_tests.py",
-    "init_utils.py": ROOT / "init_utils.py",
-    "channel.py": HERE / "channel.py",
-    "sandbox_worker.py": HERE / "sandbox_worker.py",
+# The modules a worker may import, as /grader/<name>.py: found where Python finds them
+# (a checkout, an editable or a plain install alike), never imported here.
+GRADER_MODULES = {
+    "public_tests": "public_tests",
+    "init_utils": "init_utils",
+    "channel": "autograder.channel",
+    "sandbox_worker": "autograder.sandbox_worker",
 }
+# -I without its -P: no environment variables, no user site-packages, and the worker
+# script's own directory, /grader, first on sys.path -- so that its imports find the
+# staged copies and nothing else of the course.
+WORKER_FLAGS = ("-E", "-s", "-B")
 SANDBOX_UID = SANDBOX_GID = 65534  # "nobody"
 TMP_BYTES = 64 << 20  # the job's private /tmp
 # RLIMIT_NPROC of a job. Under bubblewrap it counts the tasks of the sandbox's own
@@ -44,8 +50,31 @@ THREAD_VARIABLES = (
 PASSED_VARIABLES = ("OPENBLAS_CORETYPE", "OPENBLAS_L2_SIZE")
 
 
+def grader_files():
+    """{file name in /grader: its source path} for GRADER_MODULES."""
+    files = {}
+    for name, module in GRADER_MODULES.items():
+        spec = importlib.util.find_spec(module)
+        if spec is None or not spec.origin:
+            raise RuntimeError(f"cannot find the module {module}: is the grader installed?")
+        files[f"{name}.py"] = Path(spec.origin)
+    return files
+
+
+def hidden_directories():
+    """Directories inside the bound Python paths that the worker must not read.
+
+    Installed (not editable), this package lies in site-packages, which every worker sees:
+    its cases and reference answers are hidden under an empty directory.
+    """
+    package = str(HERE)
+    bound = python_paths()
+    return [package] if any(package.startswith(path.rstrip("/") + "/") for path in bound) else []
+
+
 def stage_grader_files():
-    """A fresh directory: grader/ (all a worker may see), tmp/ ("none"), mnt/ and root/.
+    """A fresh directory: grader/ (all a worker may see), empty/ (to hide a directory with),
+    tmp/ ("none"), mnt/ and root/.
 
     Under /tmp, so that the unprivileged sandbox uid can reach it.
     """
@@ -53,10 +82,11 @@ def stage_grader_files():
     staging = Path(tempfile.mkdtemp(prefix="autograder-sandbox-", dir=base))
     os.chmod(staging, 0o755)
     (staging / "grader").mkdir(mode=0o755)
-    for name, source in GRADER_FILES.items():
+    for name, source in grader_files().items():
         target = staging / "grader" / name
         shutil.copyfile(source, target)
         os.chmod(target, 0o644)
+    (staging / "empty").mkdir(mode=0o755)
     (staging / "tmp").mkdir(mode=0o700)
     (staging / "mnt").mkdir(mode=0o755)
     (staging / "root").mkdir(mode=0o755)
@@ -178,6 +208,8 @@ def bubblewrap_command(staging, tag):
             make_mount_point(path, source)
             staged.append([path, source])
         arguments += ["--ro-bind", source, inside(path)]
+    for path in hidden_directories():
+        arguments += ["--ro-bind", str(Path(staging) / "empty"), inside(path)]
     arguments += ["--ro-bind", str(Path(staging) / "grader"), "/grader"]
     # bwrap creates /, /dev and /dev/shm as tmpfs owned by the sandbox user: make them
     # read-only so that the private, size-limited /tmp is the only writable place.
@@ -186,7 +218,7 @@ def bubblewrap_command(staging, tag):
     arguments += ["--chdir", "/tmp", "--clearenv"]
     for name, value in sandbox_environment(tag).items():
         arguments += ["--setenv", name, value]
-    arguments += ["--", inside(python_executable()), "-I", "-B", "/grader/sandbox_worker.py"]
+    arguments += ["--", inside(python_executable()), *WORKER_FLAGS, "/grader/sandbox_worker.py"]
     if not running_as_root():
         return arguments
     spec = {"binds": staged, "uid": SANDBOX_UID, "gid": SANDBOX_GID}
@@ -205,6 +237,7 @@ def make_mount_point(source, target):
 def unshare_command(staging):
     """util-linux unshare + the jail's chroot: the worker ends up PID 1 of its namespace."""
     binds = [[path, inside(path)] for path in system_directories() + python_paths()]
+    binds += [[str(Path(staging) / "empty"), inside(path)] for path in hidden_directories()]
     binds.append([str(Path(staging) / "grader"), "/grader"])
     spec = {
         "root": str(Path(staging) / "root"),
@@ -217,12 +250,12 @@ def unshare_command(staging):
     arguments = ["unshare", "--pid", "--fork", "--kill-child", "--mount", "--net", "--ipc"]
     arguments += ["--uts", "--propagation", "private"]
     arguments += [*jail_command("chroot", spec), "--"]
-    arguments += [inside(python_executable()), "-I", "-B", "/grader/sandbox_worker.py"]
+    arguments += [inside(python_executable()), *WORKER_FLAGS, "/grader/sandbox_worker.py"]
     return arguments
 
 
 def none_command(staging):
-    return [python_executable(), "-I", "-B", str(Path(staging) / "grader" / "sandbox_worker.py")]
+    return [python_executable(), *WORKER_FLAGS, str(Path(staging) / "grader" / "sandbox_worker.py")]
 
 
 def command(level, staging, tag):

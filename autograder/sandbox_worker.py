@@ -2,10 +2,10 @@
 
 Started once per sandbox slot (by autograder.sandbox) as
 
-    python -I -B sandbox_worker.py '<config json>'
+    python -E -s -B sandbox_worker.py '<config json>'
 
 next to copies of public_tests.py, init_utils.py and channel.py (and nothing else
-of the course). It preloads numpy, matplotlib (Agg), init_utils and public_tests,
+of the course), which Python puts first on sys.path. It preloads numpy and public_tests,
 then for every job forks a child that
 
   1. reads ONE job frame from the job stream (fd 0) -- the worker itself never
@@ -757,15 +757,15 @@ def remove_sysv_ipc():
 
 
 def preload():
-    """Import what every job needs once, so a job costs a fork, not a Python start."""
-    import matplotlib
+    """Import what every job needs once, so a job costs a fork, not a Python start.
 
-    matplotlib.use("Agg")
+    Only what grading needs: matplotlib and scikit-learn would double the worker's start-up,
+    and a job that imports them anyway (MPLBACKEND is Agg) pays for it alone.
+    """
     import channel  # noqa: F401
-    import matplotlib.pyplot  # noqa: F401
     import numpy  # noqa: F401
+    import numpy.random  # noqa: F401 -- numpy loads it on first use; every initialiser draws
 
-    import init_utils  # noqa: F401
     import public_tests  # noqa: F401
 
     gc.collect()
@@ -809,7 +809,6 @@ def prepare_state(config):
 
 def main():
     config = json.loads(sys.argv[1])
-    sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
     prepare_worker()
     preload()
     baseline, problems = prepare_state(config)

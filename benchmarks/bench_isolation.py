@@ -16,15 +16,10 @@ clean state cost per job (mean / 95th percentile; part of every job's time).
 
 import argparse
 import statistics
-import sys
 import time
-from pathlib import Path
 
-ROOT = Path(__file__).resolve().parent.parent
-sys.path[:0] = [str(ROOT)]
-
-from autograder import cases, sandbox_launch  # noqa: E402
-from autograder.sandbox import LEVELS, Job, Sandbox  # noqa: E402
+from autograder import cases, sandbox_launch
+from autograder.sandbox import LEVELS, Job, Sandbox
 
 CORRECT = {
     "zeros": "parameters['W' + str(l)] = np.zeros((layers_dims[l], layers_dims[l - 1]))",

@@ -1,7 +1,7 @@
 """How long, and how much memory, does reading a hostile notebook cost the grader? Prints it.
 
-    .venv/bin/python benchmarks/bench_parsing.py                    # everything (~2 min)
-    .venv/bin/python benchmarks/bench_parsing.py --fuzz 200 --fork-count 50   # quick
+    PYTHONPATH=tests .venv/bin/python benchmarks/bench_parsing.py         # everything (~2 min)
+    PYTHONPATH=tests .venv/bin/python benchmarks/bench_parsing.py --fuzz 200 --fork-count 50
 
 Three parts:
   * Hostile notebooks, before and after, side by side. "before" is the grader's
@@ -31,12 +31,11 @@ import tempfile
 import time
 from pathlib import Path
 
+from files import hostile_files
+
+from autograder import bounded, extraction, grading, notebook
+
 ROOT = Path(__file__).resolve().parent.parent
-sys.path[:0] = [str(ROOT), str(ROOT / "tests")]
-
-from files import hostile_files  # noqa: E402
-
-from autograder import bounded, extraction, grading, notebook  # noqa: E402
 
 UNLIMITED = sys.maxsize
 # name in hostile_files.CONTENT_ATTACKS (or "normal") -> what the row shows

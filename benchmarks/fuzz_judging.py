@@ -1,7 +1,7 @@
 """Fuzz the judging code with returned values (Hypothesis); print how many inputs were tried.
 
-    .venv/bin/python benchmarks/fuzz_judging.py                # 2,000 inputs per target
-    .venv/bin/python benchmarks/fuzz_judging.py --count 20000
+    PYTHONPATH=tests .venv/bin/python benchmarks/fuzz_judging.py     # 2,000 inputs per target
+    PYTHONPATH=tests .venv/bin/python benchmarks/fuzz_judging.py --count 20000
 
 Three targets, each given what a graded function can return as the grader observes it
 (tests/returned_values.py: right answers, right shapes with NaN, inf, constant, nudged or
@@ -22,16 +22,15 @@ import time
 import warnings
 from pathlib import Path
 
+import returned_values
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
+
+import public_tests
+from autograder import analysis, grading, misconceptions
+from autograder.sandbox import JobResult
+
 ROOT = Path(__file__).resolve().parent.parent
-sys.path[:0] = [str(ROOT), str(ROOT / "tests")]
-
-import returned_values  # noqa: E402
-from hypothesis import HealthCheck, given, settings  # noqa: E402
-from hypothesis import strategies as st  # noqa: E402
-
-import public_tests  # noqa: E402
-from autograder import analysis, grading, misconceptions  # noqa: E402
-from autograder.sandbox import JobResult  # noqa: E402
 
 
 def exercise_cases(scheme):

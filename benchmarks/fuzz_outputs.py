@@ -1,6 +1,6 @@
 """Fuzz the grader's outputs with hostile file names and report text; count what was tried.
 
-    .venv/bin/python benchmarks/fuzz_outputs.py [--batches 500]
+    PYTHONPATH=tests:tests/autograder .venv/bin/python benchmarks/fuzz_outputs.py [--batches 500]
 
 Each input is a batch of notebooks whose file names are any bytes a file name may hold (and
 the names of tests/files/hostile_names.py, several of which collide once made safe), each
@@ -21,11 +21,10 @@ import tempfile
 import time
 from pathlib import Path
 
-ROOT = Path(__file__).resolve().parent.parent
-sys.path[:0] = [str(ROOT), str(ROOT / "tests"), str(ROOT / "tests" / "autograder")]
+from hypothesis import HealthCheck, given, settings
+from output_fuzzing import BATCHES, check_batch
 
-from hypothesis import HealthCheck, given, settings  # noqa: E402
-from output_fuzzing import BATCHES, check_batch  # noqa: E402
+ROOT = Path(__file__).resolve().parent.parent
 
 
 def main(argv=None):

@@ -9,7 +9,6 @@ Glossary: X -- (width, m) inputs; weights -- list of depth arrays W^[l] of shape
 index 0 being layer 1.
 """
 
-import course_root  # noqa: F401 -- puts the repository root on sys.path
 import numpy as np
 
 from init_utils import relu

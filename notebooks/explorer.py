@@ -12,14 +12,13 @@ parameters -- {"W1": (10, 2), "b1": (10, 1), "W2": (5, 10), "b2": (5, 1),
 import os
 from pathlib import Path
 
-import course_root  # noqa: F401 -- puts the repository root on sys.path
 import matplotlib.pyplot as plt
 import numpy as np
-from course_root import ROOT
 from training_loop import LAYERS_DIMS, LEARNING_RATE, train_and_score
 
 from init_utils import load_dataset, predict_dec
 
+ROOT = Path(__file__).resolve().parent.parent  # the course folder
 SEED = 3  # the assignment's seed: scale 1 of "random" and "he" starts where the assignment does
 
 # The standard deviation of the weights of layer l at scale 1, given n_{l-1} and n_l.

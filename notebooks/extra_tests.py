@@ -8,8 +8,6 @@ Glossary: layers_dims -- [n_0, n_1, ..., n_L]; parameters -- {"W1": (n_1, n_0),
 "b1": (n_1, 1), ..., "WL", "bL"}.
 """
 
-import course_root  # noqa: F401 -- puts the repository root on sys.path
-
 from public_tests import make_case, run_test, with_zero_biases
 
 HINTS = {

@@ -7,7 +7,6 @@ the initial parameters passed in so that any initialiser can be compared.
 Glossary: X -- (n_x, m); Y -- (1, m); parameters -- {"W1": (n_1, n_x), "b1": (n_1, 1), ...}.
 """
 
-import course_root  # noqa: F401 -- puts the repository root on sys.path
 import numpy as np
 
 from init_utils import (

@@ -10,7 +10,6 @@ committed files are never changed. About 30 s in all: marked slow.
 import json
 import os
 import shutil
-import sys
 from pathlib import Path
 
 import nbformat
@@ -177,7 +176,6 @@ def test_explorer_builds_its_widgets_with_a_front_end(tmp_path):
 def test_run_interact_retrains_in_jupyterlab(tmp_path, monkeypatch):
     """In JupyterLab in real Chromium, does choosing a scheme and pressing Run Interact
     retrain the network and draw its figure?"""
-    sys.path.insert(0, str(Path(__file__).resolve().parent / "browser"))
     import lab  # the browser tests' harness: a private JupyterLab and headless Chromium
 
     # A copy, so that JupyterLab's autosave never writes outputs into the committed notebook.

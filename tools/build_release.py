@@ -3,9 +3,9 @@
     .venv/bin/python tools/build_release.py
 
 Runs the real `nbgrader generate_assignment initialization --force` in the course folder, then
-cleans the released notebook. The gradebook nbgrader needs while generating is a throwaway file
-in a temporary folder, so no gradebook.db appears in the repository. Refuses to run when the
-source notebook's hidden tests are out of date with autograder/cases.py.
+strips the released notebook with nbstripout. The gradebook nbgrader needs while generating is
+a throwaway file in a temporary folder, so no gradebook.db appears in the repository. Refuses to
+run when the source notebook's hidden tests are out of date with autograder/cases.py.
 """
 
 import argparse
@@ -15,13 +15,12 @@ import sys
 import tempfile
 from pathlib import Path
 
+from autograder import sync_source
+
 ROOT = Path(__file__).resolve().parent.parent
-sys.path.insert(0, str(ROOT))
-
-from autograder import sync_source  # noqa: E402
-from tools import clean_notebooks  # noqa: E402
-
 ASSIGNMENT = "initialization"
+# As `./course` strips the committed notebooks (NBSTRIPOUT_OPTIONS there): cell ids kept.
+NBSTRIPOUT_OPTIONS = ("--keep-id",)
 
 
 def nbgrader_environment():
@@ -57,8 +56,14 @@ def build_release(course_root=ROOT):
     with tempfile.TemporaryDirectory() as scratch:
         generate_assignment(Path(course_root), Path(scratch) / "gradebook.db")
     notebook = Path(course_root) / "release" / ASSIGNMENT / "Initialization.ipynb"
-    clean_notebooks.clean_file(notebook)
+    strip(notebook)
     return notebook
+
+
+def strip(notebook):
+    """Strip outputs and run state from the notebook file in place, as git's filter does."""
+    command = [sys.executable, "-m", "nbstripout", *NBSTRIPOUT_OPTIONS, str(notebook)]
+    subprocess.run(command, capture_output=True, text=True, check=True)
 
 
 def main(argv=None):

@@ -1,7 +1,7 @@
 """Draw the README's figures from the course's own code, into docs/figures/.
 
-    python tools/make_figures.py                 # write docs/figures/*.png
-    python tools/make_figures.py --out /tmp/figs # somewhere else
+    PYTHONPATH=notebooks .venv/bin/python tools/make_figures.py      # write docs/figures/*.png
+    PYTHONPATH=notebooks .venv/bin/python tools/make_figures.py --out /tmp/figs
 
 The assignment's three initialisations (zeros, random x10, He, from the grader's
 reference) train the [2, 10, 5, 1] network for 15,000 iterations with init_utils,
@@ -14,26 +14,24 @@ notebooks/01_why_the_scale_matters.ipynb. One PNG per topic:
 """
 
 import argparse
-import sys
 from pathlib import Path
 
 import matplotlib
 
 matplotlib.use("Agg")  # files only: no display needed, none assumed
 
-ROOT = Path(__file__).resolve().parent.parent
-for folder in (ROOT, ROOT / "notebooks"):  # the shared training loop lives beside the notebooks
-    if str(folder) not in sys.path:
-        sys.path.insert(0, str(folder))
-
 import matplotlib.pyplot as plt  # noqa: E402
 import numpy as np  # noqa: E402
+
+# The shared training loop lives beside the notebooks: PYTHONPATH=notebooks.
 from deep_signals import depth_experiment, plot_std_by_depth  # noqa: E402
 from explorer import plot_boundary  # noqa: E402
 from training_loop import EVERY, LAYERS_DIMS, train_and_score  # noqa: E402
 
 from autograder.reference import initialize  # noqa: E402
 from init_utils import load_dataset  # noqa: E402
+
+ROOT = Path(__file__).resolve().parent.parent
 
 SCHEMES = {"zeros": "zeros", "random": "random (x10)", "he": "He"}
 FIGURE_NAMES = (

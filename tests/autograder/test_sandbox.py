@@ -473,6 +473,35 @@ def test_a_correct_submission_passes_every_case(sandboxes):
     assert 0 < result.seconds < LIMITS.wall_seconds
 
 
+# A correct He initialiser that uses what the workers no longer preload: the course's plotting
+# helpers (matplotlib) and init_utils' data (scikit-learn), imported by the job itself.
+HE_WITH_THE_COURSE_IMPORTS = """
+import matplotlib.pyplot as plt
+import numpy as np
+from init_utils import load_dataset, relu
+
+def initialize_parameters_he(layers_dims):
+    plt.figure()
+    assert load_dataset()[0].shape == (2, 300) and relu(-1) == 0
+    np.random.seed(3)
+    parameters = {}
+    for l in range(1, len(layers_dims)):
+        scale = np.sqrt(2 / layers_dims[l - 1])
+        parameters["W" + str(l)] = np.random.randn(layers_dims[l], layers_dims[l - 1]) * scale
+        parameters["b" + str(l)] = np.zeros((layers_dims[l], 1))
+    return parameters
+"""
+
+
+@pytest.mark.parametrize("level", LEVELS)
+def test_a_job_can_import_matplotlib_and_init_utils_itself(sandboxes, level):
+    """Does a kept `import matplotlib.pyplot` or `from init_utils import ...`, which the worker
+    no longer preloads, still work in a job, and within the limits?"""
+    result = sandboxes(level).run(he_job(HE_WITH_THE_COURSE_IMPORTS))
+    assert result.status == "ok" and result.reason == "", result.reason
+    assert all_cases_pass(result)
+
+
 def test_a_missing_function_is_an_error_naming_it(sandboxes):
     """Is a program without the graded function an error that names the function?"""
     result = sandboxes("bubblewrap").run(

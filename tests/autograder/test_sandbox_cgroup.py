@@ -65,8 +65,8 @@ def test_each_worker_runs_in_its_own_memory_cgroup_from_the_start():
         assert len({c.path for c in cgroups}) == 2
         for cgroup in cgroups:
             assert cgroup.processes(), "the worker is not in its cgroup"
-            # numpy and matplotlib were loaded inside: their memory is charged there.
-            assert cgroup.baseline > 40 << 20
+            # numpy and public_tests were loaded inside (about 19 MiB): charged there.
+            assert cgroup.baseline > 10 << 20
             assert cgroup.usage() <= cgroup.baseline + LIMITS.memory_bytes
         result = box.run(he_job(CORRECT_HE))
         assert all_cases_pass(result)

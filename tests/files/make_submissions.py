@@ -1,6 +1,6 @@
 """Write the corpus of student submissions under tests/files/submissions/, with expected verdicts.
 
-    .venv/bin/python tests/files/make_submissions.py
+    PYTHONPATH=tests .venv/bin/python tests/files/make_submissions.py
 
 Every notebook is built from the committed release (tests/support.py) by changing
 solution cells, adding or moving cells, or (for the broken files) writing bytes.
@@ -13,18 +13,16 @@ graders differ on purpose, or where nbgrader would only hit its own time-out).
 import hashlib
 import json
 import shutil
-import sys
 import tempfile
 from pathlib import Path
 
 import nbformat
 
+import public_tests
+import support
+
 HERE = Path(__file__).resolve().parent
 ROOT = HERE.parent.parent
-sys.path[:0] = [str(ROOT), str(ROOT / "tests")]
-
-import public_tests  # noqa: E402
-import support  # noqa: E402
 
 OUT = HERE / "submissions"
 ZEROS, RANDOM, HE = (

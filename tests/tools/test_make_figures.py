@@ -1,6 +1,7 @@
 """Does tools/make_figures.py still draw every README figure, and does the README text
 in docs/figures.md show the figures that are committed?"""
 
+import os
 import re
 import subprocess
 import sys
@@ -15,8 +16,14 @@ PNG_SIGNATURE = b"\x89PNG\r\n\x1a\n"
 
 
 def run_script(*arguments):
+    # As documented: the companion modules by name; the checkout too, before any install.
+    env = {**os.environ, "PYTHONPATH": os.pathsep.join([str(ROOT), str(ROOT / "notebooks")])}
     return subprocess.run(
-        [sys.executable, str(SCRIPT), *arguments], capture_output=True, text=True, timeout=600
+        [sys.executable, str(SCRIPT), *arguments],
+        capture_output=True,
+        text=True,
+        timeout=600,
+        env=env,
     )
 
 
