@@ -517,3 +517,14 @@ def test_an_exercise_is_scored_between_0_and_its_points(data):
             returned_values.is_right(c, o) for c, o in zip(graded, observations, strict=True)
         )
         assert hardcoded == ""
+
+
+def test_a_call_that_raised_with_an_empty_message_never_passes():
+    """Is an observation that says the call raised -- even with an empty line, as a forged
+    channel message may -- a failed case, whatever entries come with it?"""
+    case = public_tests.public_cases("he")[0]
+    observation = public_tests.observe_call(solution("he"), case["layers_dims"])
+    assert public_tests.judge(case, [observation]) == (True, "")
+    observation["raised"] = ""
+    passed, message = public_tests.judge(case, [observation])
+    assert not passed and "raised" in message

@@ -341,7 +341,7 @@ def explain_shape(key, got, want, layers_dims):
 
 def judge_structure(case, observation):
     """The first structural problem of one call (type, keys, dtype, shape), or None."""
-    if observation["raised"]:
+    if observation["raised"] is not None:  # "" too: a call that raised is never a pass
         message = f"{call_text(case)} raised {observation['raised']}"
         if observation["raised"].startswith("NotImplementedError"):
             message += ": replace `raise NotImplementedError()` with your code"
