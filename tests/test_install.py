@@ -11,6 +11,8 @@ from pathlib import Path
 import pytest
 import support
 
+from autograder import sandbox_launch
+
 # Building a virtual environment and installing into it takes seconds.
 pytestmark = pytest.mark.slow
 
@@ -53,7 +55,10 @@ def installed(tmp_path_factory):
     python = venv / "bin" / "python"
     purelib = run([python, "-c", "import sysconfig; print(sysconfig.get_paths()['purelib'])"], base)
     pth = Path(purelib.stdout.strip()) / "dependencies.pth"
-    pth.write_text(sysconfig.get_paths()["purelib"] + "\n")
+    dependencies = sysconfig.get_paths()["purelib"]
+    # Inside a sandbox a path under the host's /tmp (a CI checkout's venv) is bound under
+    # /host-tmp (sandbox_launch.inside): name both; Python adds only the one that exists.
+    pth.write_text(f"{dependencies}\n{sandbox_launch.inside(dependencies)}\n")
     pip = [sys.executable, "-m", "pip", "--python", str(python), "install", "--quiet"]
     run([*pip, "--no-deps", "--no-build-isolation", "--no-index", str(source)], cwd=base)
     shutil.rmtree(source)  # the installed copy must stand on its own

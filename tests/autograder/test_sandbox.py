@@ -38,6 +38,7 @@ import pytest
 import public_tests
 from autograder import cases, sandbox_launch
 from autograder.sandbox import (
+    MIN_JOB_MEMORY,
     Job,
     Limits,
     MemoryLimitError,
@@ -686,8 +687,9 @@ def test_limits_above_one_gibibyte_are_refused():
 @pytest.mark.slow
 def test_a_memory_limit_below_the_preloaded_modules_is_refused():
     """Is a memory limit that numpy alone would exhaust refused at start, saying what is needed?"""
+    # The room a job needs above the preloaded modules, and nothing for the modules themselves.
     with pytest.raises(MemoryLimitError, match=r"too low: numpy .* allow at least \d+ MiB"):
-        Sandbox(limits=Limits(memory_bytes=300 << 20))
+        Sandbox(limits=Limits(memory_bytes=MIN_JOB_MEMORY))
 
 
 def test_an_unknown_level_is_refused():
