@@ -34,13 +34,25 @@ def entries(folder):
         return sorted(listing, key=lambda entry: entry.name)
 
 
+def listed(folder):
+    """entries(folder), or None when the folder cannot be listed (no permission, gone)."""
+    try:
+        return entries(folder)
+    except OSError:
+        return None
+
+
 def notebooks_in(folder):
     """Everything named *.ipynb in folder: files, and also links, pipes, devices, folders.
 
     Nothing is opened or followed here; notebook.py refuses what is not a regular file,
-    with its reason, so that each is a row.
+    with its reason, so that each is a row. A folder that cannot be listed is itself the
+    submission, refused with its reason: a row, not a stopped batch.
     """
-    return [Path(entry.path) for entry in entries(folder) if entry.name.endswith(NOTEBOOK_SUFFIX)]
+    listing = listed(folder)
+    if listing is None:
+        return [Path(folder)]
+    return [Path(entry.path) for entry in listing if entry.name.endswith(NOTEBOOK_SUFFIX)]
 
 
 def is_real_folder(entry):
@@ -54,8 +66,11 @@ def student_notebooks(student_dir):
     A symbolic link where an assignment folder is expected is listed itself, as a
     submission that is refused with its reason, never followed.
     """
+    listing = listed(student_dir)
+    if listing is None:
+        return [Path(student_dir)]  # refused with its reason, as in notebooks_in
     notebooks = []
-    for assignment in entries(student_dir):
+    for assignment in listing:
         if assignment.name == CHECKPOINTS:
             continue
         if assignment.is_symlink():
@@ -93,7 +108,7 @@ def looks_like_nbgrader(folder):
         notebooks_in(assignment.path)
         for student in entries(folder)
         if is_real_folder(student)
-        for assignment in entries(student.path)
+        for assignment in listed(student.path) or []
         if is_real_folder(assignment)
     )
 
@@ -103,9 +118,12 @@ def discover(folder):
     folder = Path(folder)
     if (folder / NBGRADER_FOLDER).is_dir():
         return nbgrader_submissions(folder / NBGRADER_FOLDER)
-    if folder.name == NBGRADER_FOLDER or looks_like_nbgrader(folder):
+    entries(folder)  # the batch's own folder must be readable: an OSError is the grader's
+    flat = notebooks_in(folder)
+    # Notebooks at the top make it a flat folder, whatever subfolders sit beside them.
+    if folder.name == NBGRADER_FOLDER or (not flat and looks_like_nbgrader(folder)):
         return nbgrader_submissions(folder)
-    return [(path.name.removesuffix(NOTEBOOK_SUFFIX), path) for path in notebooks_in(folder)]
+    return [(path.name.removesuffix(NOTEBOOK_SUFFIX), path) for path in flat]
 
 
 def label_hash(label):

@@ -25,6 +25,7 @@ import os
 from pathlib import Path
 
 from . import report
+from .grading import GRADER_FAILURES
 from .safe_text import shown
 
 
@@ -141,8 +142,10 @@ class BatchOutputs:
             path.unlink(missing_ok=True)
 
     def is_done(self, key, name):
-        """Has the submission its row and every report file asked for?"""
-        if report.submission_key(key) not in self.rows:
+        """Has the submission its row and every report file asked for, and was it graded
+        without a failure of the grader's own (which a rerun should try again)?"""
+        row = self.rows.get(report.submission_key(key))
+        if row is None or any(failure in row.get("reason", "") for failure in GRADER_FAILURES):
             return False
         return all(path.exists() for path in self.report_paths(name))
 

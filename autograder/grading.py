@@ -25,9 +25,12 @@ from pathlib import Path
 import public_tests
 
 from . import analysis, bounded, cases, extraction, misconceptions, notebook
-from .sandbox import Job, JobResult
+from .sandbox import SANDBOX_FAILURE, Job, JobResult
 
 SCHEMES = public_tests.SCHEMES
+# How a report says the grader itself, not the student, failed on a notebook or a job.
+INTERNAL_ERROR = "internal error of the grader"
+GRADER_FAILURES = (INTERNAL_ERROR, SANDBOX_FAILURE)
 # A handful of failed cases say what is wrong; a list of ten says it no better.
 MAX_CASE_MESSAGES = 3
 # Reading and analysing one notebook: at most 512 MiB more memory than the grader's
@@ -99,7 +102,10 @@ READERS = {}  # Bounds -> the bounded.Reader of analyse_notebook under those bou
 
 def notebook_reader():
     """The child that reads notebooks under PREPARE_BOUNDS (forked at its first call)."""
-    return READERS.setdefault(PREPARE_BOUNDS, bounded.Reader(analyse_notebook, PREPARE_BOUNDS))
+    reader = READERS.get(PREPARE_BOUNDS)
+    if reader is None:
+        reader = READERS[PREPARE_BOUNDS] = bounded.Reader(analyse_notebook, PREPARE_BOUNDS)
+    return reader
 
 
 @atexit.register
@@ -160,7 +166,7 @@ def prepare(path, hidden=True, root=None):
     except bounded.LimitError as error:
         submission.reason = f"the notebook is too large or too complex to analyse: {error}"
     except (bounded.InternalError, ValueError, IndexError, OSError) as error:
-        submission.reason = f"internal error of the grader ({error})"[:300]
+        submission.reason = f"{INTERNAL_ERROR} ({error})"[:300]
     submission.findings, submission.jobs = {}, {}
     return submission
 
@@ -312,7 +318,7 @@ def enforced_limits(results):
     """The limits the sandbox reported for a notebook's jobs: {limit: one line}.
 
     Every worker of a sandbox enforces the same limits, unless one of them could not get
-    its memory cgroup or filter: then the weakest wording of each limit is the truth.
+    its memory cgroup or filter: then both wordings are given, "X (on some jobs: Y)".
     """
     merged = {}
     for result in results.values():
@@ -324,7 +330,7 @@ def enforced_limits(results):
 
 def internal_error_submission(path, hidden, error):
     submission = Submission(Path(path), hidden)
-    submission.reason = f"internal error of the grader ({type(error).__name__}: {error})"[:300]
+    submission.reason = f"{INTERNAL_ERROR} ({type(error).__name__}: {error})"[:300]
     return submission
 
 

@@ -235,7 +235,7 @@ def check_ready(message, limits):
     """The worker's ready message -> the address space a job inherits (bytes).
 
     SandboxError when the memory limit leaves a job too little room above what
-    numpy, matplotlib and the course modules already take.
+    numpy and the preloaded modules already take.
     """
     try:
         ready = json.loads(message)
@@ -283,10 +283,34 @@ class WorkerProcess:
     # -- starting and stopping ------------------------------------------------
 
     def start(self):
-        """Launch the sandbox; returns without waiting for the worker to be ready."""
+        """Launch the sandbox; returns without waiting for the worker to be ready.
+
+        SandboxError when it cannot be launched, with nothing of the attempt left open.
+        """
+        opened = []
+        try:
+            self.launch(opened)
+        except Exception as error:
+            for fd in opened:
+                with contextlib.suppress(OSError):
+                    os.close(fd)
+            if self.log is not None:
+                self.log.close()
+            if self.memory is not None:
+                self.memory.remove()
+                self.memory = None
+            if self.tmp is not None:
+                remove_folder(self.tmp)
+                self.tmp = None
+            self.process = None
+            raise SandboxError(f"the {self.level} sandbox could not be launched: {error}") from None
+
+    def launch(self, opened):
+        """start()'s work; opened collects the descriptors to close if it fails."""
         job_r, self.job_w = os.pipe()
         self.payload_r, payload_w = os.pipe()
         self.status_r, status_w = os.pipe()
+        opened += [job_r, self.job_w, self.payload_r, payload_w, self.status_r, status_w]
         config = {
             "limits": dataclasses.asdict(self.limits),
             "payload_fd": payload_w,
@@ -318,6 +342,7 @@ class WorkerProcess:
             **sandbox_launch.popen_options(self.level),
         )
         for fd in (job_r, payload_w, status_w):
+            opened.remove(fd)
             os.close(fd)
         for fd in (self.job_w, self.payload_r, self.status_r):
             os.set_blocking(fd, False)
@@ -346,7 +371,13 @@ class WorkerProcess:
         self.filter_problem = syscall_filter.unavailable()
         if self.filter_problem:
             return None
-        return base64.b64encode(syscall_filter.build(self.denies_ipc())).decode()
+        try:
+            program = syscall_filter.build(self.denies_ipc())
+        except (OSError, RuntimeError, ValueError) as error:
+            # e.g. a libseccomp too old to know a call of the list.
+            self.filter_problem = f"libseccomp could not build it ({error})"
+            return None
+        return base64.b64encode(program).decode()
 
     def enforced_limits(self):
         """{limit: how it is enforced} for this worker, one line each (every JobResult)."""
@@ -398,13 +429,13 @@ class WorkerProcess:
             return status, reason, observations
         if self.memory_killed():
             self.pending_oom_kills = 0
-            self.stop()
+            self.replace("a job reached the memory limit")
             limit = channel.describe_bytes(self.limits.memory_bytes)
             return "error", f"exceeded the {limit} memory limit", []
         if self.process is not None and (
             self.memory.pinned() > self.memory.baseline_pinned + LEFTOVER_BYTES
         ):
-            self.stop()
+            self.replace("memory still pinned after a job")
         return status, reason, observations
 
     def wait_ready(self, timeout=START_TIMEOUT):

@@ -6,7 +6,7 @@ a job. A memory cgroup charges all of them, with swap. Each worker slot gets its
 own cgroup, created by the grader, joined by the launcher before the sandbox
 starts (sandbox_jail.py), so the worker and every job child it forks are in it:
 
-    memory = MemoryCgroup.create("autograder-<tag>", limit_bytes)   # or CgroupUnavailableErrorError
+    memory = MemoryCgroup.create("autograder-<tag>", limit_bytes)   # or CgroupUnavailableError
     ... start the worker with memory.procs_file ...
     memory.arm(job_bytes)       # worker ready: limit = its own charge + what a job may use
     memory.oom_kills()          # > 0: the kernel stopped a job at the limit
@@ -28,7 +28,7 @@ from .channel import describe_bytes
 
 V1_MOUNT = Path("/sys/fs/cgroup/memory")
 V2_MOUNTS = (Path("/sys/fs/cgroup/unified"), Path("/sys/fs/cgroup"))
-START_HEADROOM = 512 << 20  # above the job limit while numpy and matplotlib load
+START_HEADROOM = 512 << 20  # above the job limit while the worker preloads its modules
 REMOVE_SECONDS = 5.0
 # An empty cgroup of ours this old was left by a grader that was killed: removed. (A live
 # worker's cgroup holds processes, and rmdir refuses those; younger ones may be starting.)

@@ -302,7 +302,7 @@ def spawn_child(config):
     """Fork the next job child; returns (pid, go_r, ack_w, sink_r).
 
     go -- the child says it is set up; ack -- the worker says the grader knows the job
-    started (so that even the worker's death at the student's hands counts as the job's).
+    started (a worker's death after that is retried once by the grader, then the job's).
     """
     go_r, go_w = os.pipe()
     ack_r, ack_w = os.pipe()

@@ -184,7 +184,8 @@ def describe(deny_ipc):
     """One line for a job's limits: what the filter refuses."""
     groups = list(DENIED) + (["SysV IPC and memfd_create"] if deny_ipc else [])
     return (
-        f"on (libseccomp): {len(denied_calls(deny_ipc)) + 3} calls refused -- "
+        f"on (libseccomp): {len(denied_calls(deny_ipc))} calls refused, "
+        f"{len(OWN_PROCESS_ONLY) + 3} by their arguments -- "
         + ", ".join(groups)
         + ", namespace flags of clone, personality changes, settings of other processes; "
         "non-native ABIs (int 0x80, x32)"

@@ -5,6 +5,8 @@ import json
 import os
 import re
 import shutil
+import subprocess
+import sys
 from pathlib import Path
 
 from autograder_corpus import SUBMISSIONS
@@ -214,3 +216,48 @@ def test_a_report_that_cannot_be_written_is_a_row_with_its_reason(sandbox, tmp_p
     assert "internal error of the grader" in rows["no_seed"]["reason"]
     assert rows["correct_loop"]["score"] == "18"
     assert len(list(json_dir.iterdir())) == len(SAMPLE)
+
+
+def test_a_folder_the_grader_cannot_list_is_a_row_not_a_stopped_batch(tmp_path):
+    """Run without root's right to read every folder, is a student folder (or assignment
+    folder) the grader cannot list that student's row, while every other student is found?"""
+    course = nbgrader_course(tmp_path / "course", ["correct_loop.ipynb", "no_seed.ipynb"])
+    locked = course / "submitted" / "locked" / "initialization"
+    locked.mkdir(parents=True)
+    shutil.copy(SUBMISSIONS / "correct_loop.ipynb", locked / "Initialization.ipynb")
+    os.chown(locked, 65534, 65534)
+    os.chmod(locked, 0)
+    hidden_student = course / "submitted" / "hidden"
+    hidden_student.mkdir()
+    os.chown(hidden_student, 65534, 65534)
+    os.chmod(hidden_student, 0)
+    script = (
+        "import sys\nfrom autograder import batch\n"
+        "for student, path in batch.discover(sys.argv[1]):\n"
+        "    print(student, path.name)\n"
+    )
+    # root's DAC capabilities dropped: the kernel checks the folders' modes as for any user.
+    found = subprocess.run(
+        ["setpriv", "--bounding-set", "-dac_override,-dac_read_search"]
+        + [sys.executable, "-c", script, str(course)],
+        capture_output=True,
+        text=True,
+        check=True,
+    ).stdout.splitlines()
+    assert found == [
+        "correct_loop Initialization.ipynb",
+        "hidden hidden",
+        "locked initialization",
+        "no_seed Initialization.ipynb",
+    ]
+
+
+def test_notebooks_at_the_top_make_a_flat_folder_whatever_sits_beside_them(tmp_path):
+    """Does a flat folder with one subfolder holding <dir>/<dir>/*.ipynb still give every
+    notebook at its top a row?"""
+    folder = flat_folder(tmp_path / "flat", SAMPLE)
+    old = folder / "old_work" / "week1"
+    old.mkdir(parents=True)
+    shutil.copy(SUBMISSIONS / "no_seed.ipynb", old / "draft.ipynb")
+    found = [student for student, _ in batch.discover(folder)]
+    assert found == sorted(name.removesuffix(".ipynb") for name in SAMPLE)

@@ -8,7 +8,7 @@ import pytest
 from hypothesis import HealthCheck, given, settings
 from output_fuzzing import BATCHES, check_batch
 
-from autograder import report
+from autograder import grading, report
 from autograder.batch_output import BatchOutputs, OutputError, read_rows
 
 
@@ -145,3 +145,18 @@ def test_temporary_files_of_a_killed_run_are_removed(tmp_path):
         "s3.json",
         "s4.json",
     ]
+
+
+@pytest.mark.parametrize("failure", grading.GRADER_FAILURES)
+def test_a_row_the_grader_failed_on_is_graded_again(tmp_path, failure):
+    """Is a submission whose row says the grader (or its sandbox) failed -- not the student --
+    graded again by a rerun, while the others are kept?"""
+    out = tmp_path / "grades.csv"
+    outputs = BatchOutputs(out)
+    outputs.start([(key, name) for _, key, name in SUBMISSIONS])
+    for student, key, name in SUBMISSIONS:
+        reason = f"{failure}: the worker ended" if student == "s2" else ""
+        outputs.record(student, key, name, a_report(reason=reason))
+    outputs.finish([key for _, key, _ in SUBMISSIONS])
+    assert record_all(out, SUBMISSIONS) == {Path("s2.ipynb")}
+    assert all(row["reason"] == "" for row in rows_of(out))

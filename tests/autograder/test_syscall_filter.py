@@ -6,12 +6,14 @@ worker does in a job child, and makes real system calls there.
 
 import base64
 import json
+import os
 import subprocess
 import sys
 
 import pytest
 
-from autograder import syscall_filter
+from autograder import cases, sandbox_launch, syscall_filter
+from autograder.sandbox import Job, Sandbox
 
 pytestmark = pytest.mark.skipif(
     syscall_filter.unavailable() is not None, reason=str(syscall_filter.unavailable())
@@ -98,3 +100,38 @@ def test_shared_memory_is_allowed_only_when_a_cgroup_counts_it():
     assert (found["shmget"], found["memfd_create"]) == (22, 14)  # EINVAL, EFAULT: let through
     assert found["keyctl"] == found["clone(CLONE_NEWNET)"] == EPERM
     assert found["i386 getpid (int 0x80)"] == ENOSYS
+
+
+def test_a_filter_libseccomp_cannot_build_is_reported_off_and_leaks_nothing(monkeypatch):
+    """When libseccomp refuses the filter (a call it does not know), do the workers still
+    start and grade, with the filter reported off and why, and no descriptor left open?"""
+    if sandbox_launch.unavailable("bubblewrap"):
+        pytest.skip(sandbox_launch.unavailable("bubblewrap"))
+    monkeypatch.setitem(
+        syscall_filter.DENIED, "unknown", (("no_such_system_call",), "a call of a newer kernel")
+    )
+    syscall_filter.build.cache_clear()
+    descriptors = len(os.listdir("/proc/self/fd"))
+    try:
+        with Sandbox(workers=1, isolation="bubblewrap") as box:
+            result = box.run(Job(CORRECT_HE, "initialize_parameters_he", HE_CALLS))
+        assert result.observations and all(o[0]["raised"] is None for o in result.observations)
+        assert result.status == "ok", result.reason
+        assert result.limits["syscall filter"].startswith("off (libseccomp could not build it")
+    finally:
+        syscall_filter.build.cache_clear()
+    assert len(os.listdir("/proc/self/fd")) == descriptors
+
+
+CORRECT_HE = """import numpy as np
+
+def initialize_parameters_he(layers_dims):
+    np.random.seed(3)
+    parameters = {}
+    for l in range(1, len(layers_dims)):
+        scale = np.sqrt(2 / layers_dims[l - 1])
+        parameters["W" + str(l)] = np.random.randn(layers_dims[l], layers_dims[l - 1]) * scale
+        parameters["b" + str(l)] = np.zeros((layers_dims[l], 1))
+    return parameters
+"""
+HE_CALLS = [{"kind": c["kind"], "layers_dims": c["layers_dims"]} for c in cases.all_cases("he")]
