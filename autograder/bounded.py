@@ -35,6 +35,7 @@ from dataclasses import dataclass
 
 from .channel import describe_bytes
 from .sandbox import frame, split_frame
+from .sandbox_worker import read_frame, write_all, write_frame
 
 # What the child reports when the call itself failed (it is alive to say so).
 MEMORY, RECURSION, INTERNAL = "memory", "recursion", "internal"
@@ -131,33 +132,10 @@ def encoded(message, bounds):
     return data
 
 
-def read_exactly(descriptor, count):
-    chunks = []
-    while count:
-        chunk = os.read(descriptor, min(count, 1 << 20))
-        if not chunk:
-            return None
-        chunks.append(chunk)
-        count -= len(chunk)
-    return b"".join(chunks)
-
-
 def next_request(descriptor):
     """The next call's arguments from the parent, or None when the parent is done."""
-    header = read_exactly(descriptor, 4)
-    if header is None:
-        return None
-    size = int.from_bytes(header, "big")
-    if size > MAX_REQUEST_BYTES:
-        return None
-    data = read_exactly(descriptor, size)
+    data = read_frame(descriptor, MAX_REQUEST_BYTES)
     return None if data is None else json.loads(data)
-
-
-def write_all(descriptor, data):
-    view = memoryview(data)
-    while view:
-        view = view[os.write(descriptor, view) :]
 
 
 def serve(function, bounds, requests, answers):
@@ -188,7 +166,7 @@ def serve(function, bounds, requests, answers):
         message = answer(function, args)
         # After a failure, or once grown, the next call gets a fresh child.
         message["last"] = "failure" in message or address_space() - start > RECYCLE_GROWTH_BYTES
-        write_all(answers, frame(encoded(message, bounds)))
+        write_frame(answers, encoded(message, bounds))
         if message["last"]:
             return
 

@@ -25,7 +25,7 @@ from pathlib import Path
 import public_tests
 
 from . import analysis, bounded, cases, extraction, misconceptions, notebook
-from .sandbox import SANDBOX_FAILURE, Job, JobResult
+from .sandbox import SANDBOX_FAILURE, Job
 
 SCHEMES = public_tests.SCHEMES
 # How a report says the grader itself, not the student, failed on a notebook or a job.
@@ -356,14 +356,6 @@ def finished(submission, results, isolation):
         return internal_error_report(submission.path, error, isolation, submission.hidden)
 
 
-def run_job(sandbox, job):
-    """sandbox.run(job); a failure of the sandbox itself is this job's error, not a crash."""
-    try:
-        return sandbox.run(job)
-    except Exception as error:  # noqa: BLE001 -- one bad job must not lose the batch
-        return JobResult("error", f"sandbox failure: {error}"[:300])
-
-
 class Pipeline:
     """Notebooks through prepare -> sandbox jobs -> finish, each report out when it is done.
 
@@ -429,7 +421,7 @@ class Pipeline:
                 self.stop(error)
 
     def run_one(self, index, scheme, job):
-        result = run_job(self.sandbox, job)
+        result = self.sandbox.run(job)
         with self.lock:
             submission, results = self.waiting[index]
             results[scheme] = result

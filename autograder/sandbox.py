@@ -790,10 +790,13 @@ class Sandbox:
         print(f"warning: {self.warning}", file=sys.stderr)
 
     def run(self, job):
-        """Run one job on a free worker; never raises for anything the student did."""
+        """Run one job on a free worker; never raises: a failure of the sandbox itself (a
+        grader bug) is this job's error, so that one bad job cannot lose a batch."""
         slot = self.pool.get()
         try:
             return slot.run(job)
+        except Exception as error:  # noqa: BLE001 -- reported as the job's error, not raised
+            return JobResult("error", f"sandbox failure: {error}"[:300])
         finally:
             self.pool.put(slot)
 
@@ -813,10 +816,7 @@ class Sandbox:
                     index = indices.get_nowait()
                 except queue.Empty:
                     return
-                try:
-                    results[index] = self.run(jobs[index])
-                except Exception as error:  # noqa: BLE001 -- one bad job must not lose the batch
-                    results[index] = JobResult("error", f"sandbox failure: {error}"[:300])
+                results[index] = self.run(jobs[index])
                 with lock:
                     done += 1
                     if progress is not None:

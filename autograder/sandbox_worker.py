@@ -83,11 +83,14 @@ def set_process_name(name):
         libc.prctl(PR_SET_NAME, ctypes.c_char_p(name.encode()), 0, 0, 0)
 
 
-def write_frame(fd, data):
-    message = HEADER.pack(len(data)) + data
-    view = memoryview(message)
+def write_all(fd, data):
+    view = memoryview(data)
     while view:
         view = view[os.write(fd, view) :]
+
+
+def write_frame(fd, data):
+    write_all(fd, HEADER.pack(len(data)) + data)
 
 
 def read_exactly(fd, size):
@@ -101,13 +104,13 @@ def read_exactly(fd, size):
     return b"".join(chunks)
 
 
-def read_frame(fd):
-    """One frame's bytes, or None at end of stream."""
+def read_frame(fd, max_bytes=MAX_JOB_BYTES):
+    """One frame's bytes, or None at end of stream or for a frame over max_bytes."""
     header = read_exactly(fd, HEADER.size)
     if header is None:
         return None
     (size,) = HEADER.unpack(header)
-    if size > MAX_JOB_BYTES:
+    if size > max_bytes:
         return None
     return read_exactly(fd, size)
 

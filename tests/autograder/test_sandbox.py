@@ -213,40 +213,33 @@ def level_available(level):
     return sandbox_launch.unavailable(level) is None
 
 
-@pytest.fixture(scope="module")
-def sandboxes():
-    """One two-worker sandbox per isolation level, started on first use."""
+def sandbox_per_level(workers):
+    """get(level) -> a sandbox of that many workers, started on first use; then closed."""
     started = {}
 
     def get(level):
         if not level_available(level):
             pytest.skip(f"{level}: {sandbox_launch.unavailable(level)}")
         if level not in started:
-            started[level] = Sandbox(workers=2, limits=LIMITS, isolation=level)
+            started[level] = Sandbox(workers=workers, limits=LIMITS, isolation=level)
         return started[level]
 
     yield get
     for box in started.values():
         box.close()
         assert not tagged_processes(box.tag), "a sandbox left processes after close()"
+
+
+@pytest.fixture(scope="module")
+def sandboxes():
+    """One two-worker sandbox per isolation level, started on first use."""
+    yield from sandbox_per_level(2)
 
 
 @pytest.fixture(scope="module")
 def lone_workers():
     """One one-worker sandbox per isolation level: every job follows the last in its worker."""
-    started = {}
-
-    def get(level):
-        if not level_available(level):
-            pytest.skip(f"{level}: {sandbox_launch.unavailable(level)}")
-        if level not in started:
-            started[level] = Sandbox(workers=1, limits=LIMITS, isolation=level)
-        return started[level]
-
-    yield get
-    for box in started.values():
-        box.close()
-        assert not tagged_processes(box.tag), "a sandbox left processes after close()"
+    yield from sandbox_per_level(1)
 
 
 def idle_child(box, seconds=10.0):
