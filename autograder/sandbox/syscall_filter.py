@@ -2,7 +2,7 @@
 
 Built here, in the grader, with libseccomp (the `pyseccomp` binding) as a raw BPF
 program; the worker installs it in every job child right after the resource limits
-(sandbox_worker.install_syscall_filter), at every isolation level, so that it
+(worker.install_syscall_filter), at every isolation level, so that it
 confines the student's code only -- the worker's own clean-up is not filtered.
 
     program = syscall_filter.build(deny_ipc=True)   # bytes: struct sock_filter[]
