@@ -75,16 +75,26 @@ def verdict(outcome, payload, job, limits, probe):
     if outcome["code"] != 0 or not payload:
         return "error", f"the student code exited (status {outcome['code']}) before reporting", []
     try:
-        status, decoded = channel.decode_payload(channel.parse_payload(payload), len(job.calls))
-        if status == "error":
-            return "error", decoded, []
-        observations = [
-            probe.decode_call(observed, call)
-            for observed, call in zip(decoded, job.calls, strict=True)
-        ]
+        status, decoded = read_payload(channel.parse_payload(payload), job.calls, probe)
     except ValueError as problem:  # channel.ChannelError, or the probe's decoder refusing
         return "error", f"malformed result from the sandbox: {problem}", []
-    return "ok", "", observations
+    if status == "error":
+        return "error", decoded, []
+    return "ok", "", decoded
+
+
+def read_payload(message, calls, probe):
+    """A job child's message -> ("ok", [observations per call]) or ("error", reason).
+
+    The sandbox's channel checks the frame's JSON, keys and count of calls; the probe's
+    decode_call each call's observations. ValueError for anything malformed.
+    """
+    status, decoded = channel.decode_payload(message, len(calls))
+    if status == "error":
+        return status, decoded
+    return "ok", [
+        probe.decode_call(observed, call) for observed, call in zip(decoded, calls, strict=True)
+    ]
 
 
 def check_outcome(message):
