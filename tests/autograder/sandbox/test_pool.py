@@ -49,7 +49,7 @@ from autograder.sandbox import (
 )
 from autograder.sandbox import launch as sandbox_launch
 
-ROOT = Path(__file__).resolve().parents[2]
+ROOT = Path(__file__).resolve().parents[3]
 HOSTILE = ROOT / "tests" / "files" / "hostile"
 LEVELS = ("bubblewrap", "unshare", "none")
 HE_CASES = cases.all_cases("he")
