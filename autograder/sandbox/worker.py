@@ -130,7 +130,7 @@ class SockFprog(ctypes.Structure):
 
 
 def install_syscall_filter(program):
-    """Load the grader's seccomp filter (autograder/syscall_filter.py) into this process.
+    """Load the grader's seccomp filter (autograder/sandbox/syscall_filter.py) into this process.
 
     program -- base64 of raw BPF (struct sock_filter[]), or None when the filter is off.
     Irrevocable and inherited by everything the job starts; OSError if it cannot load.

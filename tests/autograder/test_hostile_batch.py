@@ -73,7 +73,7 @@ def attack_cell(source):
 def write_code_attacks(submitted, level):
     """Each code attack of the level, then a correct classmate, as students of submitted/.
 
-    Returns {student: None} -- what a code attack earns is test_sandbox.py's business; here
+    Returns {student: None} -- what a code attack earns is sandbox/test_pool.py's business; here
     only its classmates' marks count.
     """
     students = {}
