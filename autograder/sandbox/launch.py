@@ -276,10 +276,6 @@ def in_cgroup(command, procs_file):
     return [*jail_command("join", {"cgroup": procs_file}), "--", *command]
 
 
-def popen_options(level):
-    return {}
-
-
 def unavailable(level):
     """Why a level cannot run here, or None."""
     if level == "none":

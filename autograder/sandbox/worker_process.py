@@ -22,7 +22,7 @@ import time
 from . import cgroup, channel, launch, syscall_filter, worker
 from .job import SANDBOX_FAILURE, JobResult, MemoryLimitError, SandboxError
 
-START_TIMEOUT = 120.0  # importing numpy on a very busy machine
+START_TIMEOUT = 120.0  # importing the probe (numpy, for the course) on a very busy machine
 CLEANUP_GRACE = 10.0  # beyond the wall limit: killing leftovers, emptying /tmp
 MIN_JOB_MEMORY = 128 << 20  # room a job needs above the preloaded modules
 # Unreclaimable memory a worker may still hold after a job (beyond what it held when
@@ -140,7 +140,7 @@ def check_ready(message, limits):
     """The worker's ready message -> the address space a job inherits (bytes).
 
     SandboxError when the memory limit leaves a job too little room above what
-    numpy and the preloaded modules already take.
+    the interpreter and the probe's preloaded modules already take.
     """
     try:
         ready = json.loads(message)
@@ -155,7 +155,7 @@ def check_ready(message, limits):
         need = channel.describe_bytes(preloaded + MIN_JOB_MEMORY)
         raise MemoryLimitError(
             f"the memory limit ({channel.describe_bytes(limits.memory_bytes)}) is too low: "
-            f"numpy and the preloaded modules take {channel.describe_bytes(preloaded)}; "
+            f"the interpreter and the preloaded modules take {channel.describe_bytes(preloaded)}; "
             f"allow at least {need}"
         )
     return preloaded
@@ -246,7 +246,6 @@ class WorkerProcess:
             pass_fds=(payload_w, status_w),
             start_new_session=True,
             env=environment,
-            **launch.popen_options(self.level),
         )
         for fd in (job_r, payload_w, status_w):
             opened.remove(fd)
@@ -355,12 +354,11 @@ class WorkerProcess:
                 self.stop()
                 raise SandboxError(f"the {self.level} sandbox did not start: {problem}")
             try:
-                preloaded = check_ready(message, self.limits)
+                check_ready(message, self.limits)
             except SandboxError:
                 self.stop()
                 raise
             self.ready = True
-            self.preloaded_bytes = preloaded
             if self.memory is not None:
                 self.memory.arm(self.limits.memory_bytes)
 
