@@ -33,9 +33,7 @@ import threading
 import time
 from dataclasses import dataclass
 
-from .channel import describe_bytes
-from .sandbox import frame, split_frame
-from .sandbox_worker import read_frame, write_all, write_frame
+from .sandbox.channel import describe_bytes, frame, read_frame, split_frame, write_all, write_frame
 
 # What the child reports when the call itself failed (it is alive to say so).
 MEMORY, RECURSION, INTERNAL = "memory", "recursion", "internal"

@@ -23,7 +23,7 @@ ISOLATIONS = ("auto", "bubblewrap", "unshare", "none")
 
 
 KIB, MIB = 1 << 10, 1 << 20
-# The sandbox's ceiling (autograder.sandbox.validate_limits).
+# The sandbox's ceiling (autograder.sandbox.job.validate_limits).
 MAX_MEMORY_MIB = 1024
 
 
@@ -142,9 +142,12 @@ def build_parser():
 
 
 def open_sandbox(args, workers=1):
+    from .probe import COURSE_PROBE
     from .sandbox import Sandbox
 
-    return Sandbox(workers=workers, limits=limits_from(args), isolation=args.isolation)
+    return Sandbox(
+        COURSE_PROBE, workers=workers, limits=limits_from(args), isolation=args.isolation
+    )
 
 
 @contextlib.contextmanager

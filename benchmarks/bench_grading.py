@@ -44,6 +44,7 @@ import time
 from pathlib import Path
 
 from autograder import grading, nbgrader_run, sandbox
+from autograder.probe import COURSE_PROBE
 
 ROOT = Path(__file__).resolve().parent.parent
 SUBMISSIONS = ROOT / "tests" / "files" / "submissions"
@@ -120,7 +121,7 @@ class MemorySampler:
 def grade_ours(paths, workers, isolation):
     """Grade paths in one sandbox; returns a dict of figures."""
     started = time.perf_counter()
-    with sandbox.Sandbox(workers=workers, isolation=isolation) as box:
+    with sandbox.Sandbox(COURSE_PROBE, workers=workers, isolation=isolation) as box:
         ready = time.perf_counter()
         with MemorySampler(box.tag) as memory:
             reports = grading.grade_many(paths, box)
@@ -245,7 +246,7 @@ def our_reports_by_notebook(sources, reports, wanted, workers):
         found.setdefault(source.name, report)
     missing = sorted({path for path in wanted if path.name not in found})
     if missing:
-        with sandbox.Sandbox(workers=workers) as box:
+        with sandbox.Sandbox(COURSE_PROBE, workers=workers) as box:
             for path, report in zip(missing, grading.grade_many(missing, box), strict=True):
                 found[path.name] = report
     return found

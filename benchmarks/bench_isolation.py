@@ -18,8 +18,10 @@ import argparse
 import statistics
 import time
 
-from autograder import cases, sandbox_launch
+from autograder import cases
+from autograder.probe import COURSE_PROBE
 from autograder.sandbox import LEVELS, Job, Sandbox
+from autograder.sandbox import launch as sandbox_launch
 
 CORRECT = {
     "zeros": "parameters['W' + str(l)] = np.zeros((layers_dims[l], layers_dims[l - 1]))",
@@ -59,7 +61,7 @@ def job(index):
 
 def measure(level, jobs, workers):
     started = time.perf_counter()
-    with Sandbox(workers=workers, isolation=level) as box:
+    with Sandbox(COURSE_PROBE, workers=workers, isolation=level) as box:
         start_up = time.perf_counter() - started
         box.run_many([job(index) for index in range(2 * workers)])  # warm-up
         batch = [job(index) for index in range(jobs)]

@@ -12,6 +12,7 @@ charge above the ready worker: what the job really held.
 import time
 from pathlib import Path
 
+from autograder.probe import COURSE_PROBE
 from autograder.sandbox import Job, Limits, Sandbox
 
 HOSTILE = Path(__file__).resolve().parent.parent / "tests" / "files" / "hostile"
@@ -23,7 +24,7 @@ MEASURE_ONLY = 64 << 30
 def run(attack, before):
     """(verdict, peak bytes above the worker, seconds) for one attack in a fresh sandbox."""
     limits = Limits(wall_seconds=20.0, syscall_filter=not before)
-    with Sandbox(workers=1, limits=limits, isolation="bubblewrap") as box:
+    with Sandbox(COURSE_PROBE, workers=1, limits=limits, isolation="bubblewrap") as box:
         memory = box.slots[0].memory
         if memory is None or memory.version != 1:
             raise SystemExit("needs a cgroup v1 memory controller the grader can write (root)")

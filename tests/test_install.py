@@ -11,7 +11,7 @@ from pathlib import Path
 import pytest
 import support
 
-from autograder import sandbox_launch
+from autograder.sandbox import launch as sandbox_launch
 
 # Building a virtual environment and installing into it takes seconds.
 pytestmark = pytest.mark.slow

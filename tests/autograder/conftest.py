@@ -4,13 +4,14 @@ import pytest
 from autograder_corpus import SUBMISSIONS, corpus_expectations
 
 from autograder import grading
+from autograder.probe import COURSE_PROBE
 from autograder.sandbox import Sandbox
 
 
 @pytest.fixture(scope="session")
 def sandbox():
     """A real sandbox (the strongest isolation available), shared by the tests."""
-    with Sandbox(workers=2) as shared:
+    with Sandbox(COURSE_PROBE, workers=2) as shared:
         yield shared
 
 

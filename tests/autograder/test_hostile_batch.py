@@ -25,8 +25,10 @@ from files import hostile_files, hostile_names
 from output_fuzzing import unsafe_characters
 from support import SOLUTIONS, replace_solution_cells, write_answers
 
-from autograder import batch, report, sandbox_launch
+from autograder import batch, report
+from autograder.probe import COURSE_PROBE
 from autograder.sandbox import Limits, Sandbox, tagged_processes
+from autograder.sandbox import launch as sandbox_launch
 
 ROOT = Path(__file__).resolve().parents[2]
 HOSTILE = ROOT / "tests" / "files" / "hostile"
@@ -71,7 +73,7 @@ def attack_cell(source):
 def write_code_attacks(submitted, level):
     """Each code attack of the level, then a correct classmate, as students of submitted/.
 
-    Returns {student: None} -- what a code attack earns is test_sandbox.py's business; here
+    Returns {student: None} -- what a code attack earns is sandbox/test_pool.py's business; here
     only its classmates' marks count.
     """
     students = {}
@@ -123,7 +125,7 @@ def require(level):
 def graded_class(folder, level, workers=1):
     """grade-batch of folder at a level -> (CSV text, reports folder, BatchResult)."""
     out, reports = folder.parent / "grades.csv", folder.parent / "reports"
-    with Sandbox(workers=workers, limits=LIMITS, isolation=level) as sandbox:
+    with Sandbox(COURSE_PROBE, workers=workers, limits=LIMITS, isolation=level) as sandbox:
         done = batch.grade_batch(folder, sandbox, out, json_dir=reports, show_progress=False)
         assert not strays(sandbox)
     assert not tagged_processes(sandbox.tag)

@@ -35,8 +35,9 @@ for target in TARGETS:
 if os.listdir("/grader") and set(os.listdir("/grader")) - {
     "public_tests.py",
     "init_utils.py",
+    "observations.py",
     "channel.py",
-    "sandbox_worker.py",
+    "worker.py",
 }:
     found.append(f"/grader: {os.listdir('/grader')}")
 # The Python install may be bound below the repository (a .venv), nothing else of it.

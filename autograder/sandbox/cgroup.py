@@ -4,7 +4,7 @@ RLIMIT_AS bounds one process's address space; it does not see System V shared
 memory once detached, memory files (memfd), tmpfs pages or the other processes of
 a job. A memory cgroup charges all of them, with swap. Each worker slot gets its
 own cgroup, created by the grader, joined by the launcher before the sandbox
-starts (sandbox_jail.py), so the worker and every job child it forks are in it:
+starts (jail.py), so the worker and every job child it forks are in it:
 
     memory = MemoryCgroup.create("autograder-<tag>", limit_bytes)   # or CgroupUnavailableError
     ... start the worker with memory.procs_file ...

@@ -1,12 +1,12 @@
 """The warm worker that runs inside a sandbox: a fork server for student jobs.
 
-Started once per sandbox slot (by autograder.sandbox) as
+Started once per sandbox slot (by autograder/sandbox/worker_process.py) as
 
-    python -E -s -B sandbox_worker.py '<config json>'
+    python -E -s -B worker.py '<config json>'
 
-next to copies of public_tests.py, init_utils.py and channel.py (and nothing else
-of the course), which Python puts first on sys.path. It preloads numpy and public_tests,
-then for every job forks a child that
+next to copies of channel.py and of the probe's files (and nothing else), which Python
+puts first on sys.path. It preloads the probe's module (config["probe"]), then for
+every job forks a child that
 
   1. reads ONE job frame from the job stream (fd 0) -- the worker itself never
      reads jobs, so a child's copy of the worker's memory holds no other
@@ -15,13 +15,13 @@ then for every job forks a child that
      sink, enters the job's /tmp, sets the CPU /
      memory / process limits -- and only then tells the worker it has started,
      and waits until the worker has told the grader so;
-  3. execs the student's source in a fresh module namespace, calls
-     public_tests.observe for every call, and writes one framed JSON message
-     (autograder.channel) to the payload fd, straight to the grader.
+  3. execs the student's source in a fresh module namespace, calls the probe's
+     observe_call for every call, and writes one framed JSON message
+     (channel.encode_observations) to the payload fd, straight to the grader.
 
 The worker enforces the wall-clock and output limits, kills every process the job
 left behind (also setsid()/double-forked ones), then resets and verifies the state
-the next job will start from (autograder.sandbox_worker.clean_up): /tmp empty,
+the next job will start from (clean_up below): /tmp empty,
 mode 0o700, owned by the worker, no attributes; no room of it still in use; no
 System V IPC object; no key. It reports on the status fd that the job started,
 then how the child ended and whether the state is clean. A child that dies before
@@ -38,6 +38,7 @@ import contextlib
 import ctypes
 import errno
 import gc
+import importlib
 import json
 import os
 import platform
@@ -49,8 +50,11 @@ import struct
 import sys
 import time
 
-HEADER = struct.Struct(">I")
-MAX_JOB_BYTES = 4 << 20
+if __package__:  # imported by the grader, as autograder.sandbox.worker (for reset_tmp)
+    from . import channel
+else:  # run inside the sandbox as /grader/worker.py, next to a copy of channel.py
+    import channel
+
 EXIT_NO_JOB = 3  # the child found the job stream closed: the worker shuts down
 PR_SET_NAME, PR_SET_DUMPABLE, PR_SET_CHILD_SUBREAPER = 15, 4, 36
 PR_SET_SECCOMP, SECCOMP_MODE_FILTER, PR_SET_NO_NEW_PRIVS = 22, 2, 38
@@ -81,38 +85,6 @@ def set_process_name(name):
     if sys.platform.startswith("linux"):
         libc = ctypes.CDLL(None, use_errno=True)
         libc.prctl(PR_SET_NAME, ctypes.c_char_p(name.encode()), 0, 0, 0)
-
-
-def write_all(fd, data):
-    view = memoryview(data)
-    while view:
-        view = view[os.write(fd, view) :]
-
-
-def write_frame(fd, data):
-    write_all(fd, HEADER.pack(len(data)) + data)
-
-
-def read_exactly(fd, size):
-    chunks = []
-    while size:
-        chunk = os.read(fd, min(size, 1 << 16))
-        if not chunk:
-            return None
-        chunks.append(chunk)
-        size -= len(chunk)
-    return b"".join(chunks)
-
-
-def read_frame(fd, max_bytes=MAX_JOB_BYTES):
-    """One frame's bytes, or None at end of stream or for a frame over max_bytes."""
-    header = read_exactly(fd, HEADER.size)
-    if header is None:
-        return None
-    (size,) = HEADER.unpack(header)
-    if size > max_bytes:
-        return None
-    return read_exactly(fd, size)
 
 
 # --------------------------------------------------------------------------
@@ -158,7 +130,7 @@ class SockFprog(ctypes.Structure):
 
 
 def install_syscall_filter(program):
-    """Load the grader's seccomp filter (autograder/syscall_filter.py) into this process.
+    """Load the grader's seccomp filter (autograder/sandbox/syscall_filter.py) into this process.
 
     program -- base64 of raw BPF (struct sock_filter[]), or None when the filter is off.
     Irrevocable and inherited by everything the job starts; OSError if it cannot load.
@@ -202,12 +174,8 @@ def exit_status(error):
     return error.code if isinstance(error.code, int) else 1
 
 
-def run_job(job, limits):
+def run_job(job, limits, probe):
     """Run one job; returns the payload bytes for the grader (channel format)."""
-    import channel
-
-    import public_tests
-
     memory_reason = f"exceeded the {channel.describe_bytes(limits['memory_bytes'])} memory limit"
     memory_errors = []
     namespace = {"__name__": "__student__", "__builtins__": builtins}
@@ -219,7 +187,7 @@ def run_job(job, limits):
     except SystemExit as error:
         return exited_before_reporting(error)
     except BaseException as error:  # noqa: BLE001 -- any failure is the student's, reported
-        return channel.encode_error(f"{describe_error(error)} while running the cells")
+        return channel.encode_error(f"{describe_error(probe, error)} while running the cells")
     name = job["function"]
     if name not in namespace:
         return channel.encode_error(f"name {name!r} is not defined")
@@ -229,26 +197,23 @@ def run_job(job, limits):
     observations = []
     try:
         for call in job["calls"]:
-            case = {"kind": call["kind"], "layers_dims": list(call["layers_dims"])}
-            observations.append(public_tests.observe(function, case))
+            observations.append(probe.observe_call(function, call))
             if memory_errors:
                 return channel.encode_error(memory_reason)
-        return channel.encode_result(observations)
+        return channel.encode_observations(observations)
     except MemoryError:
         observations.clear()
         return channel.encode_error(memory_reason)
     except SystemExit as error:
         return exited_before_reporting(error)
     except BaseException as error:  # noqa: BLE001 -- e.g. KeyboardInterrupt raised by the student
-        return channel.encode_error(f"{describe_error(error)} while calling {name}")
+        return channel.encode_error(f"{describe_error(probe, error)} while calling {name}")
 
 
-def describe_error(error):
-    """public_tests.one_line_error, or the bare type name when str(error) itself fails."""
-    import public_tests
-
+def describe_error(probe, error):
+    """The probe's describe_error, or the bare type name when str(error) itself fails."""
     try:
-        return public_tests.one_line_error(error)
+        return probe.describe_error(error)
     except BaseException:  # noqa: BLE001 -- a student's __str__ may raise anything
         return type(error).__name__
 
@@ -266,7 +231,7 @@ def child_main(config, go_w, ack_r, sink_w):
         os.setpgid(0, 0)  # the job's own process group, for killpg where /proc is missing
         set_process_name("ag-idle")
         prctl(PR_SET_DUMPABLE, 1)
-        data = read_frame(0)
+        data = channel.read_frame(0)
         if data is None:
             os._exit(EXIT_NO_JOB)
         set_process_name("ag-job")
@@ -287,8 +252,8 @@ def child_main(config, go_w, ack_r, sink_w):
         if os.read(ack_r, 1) != b"a":
             os._exit(EXIT_NO_JOB)  # the worker is gone before it could report the start
         os.close(ack_r)
-        payload = run_job(job, config["limits"])
-        write_frame(config["payload_fd"], payload)
+        payload = run_job(job, config["limits"], importlib.import_module(config["probe"]))
+        channel.write_frame(config["payload_fd"], payload)
         os._exit(0)
     except MemoryError:
         os._exit(120)
@@ -759,18 +724,13 @@ def remove_sysv_ipc():
             remove(int(row.split()[1]))
 
 
-def preload():
+def preload(probe):
     """Import what every job needs once, so a job costs a fork, not a Python start.
 
-    Only what grading needs: matplotlib and scikit-learn would double the worker's start-up,
-    and a job that imports them anyway (MPLBACKEND is Agg) pays for it alone.
+    The probe's module and what it imports, only: whatever else a job imports (MPLBACKEND
+    is Agg) it pays for alone.
     """
-    import channel  # noqa: F401
-    import numpy  # noqa: F401
-    import numpy.random  # noqa: F401 -- numpy loads it on first use; every initialiser draws
-
-    import public_tests  # noqa: F401
-
+    importlib.import_module(probe)
     gc.collect()
 
 
@@ -813,13 +773,13 @@ def prepare_state(config):
 def main():
     config = json.loads(sys.argv[1])
     prepare_worker()
-    preload()
+    preload(config["probe"])
     baseline, problems = prepare_state(config)
     settings = process_settings()
     status_fd = config["status_fd"]
     # What a job inherits: its memory limit must leave room above this.
     ready = {"ready": True, "address_space": address_space(), "problems": problems}
-    write_frame(status_fd, json.dumps(ready).encode())
+    channel.write_frame(status_fd, json.dumps(ready).encode())
     while not problems:
         pid, go_r, ack_w, sink_r = spawn_child(config)
         if not wait_for_start(go_r):
@@ -828,11 +788,11 @@ def main():
             _, status = os.waitpid(pid, 0)
             if not os.WIFEXITED(status) or os.WEXITSTATUS(status) != EXIT_NO_JOB:
                 reason = f"the job process {describe_exit(status)} before the student code started"
-                write_frame(
+                channel.write_frame(
                     status_fd, json.dumps({"outcome": "sandbox", "reason": reason}).encode()
                 )
             break
-        write_frame(status_fd, b'{"started": true}')
+        channel.write_frame(status_fd, b'{"started": true}')
         with contextlib.suppress(BrokenPipeError):  # killed from outside meanwhile
             os.write(ack_w, b"a")
         os.close(ack_w)
@@ -842,7 +802,7 @@ def main():
         problems += clean_up(config, baseline) + settings_problems(settings)
         outcome.update(clean=not problems, problems=problems[:8])
         outcome["cleanup_seconds"] = round(time.monotonic() - began, 6)
-        write_frame(status_fd, json.dumps(outcome).encode())
+        channel.write_frame(status_fd, json.dumps(outcome).encode())
     kill_leftovers(config["own_pid_namespace"])
 
 

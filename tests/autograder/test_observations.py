@@ -1,4 +1,5 @@
-"""The result channel: observations survive the trip; anything malformed is refused."""
+"""The course's observations through the sandbox's channel: they survive the trip; anything
+malformed is refused."""
 
 import base64
 import json
@@ -7,7 +8,25 @@ import numpy as np
 import pytest
 
 import public_tests
-from autograder import cases, channel, reference
+from autograder import cases, observations, reference
+from autograder.probe import COURSE_PROBE
+from autograder.sandbox import channel
+from autograder.sandbox.worker_process import read_payload
+
+# What the sandbox turns into "malformed result from the sandbox".
+MALFORMED = (channel.ChannelError, observations.ObservationError)
+
+
+def encode_result(observations_per_call):
+    """A job child's message: what the worker writes for these calls' observations."""
+    encoded = [[observations.encode_observation(o) for o in call] for call in observations_per_call]
+    return channel.encode_observations(encoded)
+
+
+def decode_result(data, kinds):
+    """The grader's reading of a job child's message, as the sandbox reads it."""
+    calls = [{"kind": kind, "layers_dims": [3, 2, 1]} for kind in kinds]
+    return read_payload(data, calls, COURSE_PROBE)
 
 
 def he_reference(layers_dims):
@@ -21,7 +40,7 @@ def observations_of(function, kinds=("values", "seeding")):
 
 
 def round_trip(observations, kinds=("values", "seeding")):
-    return channel.decode_result(channel.encode_result(observations), list(kinds))
+    return decode_result(encode_result(observations), list(kinds))
 
 
 def valid_message(entries=None):
@@ -43,7 +62,7 @@ def encoded_array(dtype="float64", shape=(2, 3), data=None):
 
 
 def decode(message):
-    return channel.decode_result(json.dumps(message).encode(), ["values"])
+    return decode_result(json.dumps(message).encode(), ["values"])
 
 
 def test_observations_survive_the_round_trip():
@@ -67,13 +86,11 @@ def test_judging_decoded_observations_gives_the_same_verdicts():
         for function in (lambda dims, s=scheme: reference.initialize(s, dims), wrong):
             for case in cases.all_cases(scheme):
                 observed = public_tests.observe(function, case)
-                _, decoded = channel.decode_result(
-                    channel.encode_result([observed]), [case["kind"]]
-                )
+                _, decoded = decode_result(encode_result([observed]), [case["kind"]])
                 assert public_tests.judge(case, decoded[0]) == public_tests.judge(case, observed)
 
 
-@pytest.mark.parametrize("dtype", sorted(channel.ALLOWED_DTYPES))
+@pytest.mark.parametrize("dtype", sorted(observations.ALLOWED_DTYPES))
 def test_every_whitelisted_dtype_round_trips(dtype):
     """Does an array of each allowed dtype come back with that dtype, shape and values?"""
     array = (np.arange(6).reshape(2, 3) % 2).astype(dtype)
@@ -98,7 +115,7 @@ def test_decoded_arrays_are_private_writable_copies():
 def test_arrays_off_the_whitelist_travel_as_type_names(dtype):
     """Does the sandbox side send a type name, not bytes, for a dtype the grader refuses?"""
     array = np.zeros((2, 2), dtype=dtype)
-    assert channel.encode_array(array) == f"ndarray of {array.dtype}"
+    assert observations.encode_array(array) == f"ndarray of {array.dtype}"
 
 
 @pytest.mark.parametrize(
@@ -121,8 +138,8 @@ def test_arrays_off_the_whitelist_travel_as_type_names(dtype):
     ],
 )
 def test_malformed_arrays_are_refused(array, problem):
-    """Is each malformed array a ChannelError that says what is wrong?"""
-    with pytest.raises(channel.ChannelError, match=problem):
+    """Is each malformed array refused, saying what is wrong?"""
+    with pytest.raises(MALFORMED, match=problem):
         decode(valid_message({"W1": array}))
 
 
@@ -161,8 +178,8 @@ def corrupt(path, value):
     ],
 )
 def test_malformed_messages_are_refused(message):
-    """Is a message with a wrong shape anywhere a ChannelError (never a pass)?"""
-    with pytest.raises(channel.ChannelError):
+    """Is a message with a wrong shape anywhere refused (never a pass)?"""
+    with pytest.raises(MALFORMED):
         decode(message)
 
 
@@ -176,28 +193,28 @@ def test_malformed_messages_are_refused(message):
         b'"a string"',
         b"[" * 100000 + b"]" * 100000,
         b'{"observations": ' + b"1" * 5000 + b"}",
-        b"x" * (channel.MAX_MESSAGE_BYTES + 1),
+        b"x" * (channel.MAX_PAYLOAD_BYTES + 1),
     ],
 )
 def test_undecodable_bytes_are_refused(data):
-    """Are empty, non-UTF-8, non-JSON, deeply nested and oversize inputs ChannelErrors?"""
-    with pytest.raises(channel.ChannelError):
-        channel.decode_result(data, ["values"])
+    """Are empty, non-UTF-8, non-JSON, deeply nested and oversize inputs refused?"""
+    with pytest.raises(MALFORMED):
+        decode_result(data, ["values"])
 
 
 def test_a_seeding_call_needs_exactly_two_observations():
     """Is a seeding call with one observation refused, and one with two accepted?"""
     one = valid_message()["observations"][0]
-    with pytest.raises(channel.ChannelError, match="number of observations"):
-        channel.decode_result(json.dumps({"observations": [one]}).encode(), ["seeding"])
+    with pytest.raises(MALFORMED, match="number of observations"):
+        decode_result(json.dumps({"observations": [one]}).encode(), ["seeding"])
     message = {"observations": [one * 2]}
-    assert channel.decode_result(json.dumps(message).encode(), ["seeding"])[0] == "ok"
+    assert decode_result(json.dumps(message).encode(), ["seeding"])[0] == "ok"
 
 
 def test_an_error_message_is_an_error_with_its_reason():
     """Does {"error": reason} decode as ("error", reason)?"""
     data = channel.encode_error("name 'initialize_parameters_he' is not defined")
-    assert channel.decode_result(data, ["values"]) == (
+    assert decode_result(data, ["values"]) == (
         "error",
         "name 'initialize_parameters_he' is not defined",
     )

@@ -1,9 +1,9 @@
 """How a sandbox worker is launched at each isolation level: commands, binds, environment.
 
 The worker sees, read-only, the Python install (interpreter, standard library,
-site-packages) and /grader, which holds copies of exactly public_tests.py,
-init_utils.py, autograder/channel.py and autograder/sandbox_worker.py -- never
-autograder/cases.py, autograder/reference.py, source/, tests/ or any grades.
+site-packages) and /grader, which holds copies of exactly worker.py and channel.py of
+this package and the probe's files (Probe.files) -- nothing else of the package the
+sandbox belongs to, which is hidden where it is installed.
 """
 
 import importlib.util
@@ -14,15 +14,14 @@ import sys
 import tempfile
 from pathlib import Path
 
+from .jail import make_mount_point
+
 HERE = Path(__file__).resolve().parent
-# The modules a worker may import, as /grader/<name>.py: found where Python finds them
-# (a checkout, an editable or a plain install alike), never imported here.
-GRADER_MODULES = {
-    "public_tests": "public_tests",
-    "init_utils": "init_utils",
-    "channel": "autograder.channel",
-    "sandbox_worker": "autograder.sandbox_worker",
-}
+# The package this sandbox is part of (its user's cases and answers): never shown to a job.
+OWNER_PACKAGE = HERE.parent
+# The sandbox's own modules a worker runs, as /grader/<name>.py.
+SANDBOX_FILES = {"worker": HERE / "worker.py", "channel": HERE / "channel.py"}
+TAG_VARIABLE = "AUTOGRADER_SANDBOX_TAG"
 # -I without its -P: no environment variables, no user site-packages, and the worker
 # script's own directory, /grader, first on sys.path -- so that its imports find the
 # staged copies and nothing else of the course.
@@ -50,10 +49,17 @@ THREAD_VARIABLES = (
 PASSED_VARIABLES = ("OPENBLAS_CORETYPE", "OPENBLAS_L2_SIZE")
 
 
-def grader_files():
-    """{file name in /grader: its source path} for GRADER_MODULES."""
-    files = {}
-    for name, module in GRADER_MODULES.items():
+def grader_files(probe_files):
+    """{file name in /grader: its source path}: the sandbox's own and the probe's modules.
+
+    probe_files -- {name the worker imports: importable module}, found where Python finds
+                   them (a checkout, an editable or a plain install alike), never imported
+    """
+    clashes = set(probe_files) & set(SANDBOX_FILES)
+    if clashes:
+        raise ValueError(f"a probe file may not be named {', '.join(sorted(clashes))}")
+    files = {f"{name}.py": path for name, path in SANDBOX_FILES.items()}
+    for name, module in probe_files.items():
         spec = importlib.util.find_spec(module)
         if spec is None or not spec.origin:
             raise RuntimeError(f"cannot find the module {module}: is the grader installed?")
@@ -64,15 +70,16 @@ def grader_files():
 def hidden_directories():
     """Directories inside the bound Python paths that the worker must not read.
 
-    Installed (not editable), this package lies in site-packages, which every worker sees:
-    its cases and reference answers are hidden under an empty directory.
+    Installed (not editable), the package the sandbox belongs to lies in site-packages,
+    which every worker sees: its cases and reference answers are hidden under an empty
+    directory.
     """
-    package = str(HERE)
+    package = str(OWNER_PACKAGE)
     bound = python_paths()
     return [package] if any(package.startswith(path.rstrip("/") + "/") for path in bound) else []
 
 
-def stage_grader_files():
+def stage_grader_files(probe_files):
     """A fresh directory: grader/ (all a worker may see), empty/ (to hide a directory with),
     tmp/ ("none"), mnt/ and root/.
 
@@ -82,7 +89,7 @@ def stage_grader_files():
     staging = Path(tempfile.mkdtemp(prefix="autograder-sandbox-", dir=base))
     os.chmod(staging, 0o755)
     (staging / "grader").mkdir(mode=0o755)
-    for name, source in grader_files().items():
+    for name, source in grader_files(probe_files).items():
         target = staging / "grader" / name
         shutil.copyfile(source, target)
         os.chmod(target, 0o644)
@@ -104,7 +111,7 @@ def sandbox_environment(tag):
         "MPLCONFIGDIR": "/tmp/.matplotlib",
         "PYTHONDONTWRITEBYTECODE": "1",
         "JOBLIB_MULTIPROCESSING": "0",  # no /dev/shm semaphores in the sandbox
-        "AUTOGRADER_SANDBOX_TAG": tag,
+        TAG_VARIABLE: tag,
     }
     environment.update({name: "1" for name in THREAD_VARIABLES})
     environment.update({name: os.environ[name] for name in PASSED_VARIABLES if name in os.environ})
@@ -181,7 +188,7 @@ def running_as_root():
 
 
 def jail_command(mode, spec):
-    return [python_executable(), "-I", "-S", str(HERE / "sandbox_jail.py"), mode, json.dumps(spec)]
+    return [python_executable(), "-I", "-S", str(HERE / "jail.py"), mode, json.dumps(spec)]
 
 
 def bubblewrap_command(staging, tag):
@@ -218,20 +225,11 @@ def bubblewrap_command(staging, tag):
     arguments += ["--chdir", "/tmp", "--clearenv"]
     for name, value in sandbox_environment(tag).items():
         arguments += ["--setenv", name, value]
-    arguments += ["--", inside(python_executable()), *WORKER_FLAGS, "/grader/sandbox_worker.py"]
+    arguments += ["--", inside(python_executable()), *WORKER_FLAGS, "/grader/worker.py"]
     if not running_as_root():
         return arguments
     spec = {"binds": staged, "uid": SANDBOX_UID, "gid": SANDBOX_GID}
     return [*jail_command("stage", spec), "--", *arguments]
-
-
-def make_mount_point(source, target):
-    """An empty directory (or file, for a file source) to bind source on."""
-    if os.path.isdir(source):
-        os.makedirs(target, exist_ok=True)
-    else:
-        os.makedirs(os.path.dirname(target), exist_ok=True)
-        Path(target).touch()
 
 
 def unshare_command(staging):
@@ -250,12 +248,12 @@ def unshare_command(staging):
     arguments = ["unshare", "--pid", "--fork", "--kill-child", "--mount", "--net", "--ipc"]
     arguments += ["--uts", "--propagation", "private"]
     arguments += [*jail_command("chroot", spec), "--"]
-    arguments += [inside(python_executable()), *WORKER_FLAGS, "/grader/sandbox_worker.py"]
+    arguments += [inside(python_executable()), *WORKER_FLAGS, "/grader/worker.py"]
     return arguments
 
 
 def none_command(staging):
-    return [python_executable(), *WORKER_FLAGS, str(Path(staging) / "grader" / "sandbox_worker.py")]
+    return [python_executable(), *WORKER_FLAGS, str(Path(staging) / "grader" / "worker.py")]
 
 
 def command(level, staging, tag):
@@ -276,10 +274,6 @@ def in_cgroup(command, procs_file):
     if procs_file is None:
         return command
     return [*jail_command("join", {"cgroup": procs_file}), "--", *command]
-
-
-def popen_options(level):
-    return {}
 
 
 def unavailable(level):

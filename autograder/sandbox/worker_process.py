@@ -1,20 +1,10 @@
-"""Run untrusted student code away from the grader: warm workers in a sandbox.
+"""One worker slot: a sandboxed warm worker, restarted when it dies, and the verdict on each job.
 
-    with Sandbox(workers=2) as sandbox:
-        results = sandbox.run_many([Job(source, "initialize_parameters_he", calls), ...])
-
-Each worker slot is one long-lived process (autograder/sandbox_worker.py) inside
-its own sandbox, with numpy and public_tests preloaded;
-it forks a child per job. Only plain data comes back: the observations of
-public_tests.observe, JSON-encoded (autograder/channel.py) and strictly decoded
-here. The checks (public_tests.judge) and the scores stay in this process.
-
-Isolation levels, strongest first (see docs/security.md):
-  "bubblewrap" -- bwrap: new user, PID, network, IPC, UTS and mount namespaces, a
-                  read-only view of the Python install and /grader, a private /tmp;
-  "unshare"    -- util-linux unshare with the same namespaces and a chroot built by
-                  autograder/sandbox_jail.py;
-  "none"       -- a plain child process with the same limits (a warning is logged).
+The worker (autograder/sandbox/worker.py) runs in its own sandbox, launched as
+autograder/sandbox/launch.py says; this side writes it job frames, pumps its status
+frames and the job child's payload (capped, autograder/sandbox/channel.py), and turns
+them -- with the memory cgroup's word (autograder/sandbox/cgroup.py) -- into a JobResult.
+Everything that comes back is untrusted: the worker shares its sandbox with the job.
 """
 
 import base64
@@ -22,131 +12,34 @@ import contextlib
 import dataclasses
 import json
 import os
-import queue
 import secrets
 import select
-import shutil
 import signal
 import subprocess
-import sys
 import tempfile
-import threading
 import time
-from dataclasses import dataclass, field
 
-from . import channel, sandbox_cgroup, sandbox_launch, sandbox_worker, syscall_filter
+from . import cgroup, channel, launch, syscall_filter, worker
+from .job import SANDBOX_FAILURE, JobResult, MemoryLimitError, SandboxError
 
-LEVELS = ("bubblewrap", "unshare", "none")
-TAG_VARIABLE = "AUTOGRADER_SANDBOX_TAG"
-START_TIMEOUT = 120.0  # importing numpy on a very busy machine
+START_TIMEOUT = 120.0  # importing the probe (numpy, for the course) on a very busy machine
 CLEANUP_GRACE = 10.0  # beyond the wall limit: killing leftovers, emptying /tmp
-MAX_JOB_BYTES = 4 << 20
-MAX_STATUS_BYTES = 1 << 16
-KINDS = ("values", "seeding")
 MIN_JOB_MEMORY = 128 << 20  # room a job needs above the preloaded modules
 # Unreclaimable memory a worker may still hold after a job (beyond what it held when
 # ready) before it is replaced: more means something of the job outlived it.
 LEFTOVER_BYTES = 64 << 20
-# The prefix of a job's reason when the sandbox itself failed, twice, before the job started.
-SANDBOX_FAILURE = "sandbox failure (not the student's code): "
 # Why an attempt ended when the worker died while the job's code ran.
 WORKER_DIED = "the worker died while the job ran"
 
 
-@dataclass(frozen=True)
-class Limits:
-    wall_seconds: float = 5.0  # per exercise job
-    cpu_seconds: int = 5
-    memory_bytes: int = 1 << 30  # at most 1 GiB
-    output_bytes: int = 1 << 20  # stdout+stderr of the student code
-    # Count all a job holds (shared memory, memory files, tmpfs, every process) in a memory
-    # cgroup per worker where the grader can create one; else RLIMIT_AS per process only.
-    memory_cgroup: bool = True
-    # Refuse the system calls grading never needs (autograder/syscall_filter.py).
-    syscall_filter: bool = True
+def encode_job(job, probe):
+    """The job frame for the worker.
 
-
-@dataclass
-class Job:
-    source: str  # the student's program: safe top-level definitions, no IPython magics
-    function: str  # e.g. "initialize_parameters_he"
-    calls: list[dict]  # each {"kind": "values" | "seeding", "layers_dims": [int, ...]}
-
-
-@dataclass
-class JobResult:
-    status: str  # "ok" | "timeout" | "error"
-    reason: str  # one line; "" when ok
-    observations: list = field(default_factory=list)  # per call: public_tests.observe(...)
-    seconds: float = 0.0
-    isolation: str = "none"
-    limits: dict = field(default_factory=dict)  # {limit: how it was enforced}, one line each
-
-
-class SandboxError(RuntimeError):
-    """The sandbox could not be started at the requested isolation level."""
-
-
-class MemoryLimitError(SandboxError):
-    """Limits.memory_bytes leaves a job no room: a setting to fix, not a level to skip."""
-
-
-def validate_limits(limits):
-    if not 0 < limits.memory_bytes <= 1 << 30:
-        raise ValueError("Limits.memory_bytes must be positive and at most 1 GiB")
-    if limits.wall_seconds <= 0 or limits.cpu_seconds <= 0 or limits.output_bytes <= 0:
-        raise ValueError("Limits must be positive")
-
-
-# --------------------------------------------------------------------------
-# Framing, shared with sandbox_worker.py (same format: 4-byte length + JSON).
-# --------------------------------------------------------------------------
-
-
-def frame(data):
-    return len(data).to_bytes(4, "big") + data
-
-
-def split_frame(buffer):
-    """(message bytes, rest) when buffer holds a whole frame, else (None, buffer)."""
-    if len(buffer) < 4:
-        return None, buffer
-    size = int.from_bytes(buffer[:4], "big")
-    if len(buffer) < 4 + size:
-        return None, buffer
-    return bytes(buffer[4 : 4 + size]), buffer[4 + size :]
-
-
-def parse_payload(buffer):
-    """The student's one framed message, or ChannelError (missing, extra, cut bytes)."""
-    message, rest = split_frame(buffer)
-    if message is None or rest:
-        raise channel.ChannelError("the result is not exactly one frame")
-    return message
-
-
-def check_calls(calls):
-    """The grader's calls, as plain data; ValueError for a malformed one (a grader bug)."""
-    checked = []
-    for call in calls:
-        dims = list(call["layers_dims"])
-        if call["kind"] not in KINDS or not all(type(n) is int and n > 0 for n in dims):
-            raise ValueError(f"bad call {call!r}: kind values|seeding, positive int layers_dims")
-        checked.append({"kind": call["kind"], "layers_dims": dims})
-    return checked
-
-
-class JobTooLargeError(ValueError):
-    """A submission's code is beyond what a job may carry (the student's doing)."""
-
-
-def encode_job(job):
-    """The job frame for the worker; ValueError for malformed calls (a grader bug)."""
-    calls = check_calls(job.calls)
-    data = json.dumps({"source": job.source, "function": job.function, "calls": calls}).encode()
-    if len(data) > MAX_JOB_BYTES:
-        raise JobTooLargeError(f"the code is larger than {channel.describe_bytes(MAX_JOB_BYTES)}")
-    return frame(data)
+    ValueError for malformed calls (a grader bug); JobTooLargeError for code beyond
+    what a job may carry (the student's doing).
+    """
+    calls = [probe.check_call(call) for call in job.calls]
+    return channel.encode_job(job.source, job.function, calls)
 
 
 # --------------------------------------------------------------------------
@@ -165,7 +58,7 @@ def signal_name(number):
     return "unknown"
 
 
-def verdict(outcome, payload, job, limits):
+def verdict(outcome, payload, job, limits, probe):
     """(status, reason, observations) from the worker's outcome and the payload bytes."""
     words = {"cpu": limits.cpu_seconds, "output": channel.describe_bytes(limits.output_bytes)}
     kind = outcome["outcome"]
@@ -182,14 +75,26 @@ def verdict(outcome, payload, job, limits):
     if outcome["code"] != 0 or not payload:
         return "error", f"the student code exited (status {outcome['code']}) before reporting", []
     try:
-        status, decoded = channel.decode_result(
-            parse_payload(payload), [call["kind"] for call in job.calls]
-        )
-    except channel.ChannelError as problem:
+        status, decoded = read_payload(channel.parse_payload(payload), job.calls, probe)
+    except ValueError as problem:  # channel.ChannelError, or the probe's decoder refusing
         return "error", f"malformed result from the sandbox: {problem}", []
     if status == "error":
         return "error", decoded, []
     return "ok", "", decoded
+
+
+def read_payload(message, calls, probe):
+    """A job child's message -> ("ok", [observations per call]) or ("error", reason).
+
+    The sandbox's channel checks the frame's JSON, keys and count of calls; the probe's
+    decode_call each call's observations. ValueError for anything malformed.
+    """
+    status, decoded = channel.decode_payload(message, len(calls))
+    if status == "error":
+        return status, decoded
+    return "ok", [
+        probe.decode_call(observed, call) for observed, call in zip(decoded, calls, strict=True)
+    ]
 
 
 def check_outcome(message):
@@ -235,7 +140,7 @@ def check_ready(message, limits):
     """The worker's ready message -> the address space a job inherits (bytes).
 
     SandboxError when the memory limit leaves a job too little room above what
-    numpy and the preloaded modules already take.
+    the interpreter and the probe's preloaded modules already take.
     """
     try:
         ready = json.loads(message)
@@ -250,7 +155,7 @@ def check_ready(message, limits):
         need = channel.describe_bytes(preloaded + MIN_JOB_MEMORY)
         raise MemoryLimitError(
             f"the memory limit ({channel.describe_bytes(limits.memory_bytes)}) is too low: "
-            f"numpy and the preloaded modules take {channel.describe_bytes(preloaded)}; "
+            f"the interpreter and the preloaded modules take {channel.describe_bytes(preloaded)}; "
             f"allow at least {need}"
         )
     return preloaded
@@ -264,14 +169,15 @@ def check_ready(message, limits):
 class WorkerProcess:
     """A warm worker in its own sandbox; run() one job at a time."""
 
-    def __init__(self, level, limits, staging, tag):
+    def __init__(self, level, limits, staging, tag, probe):
         self.level = level
+        self.probe = probe
         self.limits = limits
         self.staging = staging
         self.tag = tag
         self.process = None
         self.log = None
-        self.memory = None  # sandbox_cgroup.MemoryCgroup, when one could be created
+        self.memory = None  # cgroup.MemoryCgroup, when one could be created
         self.pending_oom_kills = 0  # seen by memory_killed, not yet in a job's verdict
         self.memory_problem = "not requested"
         self.filter_problem = "not requested"
@@ -314,23 +220,24 @@ class WorkerProcess:
         config = {
             "limits": dataclasses.asdict(self.limits),
             "payload_fd": payload_w,
+            "probe": self.probe.module,
             "status_fd": status_w,
         }
         self.log = tempfile.TemporaryFile()  # noqa: SIM115 -- lives as long as the worker
-        command, config_extra = sandbox_launch.command(self.level, self.staging, self.tag)
+        command, config_extra = launch.command(self.level, self.staging, self.tag)
         config.update(config_extra)
         self.processes = config_extra["processes"]
         self.memory = self.create_memory_cgroup()
         config["syscall_filter"] = self.filter_program()
-        command = sandbox_launch.in_cgroup(command, self.memory and self.memory.procs_file)
-        environment = sandbox_launch.environment(self.tag, self.level, self.staging)
+        command = launch.in_cgroup(command, self.memory and self.memory.procs_file)
+        environment = launch.environment(self.tag, self.level, self.staging)
         if self.level == "none":
             # No namespaces: each worker gets a folder of its own, new at every start, so
             # that neither another worker's jobs nor a mess its predecessor could not clean
             # up is in its /tmp.
             self.tmp = tempfile.mkdtemp(prefix=f"{self.tag}-", dir=config["tmp"])
             config["tmp"] = self.tmp
-            environment.update(sandbox_launch.tmp_variables(self.tmp))
+            environment.update(launch.tmp_variables(self.tmp))
         self.process = subprocess.Popen(
             [*command, json.dumps(config)],
             stdin=job_r,
@@ -339,7 +246,6 @@ class WorkerProcess:
             pass_fds=(payload_w, status_w),
             start_new_session=True,
             env=environment,
-            **sandbox_launch.popen_options(self.level),
         )
         for fd in (job_r, payload_w, status_w):
             opened.remove(fd)
@@ -355,8 +261,8 @@ class WorkerProcess:
             return None
         name = f"autograder-{self.tag}-{secrets.token_hex(4)}"
         try:
-            return sandbox_cgroup.MemoryCgroup.create(name, self.limits.memory_bytes)
-        except sandbox_cgroup.CgroupUnavailableError as problem:
+            return cgroup.MemoryCgroup.create(name, self.limits.memory_bytes)
+        except cgroup.CgroupUnavailableError as problem:
             self.memory_problem = str(problem)
             return None
 
@@ -396,7 +302,7 @@ class WorkerProcess:
             "processes": describe_processes(self.level, self.processes),
             "output": f"{size(limits.output_bytes)} of stdout and stderr; each file as much",
             "/tmp": (
-                f"a private {size(sandbox_launch.TMP_BYTES)} tmpfs"
+                f"a private {size(launch.TMP_BYTES)} tmpfs"
                 if self.level != "none"
                 else "a folder on the grader's disk (level none)"
             ),
@@ -448,12 +354,11 @@ class WorkerProcess:
                 self.stop()
                 raise SandboxError(f"the {self.level} sandbox did not start: {problem}")
             try:
-                preloaded = check_ready(message, self.limits)
+                check_ready(message, self.limits)
             except SandboxError:
                 self.stop()
                 raise
             self.ready = True
-            self.preloaded_bytes = preloaded
             if self.memory is not None:
                 self.memory.arm(self.limits.memory_bytes)
 
@@ -514,7 +419,7 @@ class WorkerProcess:
         """
         pending = memoryview(pending)
         while True:
-            message, rest = split_frame(self.status_buffer)
+            message, rest = channel.split_frame(self.status_buffer)
             if message is not None:
                 self.status_buffer = bytearray(rest)
                 return message
@@ -538,7 +443,7 @@ class WorkerProcess:
                 if chunk == b"":
                     return None
                 self.status_buffer += chunk or b""
-                if len(self.status_buffer) > MAX_STATUS_BYTES:
+                if len(self.status_buffer) > channel.MAX_STATUS_BYTES:
                     return None  # no status is that long: the worker is not ours any more
 
     def run(self, job):
@@ -554,8 +459,8 @@ class WorkerProcess:
         """
         started = time.monotonic()
         try:
-            data = encode_job(job)
-        except JobTooLargeError as error:
+            data = encode_job(job, self.probe)
+        except channel.JobTooLargeError as error:
             return self.result("error", str(error), [], started)
         failures = []
         for _attempt in range(2):
@@ -611,10 +516,12 @@ class WorkerProcess:
             self.stop()
             result = self.result("error", "malformed status from the sandbox worker", [], started)
             return result, None
-        if len(payload) > channel.MAX_MESSAGE_BYTES + 4:
+        if len(payload) > channel.MAX_PAYLOAD_BYTES + channel.HEADER.size:
             result = self.result("error", "the result is too large", [], started)
         else:
-            status, reason, observations = verdict(outcome, bytes(payload), job, self.limits)
+            status, reason, observations = verdict(
+                outcome, bytes(payload), job, self.limits, self.probe
+            )
             result = self.result(status, reason, observations, started)
         self.note_cleanup(outcome)
         return result, None
@@ -659,7 +566,7 @@ def describe_processes(level, processes):
 def remove_folder(path):
     """Remove a worker's /tmp folder (level none) whatever its job left in it; best effort."""
     with contextlib.suppress(OSError):
-        sandbox_worker.reset_tmp(path)
+        worker.reset_tmp(path)
         os.rmdir(path)
 
 
@@ -680,7 +587,7 @@ def drain(fd, sink):
             return
         if not chunk:
             return
-        if len(sink) <= channel.MAX_MESSAGE_BYTES + 4:
+        if len(sink) <= channel.MAX_PAYLOAD_BYTES + channel.HEADER.size:
             sink += chunk
 
 
@@ -689,7 +596,7 @@ def tagged_processes(tag):
 
     A worker slot's tag is "<sandbox tag>-<slot>"; a sandbox tag finds all its slots.
     """
-    marker = f"{TAG_VARIABLE}={tag}".encode()
+    marker = f"{launch.TAG_VARIABLE}={tag}".encode()
     found = []
     for name in os.listdir("/proc"):
         if not name.isdigit() or int(name) == os.getpid():
@@ -716,133 +623,3 @@ def kill_tagged_processes(tag):
             with contextlib.suppress(ProcessLookupError, PermissionError):
                 os.kill(pid, signal.SIGKILL)
         time.sleep(0.01)
-
-
-# --------------------------------------------------------------------------
-# The sandbox: a pool of worker slots.
-# --------------------------------------------------------------------------
-
-
-class Sandbox:
-    """A pool of sandboxed warm workers. Use as a context manager."""
-
-    def __init__(self, workers=1, limits=Limits(), isolation="auto"):  # noqa: B008 -- frozen
-        validate_limits(limits)
-        if isolation != "auto" and isolation not in LEVELS:
-            raise ValueError(f"isolation must be 'auto' or one of {', '.join(LEVELS)}")
-        self.limits = limits
-        self.tag = secrets.token_hex(8)
-        self.warning = None
-        self.staging = sandbox_launch.stage_grader_files()
-        self.pool = queue.Queue()
-        self.slots = []
-        try:
-            self.isolation = self.start_workers(max(1, int(workers)), isolation)
-        except BaseException:
-            self.close()
-            raise
-
-    def start_workers(self, count, isolation):
-        candidates = LEVELS if isolation == "auto" else (isolation,)
-        problems = []
-        for level in candidates:
-            problem = sandbox_launch.unavailable(level)
-            if problem is None:
-                try:
-                    self.launch(level, count)
-                except MemoryLimitError:
-                    raise
-                except SandboxError as error:
-                    problem = str(error)
-            if problem is None:
-                if problems:
-                    self.warn(level, problems)
-                return level
-            problems.append(f"{level}: {problem}")
-        raise SandboxError("no isolation level could start: " + "; ".join(problems))
-
-    def launch(self, level, count):
-        slots = [
-            WorkerProcess(level, self.limits, self.staging, f"{self.tag}-{index}")
-            for index in range(count)
-        ]
-        try:
-            for slot in slots:
-                slot.start()
-            for slot in slots:
-                slot.wait_ready()
-        except BaseException:
-            for slot in slots:
-                slot.stop()
-            raise
-        self.slots = slots
-        for slot in slots:
-            self.pool.put(slot)
-
-    def enforced_limits(self):
-        """{limit: how it is enforced} for this sandbox's jobs (as in every JobResult.limits)."""
-        return self.slots[0].enforced_limits() if self.slots else {}
-
-    def warn(self, level, problems):
-        self.warning = f"sandbox isolation fell back to {level!r} ({'; '.join(problems)})" + (
-            "; student code is NOT isolated from the grader" if level == "none" else ""
-        )
-        print(f"warning: {self.warning}", file=sys.stderr)
-
-    def run(self, job):
-        """Run one job on a free worker; never raises: a failure of the sandbox itself (a
-        grader bug) is this job's error, so that one bad job cannot lose a batch."""
-        slot = self.pool.get()
-        try:
-            return slot.run(job)
-        except Exception as error:  # noqa: BLE001 -- reported as the job's error, not raised
-            return JobResult("error", f"sandbox failure: {error}"[:300])
-        finally:
-            self.pool.put(slot)
-
-    def run_many(self, jobs, progress=None):
-        """Run jobs in parallel over the workers; results in job order."""
-        results = [None] * len(jobs)
-        lock = threading.Lock()
-        done = 0
-        indices = queue.Queue()
-        for index in range(len(jobs)):
-            indices.put(index)
-
-        def work():
-            nonlocal done
-            while True:
-                try:
-                    index = indices.get_nowait()
-                except queue.Empty:
-                    return
-                results[index] = self.run(jobs[index])
-                with lock:
-                    done += 1
-                    if progress is not None:
-                        progress(done)
-
-        threads = [threading.Thread(target=work, daemon=True) for _ in self.slots]
-        for thread in threads:
-            thread.start()
-        for thread in threads:
-            thread.join()
-        return results
-
-    def close(self):
-        for slot in self.slots:
-            slot.stop()
-        self.slots = []
-        if self.staging:
-            shutil.rmtree(self.staging, ignore_errors=True)
-            self.staging = None
-
-    def __enter__(self):
-        return self
-
-    def __exit__(self, *exc_info):
-        self.close()
-
-    def __del__(self):
-        with contextlib.suppress(Exception):
-            self.close()

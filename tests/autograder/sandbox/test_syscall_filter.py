@@ -12,8 +12,10 @@ import sys
 
 import pytest
 
-from autograder import cases, sandbox_launch, syscall_filter
-from autograder.sandbox import Job, Sandbox
+from autograder import cases
+from autograder.probe import COURSE_PROBE
+from autograder.sandbox import Job, Sandbox, syscall_filter
+from autograder.sandbox import launch as sandbox_launch
 
 pytestmark = pytest.mark.skipif(
     syscall_filter.unavailable() is not None, reason=str(syscall_filter.unavailable())
@@ -21,7 +23,7 @@ pytestmark = pytest.mark.skipif(
 
 PROBE = r"""
 import ctypes, json, mmap, os, sys, threading
-from autograder.sandbox_worker import install_syscall_filter
+from autograder.sandbox.worker import install_syscall_filter
 install_syscall_filter(sys.argv[1])
 libc = ctypes.CDLL(None, use_errno=True)
 libc.syscall.restype = ctypes.c_long
@@ -113,7 +115,7 @@ def test_a_filter_libseccomp_cannot_build_is_reported_off_and_leaks_nothing(monk
     syscall_filter.build.cache_clear()
     descriptors = len(os.listdir("/proc/self/fd"))
     try:
-        with Sandbox(workers=1, isolation="bubblewrap") as box:
+        with Sandbox(COURSE_PROBE, workers=1, isolation="bubblewrap") as box:
             result = box.run(Job(CORRECT_HE, "initialize_parameters_he", HE_CALLS))
         assert result.observations and all(o[0]["raised"] is None for o in result.observations)
         assert result.status == "ok", result.reason

@@ -36,7 +36,8 @@ from pathlib import Path
 import pytest
 
 import public_tests
-from autograder import cases, sandbox_launch
+from autograder import cases
+from autograder.probe import COURSE_PROBE
 from autograder.sandbox import (
     MIN_JOB_MEMORY,
     Job,
@@ -46,8 +47,9 @@ from autograder.sandbox import (
     SandboxError,
     tagged_processes,
 )
+from autograder.sandbox import launch as sandbox_launch
 
-ROOT = Path(__file__).resolve().parents[2]
+ROOT = Path(__file__).resolve().parents[3]
 HOSTILE = ROOT / "tests" / "files" / "hostile"
 LEVELS = ("bubblewrap", "unshare", "none")
 HE_CASES = cases.all_cases("he")
@@ -221,7 +223,7 @@ def sandbox_per_level(workers):
         if not level_available(level):
             pytest.skip(f"{level}: {sandbox_launch.unavailable(level)}")
         if level not in started:
-            started[level] = Sandbox(workers=workers, limits=LIMITS, isolation=level)
+            started[level] = Sandbox(COURSE_PROBE, workers=workers, limits=LIMITS, isolation=level)
         return started[level]
 
     yield get
@@ -345,7 +347,7 @@ def test_the_next_job_in_the_same_worker_finds_no_trace_of_an_attack(
 
 def test_the_trace_reader_finds_a_trace():
     """Does TRACE_READER fail when a trace is there (a reader that cannot fail proves nothing)?"""
-    with Sandbox(workers=1, limits=LIMITS, isolation="none") as box:
+    with Sandbox(COURSE_PROBE, workers=1, limits=LIMITS, isolation="none") as box:
         (Path(box.slots[0].tmp) / "left-behind").write_text("answers")
         result = box.run(he_job(TRACE_READER))
     assert result.status == "error" and "TRACES: /tmp holds left-behind" in result.reason
@@ -365,7 +367,7 @@ def test_a_job_whose_process_dies_before_it_starts_is_retried_on_a_new_worker(le
     worker replaced and the job retried and passed, not charged to the student?"""
     if not level_available(level):
         pytest.skip(sandbox_launch.unavailable(level))
-    with Sandbox(workers=1, limits=LIMITS, isolation=level) as box:
+    with Sandbox(COURSE_PROBE, workers=1, limits=LIMITS, isolation=level) as box:
         assert all_cases_pass(box.run(he_job(CORRECT_HE)))
         slot = box.slots[0]
         worker = slot.process.pid
@@ -390,9 +392,10 @@ def test_a_job_whose_process_dies_before_it_starts_is_retried_on_a_new_worker(le
 TWICE = """
 import json, resource
 from autograder.sandbox import Job, Limits, Sandbox
+from autograder.probe import COURSE_PROBE
 # Below the file limit that a job's set-up sets: every job process of every worker fails.
 resource.setrlimit(resource.RLIMIT_NOFILE, (200, 200))
-with Sandbox(workers=1, limits=Limits(wall_seconds=2.0), isolation={level!r}) as box:
+with Sandbox(COURSE_PROBE, workers=1, limits=Limits(wall_seconds=2.0), isolation={level!r}) as box:
     result = box.run(Job("pass", "initialize_parameters_he", [{{"kind": "values",
                                                                  "layers_dims": [2, 1]}}]))
     print(json.dumps([result.status, result.reason, box.slots[0].replacements]))
@@ -431,7 +434,7 @@ def test_a_worker_left_unclean_is_replaced_before_the_next_job():
     if not level_available("bubblewrap"):
         pytest.skip(sandbox_launch.unavailable("bubblewrap"))
     unfiltered = dataclasses.replace(LIMITS, syscall_filter=False)
-    with Sandbox(workers=1, limits=unfiltered, isolation="bubblewrap") as box:
+    with Sandbox(COURSE_PROBE, workers=1, limits=unfiltered, isolation="bubblewrap") as box:
         slot = box.slots[0]
         worker = slot.process.pid
         attack = box.run(he_job(attack_source(HOSTILE / "keyring_locked.py")))
@@ -588,7 +591,7 @@ def test_the_cpu_limit_stops_a_busy_job(level):
     if not level_available(level):
         pytest.skip(sandbox_launch.unavailable(level))
     limits = Limits(wall_seconds=20.0, cpu_seconds=1)
-    with Sandbox(workers=1, limits=limits, isolation=level) as box:
+    with Sandbox(COURSE_PROBE, workers=1, limits=limits, isolation=level) as box:
         result = box.run(he_job("while True:\n    pass\n"))
         assert (result.status, result.reason) == ("timeout", "exceeded the 1 s CPU time limit")
         assert result.seconds < 10
@@ -598,7 +601,7 @@ def test_the_cpu_limit_stops_a_busy_job(level):
 @pytest.mark.slow
 def test_the_worker_is_restarted_after_a_job_kills_it():
     """Without namespaces a job can kill its worker: is that job an error and the next one fine?"""
-    with Sandbox(workers=1, limits=LIMITS, isolation="none") as box:
+    with Sandbox(COURSE_PROBE, workers=1, limits=LIMITS, isolation="none") as box:
         killer = "import os, signal\nos.kill(os.getppid(), signal.SIGKILL)\n"
         first = box.run(he_job(killer))
         assert first.status == "error" and "killed the sandbox worker" in first.reason
@@ -634,7 +637,7 @@ def test_a_worker_whose_own_settings_a_job_changed_is_replaced(attack):
     if not level_available("bubblewrap"):
         pytest.skip(sandbox_launch.unavailable("bubblewrap"))
     unfiltered = dataclasses.replace(LIMITS, syscall_filter=False)
-    with Sandbox(workers=1, limits=unfiltered, isolation="bubblewrap") as box:
+    with Sandbox(COURSE_PROBE, workers=1, limits=unfiltered, isolation="bubblewrap") as box:
         slot = box.slots[0]
         changed = box.run(he_job(attack_source(HOSTILE / f"{attack}.py")))
         assert "CHANGED the worker's" in changed.reason  # the attack works without the filter
@@ -649,7 +652,7 @@ def test_a_worker_that_dies_under_a_correct_job_costs_that_job_nothing():
     if not level_available("bubblewrap"):
         pytest.skip(sandbox_launch.unavailable("bubblewrap"))
     slow_correct = CORRECT_HE + "\nimport time\n\n\nclass Wait:\n    time.sleep(1.0)\n"
-    with Sandbox(workers=1, limits=LIMITS, isolation="bubblewrap") as box:
+    with Sandbox(COURSE_PROBE, workers=1, limits=LIMITS, isolation="bubblewrap") as box:
         slot = box.slots[0]
 
         def kill_the_worker_once_the_job_runs():
@@ -674,7 +677,7 @@ def test_a_worker_that_dies_under_a_correct_job_costs_that_job_nothing():
 def test_limits_above_one_gibibyte_are_refused():
     """Is a memory limit above 1 GiB refused before any worker starts?"""
     with pytest.raises(ValueError, match="1 GiB"):
-        Sandbox(limits=Limits(memory_bytes=2 << 30), isolation="none")
+        Sandbox(COURSE_PROBE, limits=Limits(memory_bytes=2 << 30), isolation="none")
 
 
 @pytest.mark.slow
@@ -682,13 +685,13 @@ def test_a_memory_limit_below_the_preloaded_modules_is_refused():
     """Is a memory limit that numpy alone would exhaust refused at start, saying what is needed?"""
     # The room a job needs above the preloaded modules, and nothing for the modules themselves.
     with pytest.raises(MemoryLimitError, match=r"too low: numpy .* allow at least \d+ MiB"):
-        Sandbox(limits=Limits(memory_bytes=MIN_JOB_MEMORY))
+        Sandbox(COURSE_PROBE, limits=Limits(memory_bytes=MIN_JOB_MEMORY))
 
 
 def test_an_unknown_level_is_refused():
     """Is a misspelt isolation level a clear error?"""
     with pytest.raises(ValueError, match="isolation"):
-        Sandbox(isolation="docker")
+        Sandbox(COURSE_PROBE, isolation="docker")
 
 
 @pytest.mark.slow
@@ -700,7 +703,7 @@ def test_falling_back_to_no_isolation_warns(monkeypatch, capsys):
         "unavailable",
         lambda level: "not on this machine" if level != "none" else real(level),
     )
-    with Sandbox(workers=1, limits=LIMITS) as box:
+    with Sandbox(COURSE_PROBE, workers=1, limits=LIMITS) as box:
         assert box.isolation == "none"
         assert "fell back to 'none'" in box.warning and "NOT isolated" in box.warning
         assert box.warning in capsys.readouterr().err
@@ -711,22 +714,22 @@ def test_an_explicit_level_that_cannot_start_raises(monkeypatch):
     """Is an explicitly requested level that cannot run an error, not a silent fallback?"""
     monkeypatch.setattr(sandbox_launch, "unavailable", lambda level: "not on this machine")
     with pytest.raises(SandboxError, match="not on this machine"):
-        Sandbox(isolation="bubblewrap")
+        Sandbox(COURSE_PROBE, isolation="bubblewrap")
 
 
 def test_auto_picks_the_strongest_level_here():
     """Does 'auto' pick bubblewrap where bwrap works, with no warning?"""
     if not level_available("bubblewrap"):
         pytest.skip("bwrap is not installed")
-    with Sandbox(workers=1, limits=LIMITS) as box:
+    with Sandbox(COURSE_PROBE, workers=1, limits=LIMITS) as box:
         assert (box.isolation, box.warning) == ("bubblewrap", None)
 
 
 def test_the_sandbox_sees_only_the_files_it_needs(sandboxes):
-    """Is /grader exactly public_tests, init_utils and the worker's two modules?"""
+    """Is /grader exactly the worker's two modules and the course probe's three?"""
     source = CORRECT_HE + (
         "\nimport os\nif sorted(os.listdir('/grader')) != "
-        "['channel.py', 'init_utils.py', 'public_tests.py', 'sandbox_worker.py']:\n"
+        "['channel.py', 'init_utils.py', 'observations.py', 'public_tests.py', 'worker.py']:\n"
         "    raise RuntimeError(os.listdir('/grader'))\n"
     )
     result = sandboxes("bubblewrap").run(he_job(source))

@@ -2,7 +2,7 @@
 
 Built here, in the grader, with libseccomp (the `pyseccomp` binding) as a raw BPF
 program; the worker installs it in every job child right after the resource limits
-(sandbox_worker.install_syscall_filter), at every isolation level, so that it
+(worker.install_syscall_filter), at every isolation level, so that it
 confines the student's code only -- the worker's own clean-up is not filtered.
 
     program = syscall_filter.build(deny_ipc=True)   # bytes: struct sock_filter[]
@@ -112,10 +112,6 @@ OWN_PROCESS_ONLY = {
     "setpriority": (1, 0, 0),  # which = PRIO_PROCESS
     "ioprio_set": (1, 0, 1),  # which = IOPRIO_WHO_PROCESS
 }
-OWN_PROCESS_WHY = (
-    "another process's limits, priority, scheduling, CPUs or memory placement: the worker's "
-    "would be inherited by every later job"
-)
 # Namespace flags of clone(): refused, so that a fork cannot do what unshare may not.
 CLONE_NAMESPACES = {
     "CLONE_NEWNS": 0x00020000,

@@ -13,10 +13,12 @@ import time
 from pathlib import Path
 
 import pytest
-from test_sandbox import CALLS, CORRECT_HE, HOSTILE, LIMITS, all_cases_pass, wait_until_no_strays
+from test_pool import CALLS, CORRECT_HE, HOSTILE, LIMITS, all_cases_pass, wait_until_no_strays
 
-from autograder import sandbox_cgroup, sandbox_launch
+from autograder.probe import COURSE_PROBE
 from autograder.sandbox import Job, Limits, Sandbox, tagged_processes
+from autograder.sandbox import cgroup as sandbox_cgroup
+from autograder.sandbox import launch as sandbox_launch
 
 FALLBACK = re.compile(
     r"# fallback\[(?P<levels>[a-z,]+)\]: (?P<status>ok|error|timeout)"
@@ -60,7 +62,7 @@ def fallback_params():
 def test_each_worker_runs_in_its_own_memory_cgroup_from_the_start():
     """Is every worker (and its preloaded modules) charged to a cgroup of its own, limited
     to the job limit above that charge, with swap counted?"""
-    with Sandbox(workers=2, limits=LIMITS, isolation="bubblewrap") as box:
+    with Sandbox(COURSE_PROBE, workers=2, limits=LIMITS, isolation="bubblewrap") as box:
         cgroups = [slot.memory for slot in box.slots]
         assert len({c.path for c in cgroups}) == 2
         for cgroup in cgroups:
@@ -79,7 +81,7 @@ def test_each_worker_runs_in_its_own_memory_cgroup_from_the_start():
 @needs_cgroup
 def test_a_dead_workers_cgroup_is_removed_and_replaced():
     """When a worker dies, is its cgroup removed and the new worker in a fresh one?"""
-    with Sandbox(workers=1, limits=LIMITS, isolation="bubblewrap") as box:
+    with Sandbox(COURSE_PROBE, workers=1, limits=LIMITS, isolation="bubblewrap") as box:
         slot = box.slots[0]
         first = slot.memory.path
         for pid in slot.memory.processes():
@@ -108,7 +110,7 @@ def test_memory_past_the_limit_is_a_memory_error_and_the_next_job_passes(level, 
     level_or_skip(level)
     # Time enough to fault in over 1 GiB on a slow machine: the memory verdict must come.
     limits = Limits(wall_seconds=20.0)
-    with Sandbox(workers=1, limits=limits, isolation=level) as box:
+    with Sandbox(COURSE_PROBE, workers=1, limits=limits, isolation=level) as box:
         result = box.run(he_job((HOSTILE / attack).read_text()))
         assert (result.status, result.reason) == ("error", "exceeded the 1 GiB memory limit")
         after = [box.run(he_job(CORRECT_HE)) for _ in range(2)]
@@ -123,7 +125,7 @@ def test_without_a_cgroup_the_result_says_so():
     and does the syscall filter then refuse SysV IPC and memory files?"""
     level_or_skip("bubblewrap")
     limits = Limits(wall_seconds=2.0, memory_cgroup=False)
-    with Sandbox(workers=1, limits=limits, isolation="bubblewrap") as box:
+    with Sandbox(COURSE_PROBE, workers=1, limits=limits, isolation="bubblewrap") as box:
         result = box.run(he_job(CORRECT_HE))
         assert all_cases_pass(result)
         assert result.limits["memory"].startswith("per process only")
@@ -138,7 +140,7 @@ def fallback_sandboxes():
         level_or_skip(level)
         if level not in started:
             limits = Limits(wall_seconds=LIMITS.wall_seconds, memory_cgroup=False)
-            started[level] = Sandbox(workers=2, limits=limits, isolation=level)
+            started[level] = Sandbox(COURSE_PROBE, workers=2, limits=limits, isolation=level)
         return started[level]
 
     yield get
@@ -170,7 +172,7 @@ def test_without_a_cgroup_an_attack_gets_its_fallback_verdict(
 def test_cgroups_left_by_a_killed_grader_are_removed():
     """Is an empty cgroup of ours older than an hour (its grader was killed) removed when the
     next sandbox starts, while a young one is left alone?"""
-    with Sandbox(workers=1, limits=LIMITS, isolation="none") as box:
+    with Sandbox(COURSE_PROBE, workers=1, limits=LIMITS, isolation="none") as box:
         parent = box.slots[0].memory.path.parent
     stale, young = parent / "autograder-stale-test", parent / "autograder-young-test"
     for path in (stale, young):
@@ -178,7 +180,7 @@ def test_cgroups_left_by_a_killed_grader_are_removed():
     hours_ago = time.time() - 2 * 3600
     os.utime(stale, (hours_ago, hours_ago))
     try:
-        with Sandbox(workers=1, limits=LIMITS, isolation="none"):
+        with Sandbox(COURSE_PROBE, workers=1, limits=LIMITS, isolation="none"):
             assert not stale.exists()
             assert young.exists()
     finally:

@@ -1,11 +1,11 @@
 """Privileged set-up of a sandbox, run as root just before dropping to an unprivileged uid.
 
-    python -I -S sandbox_jail.py join   '<spec json>' -- bwrap|unshare|python ...
-    python -I -S sandbox_jail.py stage  '<spec json>' -- bwrap ...
-    python -I -S sandbox_jail.py chroot '<spec json>' -- python ... sandbox_worker.py
+    python -I -S jail.py join   '<spec json>' -- bwrap|unshare|python ...
+    python -I -S jail.py stage  '<spec json>' -- bwrap ...
+    python -I -S jail.py chroot '<spec json>' -- python ... worker.py
 
 join   -- at every level when the grader has a memory cgroup for the worker
-          (autograder/sandbox_cgroup.py): moves itself into that cgroup, then execs
+          (autograder/sandbox/cgroup.py): moves itself into that cgroup, then execs
           the level's command, so that the sandbox and all it starts are charged
           there from their first allocation. Changes nothing else.
 
@@ -143,7 +143,7 @@ def join_cgroup(procs_file):
 def main(argv):
     mode, spec_text, separator, *command = argv
     if separator != "--" or mode not in ("join", "stage", "chroot") or not command:
-        raise SystemExit("usage: sandbox_jail.py join|stage|chroot SPEC -- COMMAND ...")
+        raise SystemExit("usage: jail.py join|stage|chroot SPEC -- COMMAND ...")
     spec = json.loads(spec_text)
     if mode == "join":
         join_cgroup(spec["cgroup"])

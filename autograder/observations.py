@@ -1,28 +1,35 @@
-"""The result channel between a sandboxed job and the grader: plain JSON, strictly checked.
+"""The course's probe: what a sandboxed job observes of each call, and how the grader reads it.
 
-The sandbox side (`encode_*`) turns what `public_tests.observe` recorded into JSON;
-the grader side (`decode_*`) turns untrusted bytes back into observations, or raises
-`ChannelError`. Nothing is unpickled or evaluated: arrays travel as
+In the job child (a copy of this module, preloaded by the sandbox worker):
+`observe_call(function, call)` runs one call through `public_tests.observe` and encodes
+its observations as plain JSON. In the grader: `decode_call(observed, call)` turns that
+untrusted JSON back into observations, or raises `ObservationError`. Nothing is
+unpickled or evaluated: arrays travel as
 {"dtype": "float64", "shape": [2, 3], "data": <base64 of the little-endian bytes>}
 and are rebuilt only for a whitelist of dtypes, after checking that the shape and
-the data length agree.
+the data length agree. (The frame around them, its size and the count of calls are the
+sandbox's: autograder/sandbox/channel.py.)
 
-An observation (see public_tests.observe_call) is a dict:
+A call is {"kind": "values" | "seeding", "layers_dims": [int, ...]}: a "values" call
+has one observation, a "seeding" call two. An observation (see public_tests.observe_call)
+is a dict:
     raised            -- one-line error or None
     returned          -- type name of the result or None
     entries           -- {key: ndarray (any shape) or type name}
     bad_keys          -- reprs of non-string keys
     layers_dims_after -- list of ints or reprs
 
-This module runs inside the sandbox too, so it imports only numpy and the
+This module runs inside the sandbox too, so it imports only numpy, public_tests and the
 standard library (never the `autograder` package).
 """
 
 import base64
 import binascii
-import json
 
 import numpy as np
+import numpy.random  # noqa: F401 -- preloaded in the worker: every initialiser draws
+
+import public_tests
 
 # dtype name -> little-endian dtype. bool, ints, uints, floats: what a numeric
 # ndarray entry can hold (public_tests.plain_entry keeps kinds b, i, u, f).
@@ -43,25 +50,16 @@ ALLOWED_DTYPES = {
         "float64",
     )
 }
-MAX_MESSAGE_BYTES = 8 << 20  # a correct answer is a few hundred bytes
 MAX_ARRAY_ELEMENTS = 1 << 20
 MAX_NDIM = 8
 MAX_TEXT = 300  # one-line errors and type names are cut to this length by public_tests
 MAX_ENTRIES = 1000
-MAX_CALLS = 64
+KINDS = ("values", "seeding")
 OBSERVATION_KEYS = {"raised", "returned", "entries", "bad_keys", "layers_dims_after"}
 
 
-def describe_bytes(size):
-    """1073741824 -> '1 GiB', 1048576 -> '1 MiB': sizes in the reasons of job verdicts."""
-    for unit, scale in (("GiB", 1 << 30), ("MiB", 1 << 20), ("KiB", 1 << 10)):
-        if size >= scale:
-            return f"{size / scale:.3g} {unit}"
-    return f"{size} bytes"
-
-
-class ChannelError(ValueError):
-    """The bytes from the sandbox are not a well-formed message."""
+class ObservationError(ValueError):
+    """What came back from the sandbox is not a well-formed observation."""
 
 
 # --------------------------------------------------------------------------
@@ -92,17 +90,23 @@ def encode_observation(observation):
     return encoded
 
 
-def encode_result(observations_per_call):
-    """The message of a job that ran: one list of observations per call, as bytes."""
-    payload = {
-        "observations": [[encode_observation(o) for o in call] for call in observations_per_call]
-    }
-    return json.dumps(payload, allow_nan=True).encode()
+def observe_call(function, call):
+    """The probe's entry point in the job child: public_tests.observe of one call, encoded."""
+    case = {"kind": call["kind"], "layers_dims": list(call["layers_dims"])}
+    return [encode_observation(observation) for observation in public_tests.observe(function, case)]
 
 
-def encode_error(reason):
-    """The message of a job whose student code failed before or outside a call."""
-    return json.dumps({"error": str(reason)[:MAX_TEXT]}).encode()
+def describe_error(error):
+    """An error of the student's code in one line, as the course words it."""
+    return public_tests.one_line_error(error)
+
+
+def check_call(call):
+    """A grader's call as plain data; ValueError for a malformed one (a grader bug)."""
+    dims = list(call["layers_dims"])
+    if call["kind"] not in KINDS or not all(type(n) is int and n > 0 for n in dims):
+        raise ValueError(f"bad call {call!r}: kind values|seeding, positive int layers_dims")
+    return {"kind": call["kind"], "layers_dims": dims}
 
 
 # --------------------------------------------------------------------------
@@ -112,7 +116,7 @@ def encode_error(reason):
 
 def require(condition, problem):
     if not condition:
-        raise ChannelError(problem)
+        raise ObservationError(problem)
 
 
 def decode_text(value, what):
@@ -136,7 +140,7 @@ def decode_shape(shape):
 
 
 def decode_array(encoded):
-    """{dtype, shape, data} -> a fresh, writable ndarray; ChannelError if anything is off."""
+    """{dtype, shape, data} -> a fresh, writable ndarray; ObservationError if anything is off."""
     require(type(encoded) is dict and set(encoded) == {"dtype", "shape", "data"}, "bad array")
     name = encoded["dtype"]
     require(type(name) is str and name in ALLOWED_DTYPES, f"dtype {str(name)[:20]!r} not allowed")
@@ -145,7 +149,7 @@ def decode_array(encoded):
     try:
         data = base64.b64decode(encoded["data"].encode("ascii"), validate=True)
     except (binascii.Error, UnicodeEncodeError) as error:
-        raise ChannelError("array data is not valid base64") from error
+        raise ObservationError("array data is not valid base64") from error
     dtype = ALLOWED_DTYPES[name]
     require(len(data) == elements * dtype.itemsize, "array data does not match its shape")
     array = np.frombuffer(data, dtype=dtype).reshape(shape)
@@ -181,35 +185,11 @@ def decode_observation(encoded):
     }
 
 
-def parse_message(data):
-    """Bytes -> a JSON object, refusing oversize input, NaN-free constants aside."""
-    require(type(data) is bytes, "message is not bytes")
-    require(0 < len(data) <= MAX_MESSAGE_BYTES, "message is empty or too large")
-    try:
-        message = json.loads(data.decode("utf-8"))
-    except (UnicodeDecodeError, ValueError, RecursionError) as error:
-        raise ChannelError("message is not valid JSON") from error
-    require(type(message) is dict, "message is not a JSON object")
-    return message
+def decode_call(observed, call):
+    """The JSON observed of one call -> its observations (one, or two for "seeding").
 
-
-def decode_result(data, calls_kinds):
-    """Bytes from a job -> ("ok", observations) or ("error", reason).
-
-    calls_kinds -- the kind of each call of the job, e.g. ["values", "seeding"]: a
-                   "values" call has one observation, a "seeding" call two.
-    Raises ChannelError for anything malformed.
+    Raises ObservationError for anything malformed.
     """
-    message = parse_message(data)
-    if set(message) == {"error"}:
-        return "error", decode_text(message["error"], "error reason")
-    require(set(message) == {"observations"}, "message has unexpected keys")
-    per_call = message["observations"]
-    require(type(per_call) is list and len(per_call) == len(calls_kinds), "wrong number of calls")
-    require(len(per_call) <= MAX_CALLS, "too many calls")
-    decoded = []
-    for kind, call in zip(calls_kinds, per_call, strict=True):
-        wanted = 2 if kind == "seeding" else 1
-        require(type(call) is list and len(call) == wanted, "wrong number of observations")
-        decoded.append([decode_observation(observation) for observation in call])
-    return "ok", decoded
+    wanted = 2 if call["kind"] == "seeding" else 1
+    require(type(observed) is list and len(observed) == wanted, "wrong number of observations")
+    return [decode_observation(observation) for observation in observed]

@@ -1,0 +1,167 @@
+"""The bytes between the grader, a sandbox worker and its job child: the only framing and
+the only size limits.
+
+Every stream carries frames: a 4-byte big-endian length, then that many bytes of UTF-8
+JSON. The grader writes job frames (at most MAX_JOB_BYTES); the worker writes status
+frames (at most MAX_STATUS_BYTES); the job child writes one payload frame (at most
+MAX_PAYLOAD_BYTES), straight to the grader:
+
+    {"observations": [<what the probe observed of call 1>, ...]}   -- the calls ran
+    {"error": "<one line>"}                                         -- they did not
+
+The payload comes from student code: `decode_payload` treats it as hostile (strict JSON,
+exact keys, one observation per call, one-line reasons); what each observation holds is
+for the probe's decoder to check.
+
+This module runs inside the sandbox too (a copy next to worker.py), so it imports only
+the standard library.
+"""
+
+import json
+import os
+import struct
+
+HEADER = struct.Struct(">I")
+MAX_JOB_BYTES = 4 << 20  # the student's code and the calls
+MAX_STATUS_BYTES = 1 << 16  # no status of the worker is that long
+MAX_PAYLOAD_BYTES = 8 << 20  # a correct answer is a few hundred bytes
+MAX_CALLS = 64
+MAX_REASON = 300  # characters of a one-line reason
+
+
+class ChannelError(ValueError):
+    """The bytes from the sandbox are not a well-formed message."""
+
+
+class JobTooLargeError(ValueError):
+    """A submission's code is beyond what a job may carry (the student's doing)."""
+
+
+def describe_bytes(size):
+    """1073741824 -> '1 GiB', 1048576 -> '1 MiB': sizes in the reasons of job verdicts."""
+    for unit, scale in (("GiB", 1 << 30), ("MiB", 1 << 20), ("KiB", 1 << 10)):
+        if size >= scale:
+            return f"{size / scale:.3g} {unit}"
+    return f"{size} bytes"
+
+
+# --------------------------------------------------------------------------
+# Frames.
+# --------------------------------------------------------------------------
+
+
+def frame(data):
+    return HEADER.pack(len(data)) + data
+
+
+def split_frame(buffer):
+    """(message bytes, rest) when buffer holds a whole frame, else (None, buffer)."""
+    if len(buffer) < HEADER.size:
+        return None, buffer
+    (size,) = HEADER.unpack(buffer[: HEADER.size])
+    if len(buffer) < HEADER.size + size:
+        return None, buffer
+    return bytes(buffer[HEADER.size : HEADER.size + size]), buffer[HEADER.size + size :]
+
+
+def write_all(fd, data):
+    view = memoryview(data)
+    while view:
+        view = view[os.write(fd, view) :]
+
+
+def write_frame(fd, data):
+    write_all(fd, frame(data))
+
+
+def read_exactly(fd, size):
+    chunks = []
+    while size:
+        chunk = os.read(fd, min(size, 1 << 16))
+        if not chunk:
+            return None
+        chunks.append(chunk)
+        size -= len(chunk)
+    return b"".join(chunks)
+
+
+def read_frame(fd, max_bytes=MAX_JOB_BYTES):
+    """One frame's bytes, or None at end of stream or for a frame over max_bytes."""
+    header = read_exactly(fd, HEADER.size)
+    if header is None:
+        return None
+    (size,) = HEADER.unpack(header)
+    if size > max_bytes:
+        return None
+    return read_exactly(fd, size)
+
+
+# --------------------------------------------------------------------------
+# Jobs (grader -> job child) and payloads (job child -> grader).
+# --------------------------------------------------------------------------
+
+
+def encode_job(source, function, calls):
+    """The job frame; JobTooLargeError when the code is beyond MAX_JOB_BYTES."""
+    data = json.dumps({"source": source, "function": function, "calls": calls}).encode()
+    if len(data) > MAX_JOB_BYTES:
+        raise JobTooLargeError(f"the code is larger than {describe_bytes(MAX_JOB_BYTES)}")
+    return frame(data)
+
+
+def encode_observations(observations):
+    """The payload of a job whose calls ran: one JSON-able observation per call."""
+    return json.dumps({"observations": observations}, allow_nan=True).encode()
+
+
+def encode_error(reason):
+    """The payload of a job whose code failed before or outside a call."""
+    return json.dumps({"error": str(reason)[:MAX_REASON]}).encode()
+
+
+def require(condition, problem):
+    if not condition:
+        raise ChannelError(problem)
+
+
+def decode_reason(value, what="error reason"):
+    """A one-line text of at most MAX_REASON characters; ChannelError otherwise."""
+    require(type(value) is str, f"{what} is not a string")
+    require(len(value) <= MAX_REASON, f"{what} is longer than {MAX_REASON} characters")
+    require("\n" not in value and "\r" not in value, f"{what} spans several lines")
+    return value
+
+
+def parse_payload(buffer):
+    """The job child's one framed message, or ChannelError (missing, extra, cut bytes)."""
+    message, rest = split_frame(buffer)
+    if message is None or rest:
+        raise ChannelError("the result is not exactly one frame")
+    return message
+
+
+def parse_message(data):
+    """Bytes -> a JSON object, refusing oversize input."""
+    require(type(data) is bytes, "message is not bytes")
+    require(0 < len(data) <= MAX_PAYLOAD_BYTES, "message is empty or too large")
+    try:
+        message = json.loads(data.decode("utf-8"))
+    except (UnicodeDecodeError, ValueError, RecursionError) as error:
+        raise ChannelError("message is not valid JSON") from error
+    require(type(message) is dict, "message is not a JSON object")
+    return message
+
+
+def decode_payload(data, call_count):
+    """A job child's message -> ("ok", [JSON observation per call]) or ("error", reason).
+
+    Raises ChannelError for anything malformed.
+    """
+    message = parse_message(data)
+    if set(message) == {"error"}:
+        return "error", decode_reason(message["error"])
+    require(set(message) == {"observations"}, "message has unexpected keys")
+    observations = message["observations"]
+    require(type(observations) is list and len(observations) == call_count, "wrong number of calls")
+    require(len(observations) <= MAX_CALLS, "too many calls")
+    return "ok", observations

@@ -1,0 +1,73 @@
+"""What goes into a sandbox and what comes out: limits, the probe, jobs and their results."""
+
+from collections.abc import Callable
+from dataclasses import dataclass, field
+
+LEVELS = ("bubblewrap", "unshare", "none")
+# The prefix of a job's reason when the sandbox itself failed, twice, before the job started.
+SANDBOX_FAILURE = "sandbox failure (not the student's code): "
+
+
+@dataclass(frozen=True)
+class Limits:
+    wall_seconds: float = 5.0  # per exercise job
+    cpu_seconds: int = 5
+    memory_bytes: int = 1 << 30  # at most 1 GiB
+    output_bytes: int = 1 << 20  # stdout+stderr of the student code
+    # Count all a job holds (shared memory, memory files, tmpfs, every process) in a memory
+    # cgroup per worker where the grader can create one; else RLIMIT_AS per process only.
+    memory_cgroup: bool = True
+    # Refuse the system calls grading never needs (autograder/sandbox/syscall_filter.py).
+    syscall_filter: bool = True
+
+
+@dataclass(frozen=True)
+class Probe:
+    """How jobs observe the student's function: given by the user of the sandbox.
+
+    module     -- the module every worker preloads; in the job child its
+                  observe_call(function, call) returns what it observed of one call as
+                  JSON-able data, and describe_error(error) words an error in one line
+    files      -- {name the worker imports: importable module to copy in}: the probe
+                  module and every module of the user's that a job may import
+    check_call -- call -> the call as plain JSON data; ValueError for a malformed one
+    decode_call -- (untrusted JSON observed of a call, the call) -> the call's
+                  observations; ValueError for anything malformed
+    """
+
+    module: str
+    files: dict[str, str]
+    check_call: Callable
+    decode_call: Callable
+
+
+@dataclass
+class Job:
+    source: str  # the student's program: safe top-level definitions, no IPython magics
+    function: str  # e.g. "initialize_parameters_he"
+    calls: list  # JSON-able calls, checked by the probe's check_call
+
+
+@dataclass
+class JobResult:
+    status: str  # "ok" | "timeout" | "error"
+    reason: str  # one line; "" when ok
+    observations: list = field(default_factory=list)  # per call: the probe's decode_call
+    seconds: float = 0.0
+    isolation: str = "none"
+    limits: dict = field(default_factory=dict)  # {limit: how it was enforced}, one line each
+
+
+class SandboxError(RuntimeError):
+    """The sandbox could not be started at the requested isolation level."""
+
+
+class MemoryLimitError(SandboxError):
+    """Limits.memory_bytes leaves a job no room: a setting to fix, not a level to skip."""
+
+
+def validate_limits(limits):
+    if not 0 < limits.memory_bytes <= 1 << 30:
+        raise ValueError("Limits.memory_bytes must be positive and at most 1 GiB")
+    if limits.wall_seconds <= 0 or limits.cpu_seconds <= 0 or limits.output_bytes <= 0:
+        raise ValueError("Limits must be positive")
