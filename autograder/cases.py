@@ -5,8 +5,8 @@ copy of a published answer fails them, and so does the seed text's zeros bug
 (every hidden zeros case has layers of different sizes after the first).
 
 The nbgrader source notebook holds the same hidden cases as literal data in its
-hidden test cells; `render_hidden_tests` writes that text, and
-`python -m autograder sync-source` puts it into the notebook.
+hidden test cells; `render_hidden_tests` writes that text, and the authoring tool
+`tools/sync_source.py` puts it into the notebook.
 """
 
 import public_tests
@@ -53,7 +53,7 @@ def render_hidden_tests(scheme):
     function = public_tests.FUNCTION_NAMES[scheme]
     lines = [
         "### BEGIN HIDDEN TESTS",
-        "# Written by `python -m autograder sync-source` from autograder/cases.py.",
+        "# Written by `python tools/sync_source.py` from autograder/cases.py.",
         "from public_tests import grade, hidden_case",
         "",
         f"grade({scheme!r}, {function}, [",

@@ -1,4 +1,4 @@
-"""Command line of the autograder: grade, grade-batch, check, sync-source.
+"""Command line of the autograder: grade, grade-batch, check.
 
 Exit status: 0 whenever a result was produced (a notebook that cannot be read
 is a result: score 0, status error); 2 for a usage error, such as a path that
@@ -133,11 +133,6 @@ def build_parser():
     check = commands.add_parser("check", help="a student's check before submitting (public cases)")
     check.add_argument("notebook", type=Path)
     add_sandbox_options(check, workers=False)
-
-    sync = commands.add_parser(
-        "sync-source", help="write the hidden tests into the source notebook", add_help=False
-    )
-    sync.add_argument("rest", nargs=argparse.REMAINDER)
     return parser
 
 
@@ -256,17 +251,10 @@ def run_batch(args):
     return 0
 
 
-def run_sync_source(args):
-    from .sync_source import main
-
-    return main(args.rest)
-
-
 COMMANDS = {
     "grade": run_grade,
     "grade-batch": run_batch,
     "check": run_check,
-    "sync-source": run_sync_source,
 }
 
 
@@ -289,11 +277,6 @@ def main(argv=None):
 
 def run_command(argv):
     argv = sys.argv[1:] if argv is None else list(argv)
-    if argv[:1] == ["sync-source"]:
-        # Its own options (--check, --help) belong to sync_source's parser.
-        from .sync_source import main as sync_main
-
-        return sync_main(argv[1:])
     args = build_parser().parse_args(argv)
     from .sandbox import MemoryLimitError, SandboxError
 

@@ -6,9 +6,15 @@ case's layers_dims (one or a few "versions" of it), observes it exactly as the
 sandbox observed the student's function (`public_tests.observe_call`), and
 compares the two observations. The student's code is not rerun here.
 
+A mistake is the reference initialiser (reference.py) with one or two of its knobs turned --
+the draw, the scale, the bias, the seed, the sizes or the layers it uses -- so the right
+answer and every mistake are one function, and a mistake differs from the right answer only
+where its name says.
+
 parameters -- {"W1": (n_1, n_0), "b1": (n_1, 1), ..., "WL", "bL"} throughout.
 """
 
+import dataclasses
 from dataclasses import dataclass, field
 from functools import cache
 
@@ -18,110 +24,84 @@ import public_tests
 
 from . import reference
 
-COURSE_SEED = reference.SEED
 # Seeds a student might type instead of the course's 3.
 OTHER_SEEDS = (0, 1, 2, 4, 5, 6, 7, 8, 9, 10, 11, 12, 42, 123, 1234, 2020, 2021, 2022, 2023)
+KNOBS = frozenset(knob.name for knob in dataclasses.fields(reference.Knobs))
 
 
-@dataclass(frozen=True)
-class Mistake:
-    """How a mistaken initialiser differs from the right one (defaults: no difference).
+def turned(**knobs):
+    """A mistake: ((knob, value), ...), the knobs of reference.Knobs it turns.
 
-    rows, cols -- (layers_dims, l) -> the size used for W[l]'s rows / columns
-    bias_rows  -- (layers_dims, l) -> the size used for b[l]'s rows
-    layers     -- number_of_entries_of_layers_dims -> the range of l the loop runs over
-    draw       -- 'randn', 'rand', 'zeros', 'ones' or 'randn_tuple' for the weights
-    scale      -- (scheme, n_prev, n_cur) -> the factor of the draw
-    seed       -- the seed, None for no seed; seed_each_layer reseeds inside the loop
-    bias       -- 'zeros', 'flat', 'randn', 'randn_scaled', 'small' or 'zeros_two_args'
-    as_int     -- weights cast to int (dtype=int, astype(int))
+    A tuple, so that a Misconception stays hashable; a misspelt knob fails here, at import.
     """
-
-    rows: object = None
-    cols: object = None
-    bias_rows: object = None
-    layers: object = None
-    draw: str = ""
-    scale: object = None
-    seed: object = COURSE_SEED
-    seed_each_layer: bool = False
-    bias: str = "zeros"
-    as_int: bool = False
-
-
-def right_scale(scheme, n_prev, n_cur):
-    if scheme == "zeros":
-        return 1.0
-    return reference.weight_scales()[scheme](n_prev)
-
-
-def right_draw(scheme):
-    return "zeros" if scheme == "zeros" else "randn"
-
-
-def draw_weights(generator, draw, shape):
-    if draw == "stub":
-        raise NotImplementedError()  # the release's stub, left in place
-    if draw == "randn":
-        return generator.randn(*shape)
-    if draw == "randn_tuple":
-        return generator.randn(shape)  # the mistake: randn takes sizes, not a shape tuple
-    if draw == "rand":
-        return generator.rand(*shape)
-    if draw == "ones":
-        return np.ones(shape)
-    if draw == "zeros_two_args":
-        return np.zeros(*shape)  # the mistake: np.zeros wants one shape tuple
-    return np.zeros(shape)
-
-
-def draw_bias(generator, bias, n_cur, scale):
-    if bias == "flat":
-        return np.zeros(n_cur)
-    if bias == "randn":
-        return generator.randn(n_cur, 1)
-    if bias == "randn_scaled":
-        return generator.randn(n_cur, 1) * scale
-    if bias == "small":
-        return generator.randn(n_cur, 1) * 0.01
-    if bias == "zeros_two_args":
-        return np.zeros(n_cur, 1)
-    return np.zeros((n_cur, 1))
+    unknown = sorted(set(knobs) - KNOBS)
+    if unknown:
+        raise TypeError(f"not knobs of reference.Knobs: {', '.join(unknown)}")
+    return tuple(sorted(knobs.items()))
 
 
 def mistaken_initialiser(scheme, mistake):
-    """A grader-side function layers_dims -> parameters that makes `mistake`.
+    """A grader-side function layers_dims -> parameters that makes `mistake` in `scheme`."""
+    return reference.initialiser(dataclasses.replace(reference.RIGHT[scheme], **dict(mistake)))
 
-    It draws from its own RandomState, so the grader's global generator is never
-    touched; RandomState(3) gives the same numbers as np.random.seed(3).
-    """
 
-    def initialise(layers_dims):
-        generator = np.random.RandomState(mistake.seed if mistake.seed is not None else 12345)
-        parameters = {}
-        layer_range = (mistake.layers or (lambda count: range(1, count)))(len(layers_dims))
-        for l in layer_range:
-            if mistake.seed_each_layer:
-                generator = np.random.RandomState(mistake.seed)
-            n_prev, n_cur = layers_dims[l - 1], layers_dims[l]
-            rows = mistake.rows(layers_dims, l) if mistake.rows else n_cur
-            cols = mistake.cols(layers_dims, l) if mistake.cols else n_prev
-            scale = (mistake.scale or right_scale)(scheme, n_prev, n_cur)
-            weights = draw_weights(generator, mistake.draw or right_draw(scheme), (rows, cols))
-            weights = weights * scale if scheme != "zeros" or mistake.scale else weights
-            parameters[f"W{l}"] = weights.astype(int) if mistake.as_int else weights
-            bias_rows = mistake.bias_rows(layers_dims, l) if mistake.bias_rows else n_cur
-            parameters[f"b{l}"] = draw_bias(generator, mistake.bias, bias_rows, scale)
-        return parameters
+# ---- the turned knobs: what students write instead ---------------------------
 
-    return initialise
+
+def the_stub(generator, shape):
+    raise NotImplementedError()  # the release's stub, left in place
+
+
+def randn_given_a_tuple(generator, shape):
+    return generator.randn(shape)  # the mistake: randn takes sizes, not a shape tuple
+
+
+def uniform(generator, shape):
+    return generator.rand(*shape)
+
+
+def ones(generator, shape):
+    return np.ones(shape)
+
+
+def zeros_given_two_sizes(generator, shape):
+    return np.zeros(*shape)  # the mistake: np.zeros wants one shape tuple
+
+
+def flat_zeros(generator, rows, scale):
+    return np.zeros(rows)
+
+
+def standard_normal_column(generator, rows, scale):
+    return generator.randn(rows, 1)
+
+
+def scaled_normal_column(generator, rows, scale):
+    return generator.randn(rows, 1) * scale
+
+
+def small_normal_column(generator, rows, scale):
+    return generator.randn(rows, 1) * 0.01
+
+
+def zero_column_given_two_sizes(generator, rows, scale):
+    return np.zeros(rows, 1)
+
+
+def first_layer_size(layers_dims, l):
+    return layers_dims[1]
+
+
+def constant(factor):
+    """A scale knob: `factor` whatever the layer's sizes."""
+    return lambda n_prev, n_cur: factor
 
 
 @dataclass(frozen=True)
 class Misconception:
     """A named mistake: what it is, how to fix it, and the versions that produce it.
 
-    versions      -- Mistakes whose output is compared with the student's
+    versions      -- mistakes (see `turned`) whose output is compared with the student's
     calls_differ  -- recognised on a seeding case: the student's two calls differ
     unseeded      -- the mistake draws without a seed, so the weights are compared by
                      their spread (root mean square), not value by value
@@ -145,14 +125,14 @@ CATALOGUE = (
         ALL,
         "the function still raises NotImplementedError: the release's stub was not replaced",
         "replace `raise NotImplementedError()` with your code between the YOUR CODE lines",
-        (Mistake(draw="stub"),),
+        (turned(draw=the_stub),),
     ),
     Misconception(
         "layers_dims_1_for_l",
         ALL,
         "W[l] gets its rows from layers_dims[1] in every layer, instead of layers_dims[l]",
         "use layers_dims[l] (the layer's own size) for the rows of W[l] and b[l]",
-        (Mistake(rows=lambda dims, l: dims[1], bias_rows=lambda dims, l: dims[1]),),
+        (turned(rows=first_layer_size, bias_rows=first_layer_size),),
     ),
     Misconception(
         "transposed_weights",
@@ -160,21 +140,21 @@ CATALOGUE = (
         "W[l] is transposed: (layers_dims[l-1], layers_dims[l]) instead of "
         "(layers_dims[l], layers_dims[l-1])",
         "W[l] has one row per unit of layer l and one column per unit of layer l-1",
-        (Mistake(rows=lambda dims, l: dims[l - 1], cols=lambda dims, l: dims[l]),),
+        (turned(rows=reference.previous_size, cols=reference.own_size),),
     ),
     Misconception(
         "flat_biases",
         ALL,
         "the biases are 1-D arrays of shape (n,) instead of column vectors (n, 1)",
         "create them with np.zeros((layers_dims[l], 1)) -- note the double parentheses",
-        (Mistake(bias="flat"),),
+        (turned(bias=flat_zeros),),
     ),
     Misconception(
         "missing_last_layer",
         ALL,
         "the loop stops one layer early, so the output layer WL, bL is never created",
         "loop over range(1, len(layers_dims)): the last l is len(layers_dims) - 1",
-        (Mistake(layers=lambda count: range(1, count - 1)),),
+        (turned(layers=lambda count: range(1, count - 1)),),
     ),
     Misconception(
         "layer_off_by_one",
@@ -183,8 +163,8 @@ CATALOGUE = (
         "or runs past the last layer (layers_dims[L+1] does not exist)",
         "layers_dims[0] is the input size, not a layer: l runs from 1 to len(layers_dims) - 1",
         (
-            Mistake(layers=lambda count: range(0, count)),
-            Mistake(layers=lambda count: range(1, count + 1)),
+            turned(layers=lambda count: range(0, count)),
+            turned(layers=lambda count: range(1, count + 1)),
         ),
     ),
     Misconception(
@@ -192,7 +172,7 @@ CATALOGUE = (
         ("random",),
         "the weights are standard normal draws without the factor 10",
         "this exercise uses deliberately large weights: np.random.randn(...) * 10",
-        (Mistake(scale=lambda scheme, n_prev, n_cur: 1.0),),
+        (turned(scale=reference.unscaled),),
     ),
     Misconception(
         "wrong_scale_on_he",
@@ -201,8 +181,8 @@ CATALOGUE = (
         "np.sqrt(2 / layers_dims[l-1])",
         "He initialisation multiplies by np.sqrt(2 / layers_dims[l-1]), which depends on the layer",
         (
-            Mistake(scale=lambda scheme, n_prev, n_cur: 10.0),
-            Mistake(scale=lambda scheme, n_prev, n_cur: 1.0),
+            turned(scale=reference.times_ten),
+            turned(scale=reference.unscaled),
         ),
     ),
     Misconception(
@@ -211,7 +191,7 @@ CATALOGUE = (
         "the weights are scaled by 0.01, the small-random recipe of the previous course",
         "follow this exercise's scale: x10 for the random exercise, "
         "np.sqrt(2 / layers_dims[l-1]) for He",
-        (Mistake(scale=lambda scheme, n_prev, n_cur: 0.01),),
+        (turned(scale=constant(0.01)),),
     ),
     Misconception(
         "uniform_rand",
@@ -219,14 +199,14 @@ CATALOGUE = (
         "np.random.rand draws uniform numbers in [0, 1) -- all positive -- "
         "instead of np.random.randn's standard normal",
         "use np.random.randn (with an n) for normally distributed weights",
-        (Mistake(draw="rand"),),
+        (turned(draw=uniform),),
     ),
     Misconception(
         "randn_given_a_tuple",
         RANDOM,
         "np.random.randn was given a shape tuple, but it takes the sizes as separate arguments",
         "write np.random.randn(layers_dims[l], layers_dims[l-1]) without the extra parentheses",
-        (Mistake(draw="randn_tuple"),),
+        (turned(draw=randn_given_a_tuple),),
     ),
     Misconception(
         "zeros_given_two_arguments",
@@ -234,7 +214,7 @@ CATALOGUE = (
         "np.zeros was given two sizes, but it takes one shape tuple (its second argument "
         "is the dtype)",
         "write np.zeros((rows, columns)) with double parentheses",
-        (Mistake(draw="zeros_two_args"), Mistake(bias="zeros_two_args")),
+        (turned(draw=zeros_given_two_sizes), turned(bias=zero_column_given_two_sizes)),
     ),
     Misconception(
         "no_seed",
@@ -249,14 +229,14 @@ CATALOGUE = (
         "np.random.seed(3) is called inside the loop, so every layer restarts the same stream "
         "of random numbers",
         "seed once, before the loop, so each layer continues the stream",
-        (Mistake(seed_each_layer=True),),
+        (turned(seed_each_layer=True),),
     ),
     Misconception(
         "wrong_seed",
         RANDOM,
         "the generator is seeded with a number other than the course's 3",
         "use np.random.seed(3) so that your random weights match the expected ones",
-        tuple(Mistake(seed=seed) for seed in OTHER_SEEDS),
+        tuple(turned(seed=seed) for seed in OTHER_SEEDS),
     ),
     Misconception(
         "random_biases",
@@ -264,7 +244,11 @@ CATALOGUE = (
         "the biases are random; they should start at zero (the random weights already "
         "break the symmetry), and drawing them also shifts the weights of the next layers",
         "b[l] = np.zeros((layers_dims[l], 1))",
-        (Mistake(bias="randn_scaled"), Mistake(bias="randn"), Mistake(bias="small")),
+        (
+            turned(bias=scaled_normal_column),
+            turned(bias=standard_normal_column),
+            turned(bias=small_normal_column),
+        ),
     ),
     Misconception(
         "xavier_instead_of_he",
@@ -272,7 +256,7 @@ CATALOGUE = (
         "the weights use Xavier's np.sqrt(1 / layers_dims[l-1]) instead of He's "
         "np.sqrt(2 / layers_dims[l-1])",
         "He initialisation, for ReLU layers, has a 2 in the numerator",
-        (Mistake(scale=lambda scheme, n_prev, n_cur: np.sqrt(1.0 / n_prev)),),
+        (turned(scale=lambda n_prev, n_cur: np.sqrt(1.0 / n_prev)),),
     ),
     Misconception(
         "fan_out_instead_of_fan_in",
@@ -280,7 +264,7 @@ CATALOGUE = (
         "the scale uses the layer's own size, np.sqrt(2 / layers_dims[l]), instead of the "
         "previous layer's",
         "He scales by the number of inputs of the layer: np.sqrt(2 / layers_dims[l-1])",
-        (Mistake(scale=lambda scheme, n_prev, n_cur: np.sqrt(2.0 / n_cur)),),
+        (turned(scale=lambda n_prev, n_cur: np.sqrt(2.0 / n_cur)),),
     ),
     Misconception(
         "no_square_root",
@@ -288,28 +272,28 @@ CATALOGUE = (
         "the scale is 2 / layers_dims[l-1] without the square root",
         "2 / n is the variance; multiply the draws by its square root, "
         "np.sqrt(2 / layers_dims[l-1])",
-        (Mistake(scale=lambda scheme, n_prev, n_cur: 2.0 / n_prev),),
+        (turned(scale=lambda n_prev, n_cur: 2.0 / n_prev),),
     ),
     Misconception(
         "square_root_of_numerator_only",
         ("he",),
         "the scale is np.sqrt(2) / layers_dims[l-1]: only the 2 is under the square root",
         "put the whole fraction inside: np.sqrt(2 / layers_dims[l-1])",
-        (Mistake(scale=lambda scheme, n_prev, n_cur: np.sqrt(2.0) / n_prev),),
+        (turned(scale=lambda n_prev, n_cur: np.sqrt(2.0) / n_prev),),
     ),
     Misconception(
         "integer_division",
         ("he",),
         "the scale uses integer division 2 // layers_dims[l-1], which is 0 for layers wider than 2",
         "use true division: np.sqrt(2 / layers_dims[l-1])",
-        (Mistake(scale=lambda scheme, n_prev, n_cur: np.sqrt(2 // n_prev)),),
+        (turned(scale=lambda n_prev, n_cur: np.sqrt(2 // n_prev)),),
     ),
     Misconception(
         "integer_weights",
         ALL,
         "the weights are integers (dtype=int or .astype(int)), which truncates every value",
         "keep the default float dtype",
-        (Mistake(as_int=True),),
+        (turned(as_int=True),),
     ),
     Misconception(
         "random_weights_in_zeros",
@@ -317,9 +301,9 @@ CATALOGUE = (
         "the zeros exercise returns random weights (He, x10 or x0.01)",
         "every weight of this exercise is 0 (np.zeros): the point is to watch it fail to learn",
         (
-            Mistake(draw="randn", scale=lambda scheme, n_prev, n_cur: np.sqrt(2.0 / n_prev)),
-            Mistake(draw="randn", scale=lambda scheme, n_prev, n_cur: 10.0),
-            Mistake(draw="randn", scale=lambda scheme, n_prev, n_cur: 0.01),
+            turned(draw=reference.standard_normal, scale=reference.he_scale),
+            turned(draw=reference.standard_normal, scale=reference.times_ten),
+            turned(draw=reference.standard_normal, scale=constant(0.01)),
         ),
         unseeded=True,
     ),
@@ -328,7 +312,7 @@ CATALOGUE = (
         ("zeros",),
         "the weights are ones (np.ones) instead of zeros",
         "use np.zeros((layers_dims[l], layers_dims[l-1]))",
-        (Mistake(draw="ones"),),
+        (turned(draw=ones),),
     ),
     Misconception(
         "constant_weights",
@@ -339,9 +323,9 @@ CATALOGUE = (
         "draw the weights with np.random.randn(layers_dims[l], layers_dims[l-1]) times this "
         "exercise's scale",
         (
-            Mistake(draw="zeros"),
-            Mistake(draw="ones", scale=lambda scheme, n_prev, n_cur: 1.0),
-            Mistake(draw="ones"),
+            turned(draw=reference.zeros),
+            turned(draw=ones, scale=reference.unscaled),
+            turned(draw=ones),
         ),
     ),
 )

@@ -43,7 +43,9 @@ import threading
 import time
 from pathlib import Path
 
-from autograder import grading, nbgrader_run, sandbox
+import nbgrader_run  # beside this script: the real nbgrader, for the comparison
+
+from autograder import grading, sandbox
 from autograder.probe import COURSE_PROBE
 
 ROOT = Path(__file__).resolve().parent.parent

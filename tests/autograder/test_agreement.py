@@ -8,7 +8,7 @@ whole notebook, trainings included: minutes) and by this grader.
 import pytest
 from autograder_corpus import SUBMISSIONS, corpus_expectations
 
-from autograder import nbgrader_run
+from benchmarks import nbgrader_run
 
 pytestmark = pytest.mark.slow
 

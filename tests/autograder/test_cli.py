@@ -126,16 +126,9 @@ def test_grade_batch_command(root, tmp_path):
     assert rows["truncated_json"]["status"] == "error"
 
 
-def test_sync_source_is_delegated(root):
-    """Does `sync-source --check` reach autograder.sync_source (not a usage error)?"""
-    done = autograder("sync-source", "--check", cwd=root)
-    assert done.returncode in (0, 1), done.stderr
-    assert "autograder/cases.py" in done.stdout + done.stderr
-
-
 def test_parser_knows_every_command():
-    """Are grade, grade-batch, check and sync-source all commands of the parser?"""
-    assert set(cli.COMMANDS) == {"grade", "grade-batch", "check", "sync-source"}
+    """Are grade, grade-batch and check the commands of the parser, and only they?"""
+    assert set(cli.COMMANDS) == {"grade", "grade-batch", "check"}
     args = cli.build_parser().parse_args(["grade-batch", "d", "--out", "o.csv", "--workers", "3"])
     assert (args.workers, args.json_dir, args.gradescope_dir) == (3, None, None)
 

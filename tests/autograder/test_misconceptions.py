@@ -88,7 +88,7 @@ def test_no_seed_is_recognised_when_two_calls_differ():
 def test_recognising_leaves_numpys_global_generator_alone():
     """Does generating the mistaken outputs never touch numpy's global generator?"""
     misconceptions.mistaken_observation.cache_clear()
-    graded = cases.all_cases("random")  # the reference seeds the generator: build them first
+    graded = cases.all_cases("random")
     np.random.seed(1234)
     before = np.random.get_state()[1].copy()
     for case in graded:
@@ -96,6 +96,12 @@ def test_recognising_leaves_numpys_global_generator_alone():
             case, [public_tests.observe_call(lambda dims: {}, case["layers_dims"])]
         )
     assert np.array_equal(np.random.get_state()[1], before)
+
+
+def test_a_knob_the_reference_lacks_is_refused():
+    """Is a mistake that names no knob of the reference refused where it is written?"""
+    with pytest.raises(TypeError, match="seeed"):
+        misconceptions.turned(seeed=4)
 
 
 def test_ones_are_not_taken_for_random_weights():

@@ -6,8 +6,10 @@ TESTS`). This module rewrites that block with `cases.render_hidden_tests(scheme)
 points with `cases.max_points(scheme)`, so both graders score the same cases. Running it twice
 changes nothing; it also leaves the notebook without outputs or execution counts.
 
-    python -m autograder sync-source           # rewrite the notebook
-    python -m autograder sync-source --check   # exit 1 if it is out of date
+An authoring tool, not part of the grader: it imports the installed `autograder`.
+
+    .venv/bin/python tools/sync_source.py           # rewrite the notebook
+    .venv/bin/python tools/sync_source.py --check   # exit 1 if it is out of date
 """
 
 import argparse
@@ -17,8 +19,7 @@ from pathlib import Path
 import nbformat
 
 import public_tests
-
-from . import cases
+from autograder import cases
 
 ROOT = Path(__file__).resolve().parent.parent
 SOURCE_NOTEBOOK = ROOT / "source" / "initialization" / "Initialization.ipynb"
@@ -90,7 +91,7 @@ def synced_text(path):
 
 def parse_args(argv):
     parser = argparse.ArgumentParser(
-        prog="python -m autograder sync-source",
+        prog="tools/sync_source.py",
         description="Write the hidden tests and points of autograder/cases.py into the "
         "nbgrader source notebook.",
     )
@@ -107,7 +108,7 @@ def main(argv=None):
     try:
         wanted, current = synced_text(args.notebook)
     except (OSError, ValueError, SyncError) as error:
-        print(f"sync-source: {args.notebook}: {error}", file=sys.stderr)
+        print(f"tools/sync_source.py: {args.notebook}: {error}", file=sys.stderr)
         return 2
     if wanted == current:
         print(f"{args.notebook} is up to date with autograder/cases.py")
@@ -115,7 +116,7 @@ def main(argv=None):
     if args.check:
         print(
             f"{args.notebook} is out of date with autograder/cases.py: "
-            "run `python -m autograder sync-source`",
+            "run `.venv/bin/python tools/sync_source.py`",
             file=sys.stderr,
         )
         return 1

@@ -1,11 +1,18 @@
-"""Tests of autograder/sync_source.py on copies of the source notebook."""
+"""Tests of tools/sync_source.py on copies of the source notebook."""
 
+import os
 import shutil
+import subprocess
+import sys
+from pathlib import Path
 
 import nbformat
 import pytest
 
-from autograder import cases, sync_source
+from autograder import cases
+from tools import sync_source
+
+ROOT = Path(__file__).resolve().parents[2]
 
 
 @pytest.fixture
@@ -105,3 +112,19 @@ def test_missing_grade_cell_is_a_one_line_error(notebook, capsys):
     message = capsys.readouterr().err.strip()
     assert "initialize_parameters_he_tests" in message and "\n" not in message
     assert notebook.read_bytes() == before
+
+
+def test_runs_as_a_script_from_any_folder(tmp_path):
+    """Does `python tools/sync_source.py --check`, as documented, find the grader and the
+    source notebook from another folder, and say the committed notebook is up to date?"""
+    env = {**os.environ, "PYTHONPATH": str(ROOT)}  # this checkout, before any install
+    done = subprocess.run(
+        [sys.executable, str(ROOT / "tools" / "sync_source.py"), "--check"],
+        cwd=tmp_path,
+        env=env,
+        capture_output=True,
+        text=True,
+        timeout=120,
+    )
+    assert done.returncode == 0, done.stderr
+    assert "up to date" in done.stdout

@@ -1,9 +1,11 @@
 """Grading submissions with the real `nbgrader autograde`, to compare it with this autograder.
 
-Used by the agreement test and the benchmark, never by grading itself. A temporary
-course is built from the repository's source/ and nbgrader_config.py; the
-submissions go to submitted/<student>/initialization/Initialization.ipynb, and the
-scores per exercise are read back from nbgrader's gradebook.
+Used by the benchmark beside it (bench_grading.py) and the agreement test (which imports
+it as benchmarks.nbgrader_run), never by grading itself: it lives outside the grader's
+package, where both import it without a path of their own. A temporary course is built from
+the repository's source/ and nbgrader_config.py; the submissions go to
+submitted/<student>/initialization/Initialization.ipynb, and the scores per exercise are
+read back from nbgrader's gradebook.
 """
 
 import os
