@@ -46,9 +46,6 @@ class ExerciseSpec:
         """The cases a grade runs: public and hidden (`grade`), or public only (`check`)."""
         return graded_cases(self.scheme, hidden)
 
-    def max_score(self, hidden):
-        return public_tests.max_score(self.cases(hidden))
-
     def hardcoded_flag(self):
         """The integrity flag of an answer that does not depend on its argument."""
         return f"hardcoded:{self.function}"

@@ -5,10 +5,10 @@ output edge (report.py). Student text in them is kept as graded, unescaped.
 """
 
 from dataclasses import dataclass, field
-from enum import Enum
+from enum import StrEnum
 
 
-class Status(Enum):
+class Status(StrEnum):
     """The verdict of one exercise (the `status` of a report's exercise)."""
 
     PASSED = "passed"  # every case passed
