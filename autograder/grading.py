@@ -129,12 +129,24 @@ def checked(value, kind):
     return value
 
 
+# What the static checks alone may decide: a function that is not there, or cannot run.
+STATIC_VERDICTS = (Status.MISSING, Status.ERROR)
+
+
+def checked_verdict(text):
+    """None ('' -- the function runs) or one of STATIC_VERDICTS; ValueError otherwise."""
+    if text == "":
+        return None
+    if text not in STATIC_VERDICTS:
+        raise ValueError(f"the notebook's analysis sent the verdict {text[:40]!r}")
+    return Status(text)
+
+
 def checked_findings(entry):
     """analysis.StaticFindings from the child's plain data; ValueError if it is malformed."""
-    verdict = checked(entry.get("verdict"), str)
     return analysis.StaticFindings(
         checked(entry.get("function"), str),
-        Status(verdict) if verdict else None,
+        checked_verdict(checked(entry.get("verdict"), str)),
         checked(entry.get("reason"), str),
         tuple(checked(note, str) for note in checked(entry.get("notes"), list)),
     )

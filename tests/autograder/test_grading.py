@@ -399,3 +399,35 @@ def test_every_report_says_which_limits_were_enforced(sandbox):
     assert graded.limits == sandbox.enforced_limits()
     assert unreadable.limits == {}
     assert "Limits enforced on the student's code:" in report_table(graded)
+
+
+def test_a_notebook_graded_alone_reports_its_sandbox_time_as_seconds(sandbox):
+    """Is `seconds` the sandbox time of the notebook's jobs for one notebook too (0 for a
+    notebook whose code never ran), as in a batch?"""
+    [unreadable] = grading.grade_many([SUBMISSIONS / "empty_file.ipynb"], sandbox)
+    assert report_data(unreadable)["seconds"] == 0.0
+
+
+@pytest.mark.parametrize("verdict", ["passed", "failed", "timeout", "bogus", "x" * 1000])
+def test_a_verdict_the_static_checks_cannot_give_is_refused(verdict):
+    """Is an exercise verdict from the reading child other than '', missing or error refused
+    (the grader's own failure) rather than written into the report as the status?"""
+    message = grading.analyse_notebook(str(SUBMISSIONS / "deleted_function.ipynb"))
+    entry = next(e for e in message["exercises"].values() if e["verdict"])
+    entry["verdict"] = verdict
+    submission = grading.Submission(SUBMISSIONS / "x.ipynb", grading.exercises_to_grade())
+    with pytest.raises(ValueError, match="verdict"):
+        grading.fill_submission(submission, message)
+
+
+def test_an_exercise_is_judged_on_the_cases_it_carries():
+    """Does judging use the cases the exercise was prepared with, whatever they are (here the
+    public ones of a check), and score out of their points?"""
+    spec = assignment.exercise("he")
+    public = spec.cases(False)
+    exercise = Exercise(spec, public, grading.analysis.StaticFindings(spec.function))
+    observations = [
+        public_tests.observe(lambda dims: reference.initialize("he", dims), case) for case in public
+    ]
+    entry = grading.judge_result(exercise, JobResult("ok", "", observations, 0.1, "none"))
+    assert (entry.status, entry.score, entry.max_score) == ("passed", len(public), len(public))
