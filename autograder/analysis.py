@@ -12,49 +12,56 @@ import ast
 import builtins
 import difflib
 import symtable
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 
 import public_tests
 
-EXPECTED_ARGUMENTS = ["layers_dims"]
+from .data import Status
+
 # A note names this many helpers or variables at most (a notebook may define thousands).
 MAX_LISTED_NAMES = 10
 
 
-@dataclass
+@dataclass(frozen=True)
 class StaticFindings:
     """What the static checks found for one exercise.
 
-    blocked -- '' when the function can run; else 'missing' or 'error'
-    reason  -- why it cannot run (when blocked)
-    notes   -- sentences for the student's feedback
+    verdict -- None when the function can run; else why not, Status.MISSING or Status.ERROR
+    reason  -- why it cannot run (with a verdict)
+    notes   -- (sentence, ...) for the student's feedback
     """
 
     function: str
-    blocked: str = ""
+    verdict: Status | None = None
     reason: str = ""
-    notes: list = field(default_factory=list)
+    notes: tuple = ()
+
+    @property
+    def runs(self):
+        """Can the function run in the sandbox?"""
+        return self.verdict is None
 
 
 def signature_text(node):
     return f"{node.name}({ast.unparse(node.args)})"
 
 
-def signature_problem(node):
-    """The reason when the arguments are not exactly `(layers_dims)`, else None.
+def signature_problem(node, expected):
+    """The reason when the arguments are not exactly `expected` (names), else None.
 
     Any other signature scores 0, even one the graders could call (`seed=3`): the
     exercise is to fill in the function the notebook gives, as written.
     """
     arguments = node.args
-    names = [arg.arg for arg in arguments.posonlyargs + arguments.args]
+    names = tuple(arg.arg for arg in arguments.posonlyargs + arguments.args)
     extras = arguments.vararg or arguments.kwarg or arguments.kwonlyargs
-    if names == EXPECTED_ARGUMENTS and not extras and not arguments.defaults:
+    if names == tuple(expected) and not extras and not arguments.defaults:
         return None
+    wanted = f"{node.name}({', '.join(expected)})"
     return (
-        f"The signature was changed: expected {node.name}(layers_dims), found "
+        f"The signature was changed: expected {wanted}, found "
         f"{signature_text(node)} -- keep the signature given in the notebook, "
-        f"`def {node.name}(layers_dims):`."
+        f"`def {wanted}:`."
     )
 
 
@@ -174,15 +181,16 @@ def global_notes(definition, program):
     return notes
 
 
-def renamed_to(function, program):
+def renamed_to(exercise, program, graded_functions):
     """The name the student seems to have given the function instead, or ''."""
-    cell = program.grade_cells.get(function)
+    function = exercise.function
+    cell = program.grade_cells.get(exercise.solution_cell)
     # Another exercise's function is never a renamed copy of this one: the three names
     # differ by a word only, close enough for difflib to pair them.
     candidates = {
         name: definition
         for name, definition in program.functions.items()
-        if name not in public_tests.FUNCTION_NAMES.values()
+        if name not in graded_functions
     }
     in_its_cell = [name for name, definition in candidates.items() if definition.cell == cell]
     if cell is not None and len(in_its_cell) == 1:
@@ -191,68 +199,68 @@ def renamed_to(function, program):
     return close[0] if close else ""
 
 
-def broken_cell_of(function, program):
+def broken_cell_of(exercise, program):
     for broken in program.broken_cells:
-        if function in broken.defines or broken.grade_id == function:
+        if exercise.function in broken.defines or broken.grade_id == exercise.solution_cell:
             return broken
     return None
 
 
-def missing_findings(findings, program):
-    function = findings.function
-    broken = broken_cell_of(function, program)
+def missing_findings(exercise, program, graded_functions):
+    """StaticFindings of a function the program does not define: why not, as well as known."""
+    function = exercise.function
+    broken = broken_cell_of(exercise, program)
     if broken is not None and broken.too_large:
-        findings.blocked = "error"
-        findings.reason = (
+        reason = (
             f"The cell that defines {function} (cell {broken.cell + 1}) is too large or "
             f"too deep to analyse: {broken.reason}. The graders leave that cell out, so "
             f"{function} is not defined; keep the function's cell to the function itself."
         )
-        return findings
+        return StaticFindings(function, Status.ERROR, reason)
     if broken is not None:
-        findings.blocked = "error"
-        findings.reason = (
+        reason = (
             f"The cell that defines {function} (cell {broken.cell + 1}) has a syntax error: "
             f"{broken.reason}. Python cannot run any of that cell, so {function} is not "
             "defined; fix the error and run the cell again."
         )
-        return findings
+        return StaticFindings(function, Status.ERROR, reason)
     if function in program.nested_definitions:
         keyword, cell = program.nested_definitions[function]
         # `error`, not `missing`: the function is there, written where it is not replayed.
-        findings.blocked = "error"
         article = "an" if keyword[0] in "aeiou" else "a"
-        findings.reason = (
+        reason = (
             f"{function} is defined inside {article} `{keyword}` block in cell {cell + 1}; define "
             "it at the top level of its cell (`def` at the start of a line, not indented "
             "under another statement): the graders only take top-level definitions."
         )
-        return findings
-    findings.blocked = "missing"
-    other = renamed_to(function, program)
+        return StaticFindings(function, Status.ERROR, reason)
+    other = renamed_to(exercise, program, graded_functions)
     if other:
-        findings.reason = (
+        reason = (
             f"{function} is not defined: it seems to have been renamed to `{other}`. "
-            f"The graders look for `def {function}(layers_dims)`; give it back its name."
+            f"The graders look for `def {function}({', '.join(exercise.arguments)})`; "
+            "give it back its name."
         )
     else:
-        findings.reason = (
+        reason = (
             f"{function} is not defined anywhere in the notebook (was its cell deleted?). "
             "Get a fresh copy of the cell and put your code back in."
         )
-    return findings
+    return StaticFindings(function, Status.MISSING, reason)
 
 
-def analyse(scheme, program):
-    """StaticFindings for one exercise of the extracted program."""
-    function = public_tests.FUNCTION_NAMES[scheme]
-    findings = StaticFindings(function)
+def analyse(exercise, program, graded_functions=()):
+    """StaticFindings for one exercise (an assignment.ExerciseSpec) of the extracted program.
+
+    graded_functions -- the names of every graded function of the assignment: none of
+                        them is taken for a renamed copy of another
+    """
+    function = exercise.function
     definition = program.functions.get(function)
     if definition is None:
-        return missing_findings(findings, program)
-    findings.notes += global_notes(definition, program)
-    problem = signature_problem(definition.node)
+        return missing_findings(exercise, program, graded_functions)
+    notes = tuple(global_notes(definition, program))
+    problem = signature_problem(definition.node, exercise.arguments)
     if problem:
-        findings.blocked = "error"
-        findings.reason = problem
-    return findings
+        return StaticFindings(function, Status.ERROR, problem, notes)
+    return StaticFindings(function, notes=notes)

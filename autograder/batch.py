@@ -184,11 +184,11 @@ class ProgressBar:
             self.bar.close()
 
 
-@dataclass
+@dataclass(frozen=True)
 class BatchResult:
     """What a grade-batch did.
 
-    graded -- [(student, report)] graded by this run, in discovery order
+    graded -- [(student, data.Report)] graded by this run, in discovery order
     kept   -- how many submissions already had their row and reports (resumed)
     rows   -- the final CSV rows ({column: text}), in discovery order
     """

@@ -23,8 +23,6 @@ ISOLATIONS = ("auto", "bubblewrap", "unshare", "none")
 
 
 KIB, MIB = 1 << 10, 1 << 20
-# The sandbox's ceiling (autograder.sandbox.job.validate_limits).
-MAX_MEMORY_MIB = 1024
 
 
 class UsageError(Exception):
@@ -51,8 +49,18 @@ def positive_number(option, text, upper=None):
     return value
 
 
+def max_memory_mib():
+    """The most memory a job may be given (the sandbox's ceiling), in MiB."""
+    from .sandbox import MAX_MEMORY_BYTES
+
+    return MAX_MEMORY_BYTES // MIB
+
+
 def limits_from(args):
-    """autograder.sandbox.Limits from --time-limit, --memory-limit and --output-limit."""
+    """autograder.sandbox.Limits from --time-limit, --memory-limit and --output-limit.
+
+    Called once per command, before anything is read: a bad value is a UsageError.
+    """
     from .sandbox import Limits
 
     changes = {}
@@ -62,13 +70,12 @@ def limits_from(args):
         # RLIMIT_CPU counts whole seconds.
         changes["cpu_seconds"] = max(1, math.ceil(seconds))
     if args.memory_limit is not None:
-        mebibytes = positive_number("--memory-limit", args.memory_limit, MAX_MEMORY_MIB)
+        mebibytes = positive_number("--memory-limit", args.memory_limit, max_memory_mib())
         changes["memory_bytes"] = int(mebibytes * MIB)
     if args.output_limit is not None:
         kibibytes = positive_number("--output-limit", args.output_limit)
         changes["output_bytes"] = max(1, int(kibibytes * KIB))
-    limits = dataclasses.replace(Limits(), **changes)
-    return limits
+    return dataclasses.replace(Limits(), **changes)
 
 
 def add_sandbox_options(parser, workers=True):
@@ -90,7 +97,7 @@ def add_sandbox_options(parser, workers=True):
     parser.add_argument(
         "--memory-limit",
         metavar="MIB",
-        help=f"memory per exercise, at most {MAX_MEMORY_MIB} "
+        help=f"memory per exercise, at most {max_memory_mib()} "
         f"(default {defaults.memory_bytes // MIB})",
     )
     parser.add_argument(
@@ -136,13 +143,11 @@ def build_parser():
     return parser
 
 
-def open_sandbox(args, workers=1):
+def open_sandbox(args, limits, workers=1):
     from .probe import COURSE_PROBE
     from .sandbox import Sandbox
 
-    return Sandbox(
-        COURSE_PROBE, workers=workers, limits=limits_from(args), isolation=args.isolation
-    )
+    return Sandbox(COURSE_PROBE, workers=workers, limits=limits, isolation=args.isolation)
 
 
 @contextlib.contextmanager
@@ -193,9 +198,9 @@ def require_output_paths(args):
 def run_grade(args):
     from . import grading, report
 
-    limits_from(args)  # a bad limit is refused before anything is read
+    limits = limits_from(args)  # a bad limit is refused before anything is read
     require_file(args.notebook)
-    with stdout_to_stderr(), open_sandbox(args) as sandbox:
+    with stdout_to_stderr(), open_sandbox(args, limits) as sandbox:
         result = grading.grade_notebook(args.notebook, sandbox, hidden=True)
     print(report.to_json(result) if args.json else report.table(result), flush=True)
     return 0
@@ -204,9 +209,9 @@ def run_grade(args):
 def run_check(args):
     from . import grading, report
 
-    limits_from(args)  # a bad limit is refused before anything is read
+    limits = limits_from(args)  # a bad limit is refused before anything is read
     require_file(args.notebook)
-    with open_sandbox(args) as sandbox:
+    with open_sandbox(args, limits) as sandbox:
         result = grading.grade_notebook(args.notebook, sandbox, hidden=False)
     print(report.table(result, title="Check (public cases only)"))
     print(
@@ -220,13 +225,13 @@ def run_batch(args):
     from . import batch
     from .batch_output import OutputError
 
-    limits_from(args)  # a bad limit is refused before anything is read
+    limits = limits_from(args)  # a bad limit is refused before anything is read
     if not args.folder.is_dir():
         raise UsageError(f"no such folder: {quoted(args.folder)}")
     if args.workers < 1:
         raise UsageError("--workers must be at least 1")
     require_output_paths(args)
-    with open_sandbox(args, args.workers) as sandbox:
+    with open_sandbox(args, limits, args.workers) as sandbox:
         try:
             done = batch.grade_batch(
                 args.folder,

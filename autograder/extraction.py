@@ -392,17 +392,17 @@ def is_kept_statement(node):
     return is_kept_assignment(node)
 
 
-def test_cell_index(cells, scheme):
+def test_cell_index(cells, exercise):
     """Index of the cell that tests an exercise (where nbgrader grades it), or None.
 
-    The nbgrader grade cell `initialize_parameters_<scheme>_tests` first; without its
-    metadata, the first code cell that calls `initialize_parameters_<scheme>_test(`.
+    exercise -- an assignment.ExerciseSpec
+    The nbgrader grade cell `exercise.test_cell` first; without its metadata, the first
+    code cell that calls the public test `exercise.public_test(`.
     """
-    grade_id = f"initialize_parameters_{scheme}_tests"
     for cell in cells:
-        if cell.grade_id == grade_id:
+        if cell.grade_id == exercise.test_cell:
             return cell.index
-    call = re.compile(rf"^[ \t]*initialize_parameters_{scheme}_test\(", re.MULTILINE)
+    call = re.compile(rf"^[ \t]*{re.escape(exercise.public_test)}\(", re.MULTILINE)
     for cell in cells:
         if cell.kind == "code" and call.search(cell.source):
             return cell.index
@@ -546,8 +546,10 @@ def assemble(cells, parsed_cells, before=None):
     return Program(source, functions, broken, assigned, bound, grade_cells, star_modules, nested)
 
 
-def exercise_programs(cells, schemes):
-    """{scheme: Program} -- what nbgrader's top-to-bottom run has defined at each test cell.
+def exercise_programs(cells, exercises):
+    """{exercise: Program} -- what nbgrader's top-to-bottom run has defined at its test cell.
+
+    exercises -- the assignment.ExerciseSpec of every graded function
 
     nbgrader grades an exercise when its test cell runs, so the graded function is its
     last definition ABOVE that cell, and so are its helpers, imports and constants: the
@@ -560,13 +562,13 @@ def exercise_programs(cells, schemes):
     parsed = parse_cells(cells)
     whole = assemble(cells, parsed)
     programs = {}
-    for scheme in schemes:
-        test_cell = test_cell_index(cells, scheme)
+    for exercise in exercises:
+        test_cell = test_cell_index(cells, exercise)
         program = whole
         if test_cell is not None:
             above = assemble(cells, parsed, before=test_cell)
-            if f"initialize_parameters_{scheme}" in above.functions:
+            if exercise.function in above.functions:
                 program = above
                 program.defined_below = whole.bound_names - above.bound_names
-        programs[scheme] = program
+        programs[exercise] = program
     return programs

@@ -17,17 +17,15 @@ import atexit
 import os
 import queue
 import threading
-import time
-from dataclasses import dataclass, field
-from functools import cache
+from dataclasses import dataclass, replace
 from pathlib import Path
 
 import public_tests
 
-from . import analysis, bounded, cases, extraction, misconceptions, notebook
+from . import analysis, assignment, bounded, extraction, misconceptions, notebook
+from .data import Exercise, ExerciseResult, Report, Status
 from .sandbox import SANDBOX_FAILURE, Job
 
-SCHEMES = public_tests.SCHEMES
 # How a report says the grader itself, not the student, failed on a notebook or a job.
 INTERNAL_ERROR = "internal error of the grader"
 GRADER_FAILURES = (INTERNAL_ERROR, SANDBOX_FAILURE)
@@ -38,62 +36,70 @@ MAX_CASE_MESSAGES = 3
 PREPARE_BOUNDS = bounded.Bounds(memory_bytes=512 << 20, cpu_seconds=5, wall_seconds=10.0)
 
 
-@cache
-def graded_cases(scheme, hidden):
-    """The cases a grade runs: public and hidden (`grade`), or public only (`check`)."""
-    chosen = cases.all_cases(scheme) if hidden else public_tests.public_cases(scheme)
-    return tuple(chosen)
+def exercises_to_grade(hidden=True):
+    """(Exercise, ...) of the assignment with the cases a grade runs, not yet prepared.
+
+    hidden -- public and hidden cases (`grade`), or public ones only (`check`)
+    """
+    return tuple(Exercise(spec, spec.cases(hidden), findings=None) for spec in assignment.EXERCISES)
 
 
-def job_calls(case_list):
+def job_calls(cases):
     """What the sandbox needs of each case: never the expected values."""
-    return [{"kind": case["kind"], "layers_dims": list(case["layers_dims"])} for case in case_list]
+    return [{"kind": case.kind, "layers_dims": list(case.layers_dims)} for case in cases]
 
 
-@dataclass
+@dataclass(frozen=True)
 class Submission:
     """A notebook on its way through the grader.
 
-    reason   -- why the notebook itself cannot be graded ('' when it can)
-    findings -- {scheme: analysis.StaticFindings}
-    jobs     -- {scheme: sandbox Job} for the exercises that can run
+    exercises -- (Exercise, ...) of every graded function, in the assignment's order:
+                 prepared (findings, and a job when it can run) unless the notebook
+                 itself cannot be graded
+    reason    -- why the notebook itself cannot be graded ('' when it can)
     """
 
     path: Path
-    hidden: bool = True
+    exercises: tuple
     reason: str = ""
-    findings: dict = field(default_factory=dict)
-    jobs: dict = field(default_factory=dict)
+
+    @property
+    def jobs(self):
+        """{ExerciseSpec: sandbox Job} of the exercises that can run."""
+        return {
+            exercise.spec: exercise.job for exercise in self.exercises if exercise.job is not None
+        }
 
 
 def analyse_notebook(path, root=None):
     """Read, extract and check one notebook, as plain data (run in the bounded child).
 
     Returns {"reason": ''} plus, when the notebook is readable, "sources" (the distinct
-    programs to run) and "exercises": {scheme: {"function", "blocked", "reason",
-    "notes", and "source": an index into sources when the exercise can run}}.
+    programs to run) and "exercises": {scheme: {"function", "verdict" ('' when it can
+    run, else a Status value), "reason", "notes", and "source": an index into sources
+    when the exercise can run}}.
     """
     try:
         cells = notebook.load_cells(path, root)
     except notebook.NotebookError as error:
         return {"reason": str(error)}
     # Each exercise sees the notebook as nbgrader's run does when it reaches its test cell.
-    programs = extraction.exercise_programs(cells, SCHEMES)
+    programs = extraction.exercise_programs(cells, assignment.EXERCISES)
     sources, exercises = [], {}
-    for scheme, program in programs.items():
-        findings = analysis.analyse(scheme, program)
+    for spec, program in programs.items():
+        findings = analysis.analyse(spec, program, assignment.FUNCTIONS)
         entry = {
             "function": findings.function,
-            "blocked": findings.blocked,
+            "verdict": "" if findings.runs else findings.verdict.value,
             "reason": findings.reason,
             "notes": list(findings.notes),
         }
-        if not findings.blocked:
+        if findings.runs:
             # The exercises often share one program: it crosses the pipe once.
             if program.source not in sources:
                 sources.append(program.source)
             entry["source"] = sources.index(program.source)
-        exercises[scheme] = entry
+        exercises[spec.scheme] = entry
     return {"reason": "", "sources": sources, "exercises": exercises}
 
 
@@ -123,97 +129,118 @@ def checked(value, kind):
     return value
 
 
-def fill_submission(submission, message):
-    """Findings and jobs of the submission from analyse_notebook's data."""
-    message = checked(message, dict)
-    submission.reason = checked(message.get("reason"), str)
-    if submission.reason:
-        return submission
+# What the static checks alone may decide: a function that is not there, or cannot run.
+STATIC_VERDICTS = (Status.MISSING, Status.ERROR)
+
+
+def checked_verdict(text):
+    """None ('' -- the function runs) or one of STATIC_VERDICTS; ValueError otherwise."""
+    if text == "":
+        return None
+    if text not in STATIC_VERDICTS:
+        raise ValueError(f"the notebook's analysis sent the verdict {text[:40]!r}")
+    return Status(text)
+
+
+def checked_findings(entry):
+    """analysis.StaticFindings from the child's plain data; ValueError if it is malformed."""
+    return analysis.StaticFindings(
+        checked(entry.get("function"), str),
+        checked_verdict(checked(entry.get("verdict"), str)),
+        checked(entry.get("reason"), str),
+        tuple(checked(note, str) for note in checked(entry.get("notes"), list)),
+    )
+
+
+def prepared_exercises(exercises, message):
+    """The exercises with their findings and jobs, from analyse_notebook's data."""
     sources = [checked(source, str) for source in checked(message.get("sources"), list)]
-    exercises = checked(message.get("exercises"), dict)
-    for scheme in SCHEMES:
-        entry = checked(exercises.get(scheme), dict)
-        findings = analysis.StaticFindings(
-            checked(entry.get("function"), str),
-            checked(entry.get("blocked"), str),
-            checked(entry.get("reason"), str),
-            [checked(note, str) for note in checked(entry.get("notes"), list)],
-        )
-        submission.findings[scheme] = findings
-        if not findings.blocked:
+    entries = checked(message.get("exercises"), dict)
+    done = []
+    for exercise in exercises:
+        entry = checked(entries.get(exercise.spec.scheme), dict)
+        findings = checked_findings(entry)
+        job = None
+        if findings.runs:
             source = sources[checked(entry.get("source"), int)]
-            calls = job_calls(graded_cases(scheme, submission.hidden))
-            submission.jobs[scheme] = Job(source=source, function=findings.function, calls=calls)
-    return submission
+            job = Job(source=source, function=findings.function, calls=job_calls(exercise.cases))
+        done.append(replace(exercise, findings=findings, job=job))
+    return tuple(done)
 
 
-def prepare(path, hidden=True, root=None):
+def fill_submission(submission, message):
+    """The submission with what analyse_notebook found, or with its reason."""
+    message = checked(message, dict)
+    reason = checked(message.get("reason"), str)
+    if reason:
+        return replace(submission, reason=reason)
+    return replace(submission, exercises=prepared_exercises(submission.exercises, message))
+
+
+def prepare(path, exercises=None, root=None):
     """Read, extract and check one notebook; build its jobs. Never raises for bad input.
 
-    root -- None, or the trusted folder the path lies in: then no component of the
-            path below it may be a symlink (see notebook.open_notebook).
+    exercises -- exercises_to_grade(...) (None: all cases, as `grade` runs them)
+    root      -- None, or the trusted folder the path lies in: then no component of the
+                 path below it may be a symlink (see notebook.open_notebook).
     The work runs in a forked child under PREPARE_BOUNDS (bounded.py): a notebook too
     large or too complex to analyse becomes a reason within seconds. The child serves
     the next notebooks too; close_notebook_reader() ends it (also done at exit).
     """
+    exercises = exercises_to_grade() if exercises is None else exercises
     # Plain text for the child (a name that is not UTF-8 travels surrogate-escaped).
     path = os.fsdecode(path)
-    submission = Submission(Path(path), hidden)
+    submission = Submission(Path(path), exercises)
     try:
         root = None if root is None else os.fsdecode(root)
         message = notebook_reader().call(path, root)
         return fill_submission(submission, message)
     except bounded.LimitError as error:
-        submission.reason = f"the notebook is too large or too complex to analyse: {error}"
+        reason = f"the notebook is too large or too complex to analyse: {error}"
     except (bounded.InternalError, ValueError, IndexError, OSError) as error:
-        submission.reason = f"{INTERNAL_ERROR} ({error})"[:300]
-    submission.findings, submission.jobs = {}, {}
-    return submission
+        reason = f"{INTERNAL_ERROR} ({error})"[:300]
+    return replace(submission, reason=reason)
 
 
-def exercise_entry(scheme, hidden, score, status, feedback, flags=()):
+def exercise_result(exercise, score, status, feedback, flags=()):
     """flags -- integrity flags an instructor can filter on, e.g. 'hardcoded:<function>'."""
-    return {
-        "name": public_tests.FUNCTION_NAMES[scheme],
-        "score": float(score),
-        "max_score": float(public_tests.max_score(graded_cases(scheme, hidden))),
-        "status": status,
-        "feedback": feedback,
-        "flags": list(flags),
-    }
+    return ExerciseResult(
+        name=exercise.spec.function,
+        score=float(score),
+        max_score=float(public_tests.max_score(exercise.cases)),
+        status=status,
+        feedback=feedback,
+        flags=tuple(flags),
+    )
 
 
-def hardcoded_flag(scheme):
-    return f"hardcoded:{public_tests.FUNCTION_NAMES[scheme]}"
-
-
-def judge_observations(case_list, observations):
+def judge_observations(cases, observations):
     """(passed, message) per case; a malformed observation is a failed case, not a crash."""
     verdicts = []
-    for case, observed in zip(case_list, observations, strict=True):
+    for case, observed in zip(cases, observations, strict=True):
         try:
             verdicts.append(public_tests.judge(case, observed))
         except (KeyError, TypeError, ValueError, AttributeError, IndexError):
-            verdicts.append((False, f"{case['name']}: the sandbox returned an unreadable result"))
+            verdicts.append((False, f"{case.name}: the sandbox returned an unreadable result"))
     return verdicts
 
 
-def hardcoded_problem(case_list, observations):
+def hardcoded_problem(cases, observations):
     """public_tests.hardcoded_problem; a malformed observation is just not a repeat."""
     try:
-        return public_tests.hardcoded_problem(list(case_list), observations)
+        return public_tests.hardcoded_problem(list(cases), observations)
     except (KeyError, TypeError, ValueError, AttributeError, IndexError):
         return ""
 
 
-def recognised_misconceptions(case_list, observations, verdicts):
+def recognised_misconceptions(cases, observations, verdicts):
     """[(misconception, case name)] for the failed cases, each misconception once.
 
     A case that a misconception named already explains adds no other name: all-zero He
     weights are integer division's output too wherever every layer is wider than 2.
     """
     found = {}
-    for case, observed, (passed, _) in zip(case_list, observations, verdicts, strict=True):
+    for case, observed, (passed, _) in zip(cases, observations, verdicts, strict=True):
         if passed:
             continue
         try:
@@ -223,17 +250,17 @@ def recognised_misconceptions(case_list, observations, verdicts):
         except (KeyError, TypeError, ValueError, AttributeError, IndexError):
             misconception = None
         if misconception is not None:
-            found[misconception.name] = (misconception, case["name"])
+            found[misconception.name] = (misconception, case.name)
     return list(found.values())
 
 
-def failure_feedback(case_list, observations, verdicts, hardcoded=""):
+def failure_feedback(cases, observations, verdicts, hardcoded=""):
     """A hard-coded answer or the named misconception(s) first, then the first failed cases.
 
     A hard-coded answer is not a misconception: its cases match mistakes by accident.
     """
     lines = [f"{hardcoded}."] if hardcoded else []
-    found = [] if hardcoded else recognised_misconceptions(case_list, observations, verdicts)
+    found = [] if hardcoded else recognised_misconceptions(cases, observations, verdicts)
     for misconception, case_name in found:
         lines.append(f'{misconceptions.explain(misconception)} (seen in case "{case_name}")')
     failures = [message for passed, message in verdicts if not passed]
@@ -246,72 +273,72 @@ def failure_feedback(case_list, observations, verdicts, hardcoded=""):
     return lines
 
 
-def judge_result(scheme, hidden, findings, result):
-    """The exercise entry from a sandbox JobResult."""
-    case_list = graded_cases(scheme, hidden)
+def judge_result(exercise, result):
+    """The ExerciseResult of a prepared exercise from its sandbox JobResult."""
+    findings, cases = exercise.findings, exercise.cases
     notes = [f"Note: {note}" for note in findings.notes]
     if result.status == "timeout":
         feedback = [
             f"{findings.function} did not finish in time ({result.reason}): "
             "is there a loop that never ends?"
         ]
-        return exercise_entry(scheme, hidden, 0.0, "timeout", "\n".join(feedback + notes))
+        return exercise_result(exercise, 0.0, Status.TIMEOUT, "\n".join(feedback + notes))
     observations = list(result.observations or [])
-    if result.status != "ok" or len(observations) != len(case_list):
+    if result.status != "ok" or len(observations) != len(cases):
         reason = result.reason or "no result for some of the cases"
         feedback = [
             f"{findings.function} could not be graded: {reason}. A graded function should "
             "only build and return the parameters dictionary (no exit, no huge arrays or prints)."
         ]
-        return exercise_entry(scheme, hidden, 0.0, "error", "\n".join(feedback + notes))
-    verdicts = judge_observations(case_list, observations)
-    hardcoded = hardcoded_problem(case_list, observations)
-    score = public_tests.exercise_score(list(case_list), verdicts, hardcoded)
+        return exercise_result(exercise, 0.0, Status.ERROR, "\n".join(feedback + notes))
+    verdicts = judge_observations(cases, observations)
+    hardcoded = hardcoded_problem(cases, observations)
+    score = public_tests.exercise_score(list(cases), verdicts, hardcoded)
     if all(passed for passed, _ in verdicts) and not hardcoded:
         feedback = [f"All {len(verdicts)} cases passed."]
-        return exercise_entry(scheme, hidden, score, "passed", "\n".join(feedback + notes))
-    feedback = failure_feedback(case_list, observations, verdicts, hardcoded)
-    flags = [hardcoded_flag(scheme)] if hardcoded else []
-    return exercise_entry(scheme, hidden, score, "failed", "\n".join(feedback + notes), flags)
+        return exercise_result(exercise, score, Status.PASSED, "\n".join(feedback + notes))
+    feedback = failure_feedback(cases, observations, verdicts, hardcoded)
+    flags = [exercise.spec.hardcoded_flag()] if hardcoded else []
+    return exercise_result(exercise, score, Status.FAILED, "\n".join(feedback + notes), flags)
 
 
-def blocked_entry(scheme, hidden, findings):
+def blocked_result(exercise):
+    """The ExerciseResult of an exercise the static checks kept from running."""
+    findings = exercise.findings
     notes = [f"Note: {note}" for note in findings.notes]
-    return exercise_entry(
-        scheme, hidden, 0.0, findings.blocked, "\n".join([findings.reason] + notes)
-    )
+    feedback = "\n".join([findings.reason] + notes)
+    return exercise_result(exercise, 0.0, findings.verdict, feedback)
 
 
-def unreadable_entry(scheme, hidden, reason):
-    return exercise_entry(scheme, hidden, 0.0, "error", f"The notebook could not be read: {reason}")
+def unreadable_result(exercise, reason):
+    feedback = f"The notebook could not be read: {reason}"
+    return exercise_result(exercise, 0.0, Status.ERROR, feedback)
 
 
-def finish(submission, results, isolation, seconds):
-    """The report of one notebook (the schema of `grade --json`).
+def finish(submission, results, isolation):
+    """The Report of one notebook.
 
-    flags  -- every exercise's integrity flags, e.g. ['hardcoded:initialize_parameters_he'].
-    limits -- {limit: how the sandbox enforced it} for the jobs that ran ({} when none ran).
+    results -- {ExerciseSpec: sandbox JobResult} of the exercises that ran
     """
     exercises = []
-    for scheme in SCHEMES:
+    for exercise in submission.exercises:
         if submission.reason:
-            exercises.append(unreadable_entry(scheme, submission.hidden, submission.reason))
-        elif scheme in results:
-            findings = submission.findings[scheme]
-            exercises.append(judge_result(scheme, submission.hidden, findings, results[scheme]))
+            exercises.append(unreadable_result(exercise, submission.reason))
+        elif exercise.spec in results:
+            exercises.append(judge_result(exercise, results[exercise.spec]))
         else:
-            exercises.append(blocked_entry(scheme, submission.hidden, submission.findings[scheme]))
-    return {
-        "notebook": str(submission.path),
-        "score": round(sum(entry["score"] for entry in exercises), 4),
-        "max_score": round(sum(entry["max_score"] for entry in exercises), 4),
-        "isolation": isolation,
-        "exercises": exercises,
-        "flags": [flag for entry in exercises for flag in entry["flags"]],
-        "limits": enforced_limits(results),
-        "seconds": round(seconds, 3),
-        "reason": submission.reason,
-    }
+            exercises.append(blocked_result(exercise))
+    return Report(
+        notebook=str(submission.path),
+        score=round(sum(entry.score for entry in exercises), 4),
+        max_score=round(sum(entry.max_score for entry in exercises), 4),
+        isolation=isolation,
+        exercises=tuple(exercises),
+        flags=tuple(flag for entry in exercises for flag in entry.flags),
+        limits=enforced_limits(results),
+        job_seconds=sum(result.seconds or 0.0 for result in results.values()),
+        reason=submission.reason,
+    )
 
 
 def enforced_limits(results):
@@ -328,32 +355,31 @@ def enforced_limits(results):
     return merged
 
 
-def internal_error_submission(path, hidden, error):
-    submission = Submission(Path(path), hidden)
-    submission.reason = f"{INTERNAL_ERROR} ({type(error).__name__}: {error})"[:300]
-    return submission
+def internal_error_submission(path, exercises, error):
+    reason = f"{INTERNAL_ERROR} ({type(error).__name__}: {error})"[:300]
+    return Submission(Path(path), exercises, reason)
 
 
-def internal_error_report(path, error, isolation, hidden=True):
+def internal_error_report(path, error, isolation, exercises=None):
     """The report of a notebook on which the grader itself failed: 0, with the reason."""
-    return finish(internal_error_submission(path, hidden, error), {}, isolation, 0.0)
+    exercises = exercises_to_grade() if exercises is None else exercises
+    return finish(internal_error_submission(path, exercises, error), {}, isolation)
 
 
-def prepared(path, hidden, root=None):
+def prepared(path, exercises, root=None):
     """prepare(path), or a submission that says why the grader failed on it."""
     try:
-        return prepare(path, hidden, root=root)
+        return prepare(path, exercises, root=root)
     except Exception as error:  # noqa: BLE001 -- one odd file must not stop a batch
-        return internal_error_submission(path, hidden, error)
+        return internal_error_submission(path, exercises, error)
 
 
 def finished(submission, results, isolation):
     """finish(...), or the report of a grader failure on this one submission."""
-    seconds = sum(result.seconds or 0.0 for result in results.values())
     try:
-        return finish(submission, results, isolation, seconds)
+        return finish(submission, results, isolation)
     except Exception as error:  # noqa: BLE001 -- as above
-        return internal_error_report(submission.path, error, isolation, submission.hidden)
+        return internal_error_report(submission.path, error, isolation, submission.exercises)
 
 
 class Pipeline:
@@ -365,9 +391,9 @@ class Pipeline:
     keeps just ahead of the sandbox.
     """
 
-    def __init__(self, sandbox, hidden, count, on_report, progress, root=None):
+    def __init__(self, sandbox, exercises, count, on_report, progress, root=None):
         self.sandbox = sandbox
-        self.hidden = hidden
+        self.exercises = exercises
         self.root = root
         self.reports = [None] * count
         self.on_report = on_report
@@ -376,7 +402,7 @@ class Pipeline:
         self.jobs = queue.Queue(maxsize=2 * self.threads)
         self.lock = threading.Lock()  # guards waiting
         self.output_lock = threading.Lock()  # one report handed on at a time
-        self.waiting = {}  # index -> (submission, {scheme: JobResult})
+        self.waiting = {}  # index -> (submission, {ExerciseSpec: JobResult})
         self.done = 0
         self.failure = None  # an exception of on_report (say, a full disk): ends the run
         self.stopping = False  # set when the run ends early; queued jobs are dropped
@@ -389,7 +415,7 @@ class Pipeline:
             for index, path in enumerate(paths):
                 if self.failure is not None:
                     break
-                self.submit(index, prepared(path, self.hidden, self.root))
+                self.submit(index, prepared(path, self.exercises, self.root))
         except BaseException:
             self.stopping = True  # Ctrl-C: the workers drop what is queued
             raise
@@ -403,13 +429,14 @@ class Pipeline:
         return self.reports
 
     def submit(self, index, submission):
-        if not submission.jobs:
+        jobs = submission.jobs
+        if not jobs:
             self.complete(index, finished(submission, {}, self.sandbox.isolation))
             return
         with self.lock:
             self.waiting[index] = (submission, {})
-        for scheme, job in submission.jobs.items():
-            self.jobs.put((index, scheme, job))
+        for spec, job in jobs.items():
+            self.jobs.put((index, spec, job))
 
     def work(self):
         while (item := self.jobs.get()) is not None:
@@ -420,11 +447,11 @@ class Pipeline:
             except BaseException as error:  # noqa: BLE001 -- a grader bug ends the run, never hangs it
                 self.stop(error)
 
-    def run_one(self, index, scheme, job):
+    def run_one(self, index, spec, job):
         result = self.sandbox.run(job)
         with self.lock:
             submission, results = self.waiting[index]
-            results[scheme] = result
+            results[spec] = result
             if len(results) < len(submission.jobs):
                 return
             del self.waiting[index]
@@ -454,7 +481,8 @@ class Pipeline:
 def grade_many(paths, sandbox, hidden=True, progress=None, on_report=None, root=None):
     """Reports for many notebooks, graded as a pipeline on the sandbox's workers.
 
-    Returns the reports in the order of `paths`.
+    Returns the Reports in the order of `paths`.
+    hidden    -- grade on the public and hidden cases (`grade`), or the public ones (`check`)
     progress  -- None, or progress(number of notebooks) -> None or a callback called with
                  the number of notebooks done so far.
     on_report -- None, or on_report(index in paths, report), called as each notebook is
@@ -464,14 +492,11 @@ def grade_many(paths, sandbox, hidden=True, progress=None, on_report=None, root=
                  followed (see notebook.open_notebook).
     """
     paths = list(paths)
-    started = time.perf_counter()
     callback = progress(len(paths)) if progress is not None else None
-    reports = Pipeline(sandbox, hidden, len(paths), on_report, callback, root).run(paths)
-    if len(paths) == 1 and reports:
-        reports[0]["seconds"] = round(time.perf_counter() - started, 3)
-    return reports
+    exercises = exercises_to_grade(hidden)
+    return Pipeline(sandbox, exercises, len(paths), on_report, callback, root).run(paths)
 
 
 def grade_notebook(path, sandbox, hidden=True):
-    """The report of one notebook."""
+    """The Report of one notebook."""
     return grade_many([path], sandbox, hidden)[0]

@@ -1,9 +1,9 @@
 """Writing grading reports: a readable table, JSON, the batch CSV, Gradescope results.
 
-A report is the dict of `grading.finish` (the schema of `grade --json`):
-{notebook, score, max_score, isolation, exercises: [{name, score, max_score,
-status, feedback}], seconds, reason}, and optionally flags (integrity flags) and
-limits ({name: text}, what the sandbox enforced).
+The output edge: a data.Report becomes plain data here and nowhere else. Its JSON form
+(report_data, the schema of `grade --json`) is {notebook, score, max_score, isolation,
+exercises: [{name, score, max_score, status, feedback, flags}], flags, limits, seconds,
+reason}; `seconds` is the report's job_seconds, the sandbox time of its jobs.
 
 Every writer here takes the report as graded -- student text and file names in it
 unescaped -- and writes it through `safe_text`: terminal escapes, bidi controls and
@@ -13,14 +13,10 @@ submission's text cannot reach past its own cell.
 
 import json
 
-import public_tests
-
+from .assignment import FUNCTIONS as EXERCISE_NAMES
+from .data import Status
 from .safe_text import safe_data, shown
 
-EXERCISE_NAMES = [public_tests.FUNCTION_NAMES[scheme] for scheme in public_tests.SCHEMES]
-STATUSES = ("passed", "failed", "error", "timeout", "missing")
-# Statuses for which the student's code ran and was judged.
-JUDGED = ("passed", "failed")
 # `submission` is the notebook's path relative to the graded folder, escaped: the unique
 # key of a row, by which an interrupted grade-batch resumes.
 CSV_COLUMNS = [
@@ -45,13 +41,45 @@ def points(value):
     return f"{value:g}"
 
 
+def exercise_data(entry):
+    """An ExerciseResult as plain data, in the order of its JSON fields."""
+    return {
+        "name": entry.name,
+        "score": entry.score,
+        "max_score": entry.max_score,
+        "status": entry.status.value,
+        "feedback": entry.feedback,
+        "flags": list(entry.flags),
+    }
+
+
+def report_data(report):
+    """A Report as plain data (unescaped), in the order of its JSON fields."""
+    return {
+        "notebook": report.notebook,
+        "score": report.score,
+        "max_score": report.max_score,
+        "isolation": report.isolation,
+        "exercises": [exercise_data(entry) for entry in report.exercises],
+        "flags": list(report.flags),
+        "limits": dict(report.limits),
+        "seconds": round(report.job_seconds, 3),
+        "reason": report.reason,
+    }
+
+
+def shown_data(report):
+    """A Report as plain data with every student text escaped (safe_text.safe_data)."""
+    return safe_data(report_data(report))
+
+
 def to_json(report):
-    return json.dumps(safe_data(report), indent=2, ensure_ascii=False)
+    return json.dumps(shown_data(report), indent=2, ensure_ascii=False)
 
 
 def table(report, title="Autograder"):
     """The readable report: a table of the exercises, then each exercise's feedback."""
-    report = safe_data(report)
+    report = shown_data(report)
     width = max(len(name) for name in EXERCISE_NAMES)
     lines = [
         f"{title}: {report['notebook']}  (isolation: {report['isolation']})",
@@ -76,10 +104,13 @@ def table(report, title="Autograder"):
 
 
 def submission_status(report):
-    """('graded', '') when every exercise ran; else the first problem and why, in one line."""
-    if report.get("reason"):
+    """('graded', '') when every exercise ran; else the first problem and why, in one line.
+
+    report -- a Report's shown_data (its text escaped)
+    """
+    if report["reason"]:
         return "error", report["reason"]
-    problems = [entry for entry in report["exercises"] if entry["status"] not in JUDGED]
+    problems = [entry for entry in report["exercises"] if not Status(entry["status"]).judged]
     if not problems:
         return "graded", ""
     reason = "; ".join(
@@ -95,10 +126,13 @@ def first_line(text, limit=160):
 
 
 def report_flags(report):
-    """The report's integrity flags (e.g. 'hardcoded:initialize_parameters_he'), each once."""
-    flags = list(report.get("flags") or [])
+    """The report's integrity flags (e.g. 'hardcoded:initialize_parameters_he'), each once.
+
+    report -- a Report's shown_data
+    """
+    flags = list(report["flags"])
     for entry in report["exercises"]:
-        flags += entry.get("flags") or []
+        flags += entry["flags"]
     return list(dict.fromkeys(flags))
 
 
@@ -113,7 +147,7 @@ def csv_row(student, submission, report):
     student    -- the row's label (from a file or folder name: any text)
     submission -- the notebook's path relative to the graded folder: the row's key
     """
-    report = safe_data(report)
+    report = shown_data(report)
     status, reason = submission_status(report)
     row = {
         "student": shown(student),
@@ -136,7 +170,7 @@ def submission_key(submission):
 
 def gradescope_results(report):
     """The report in Gradescope's results.json schema: one test per exercise."""
-    report = safe_data(report)
+    report = shown_data(report)
     tests = [
         {
             "name": entry["name"],
@@ -154,7 +188,7 @@ def gradescope_results(report):
         summary += f" Not everything could be graded: {reason}"
     return {
         "score": report["score"],
-        "execution_time": report.get("seconds", 0.0),
+        "execution_time": report["seconds"],
         "output": summary,
         "visibility": "visible",
         "stdout_visibility": "hidden",
@@ -162,6 +196,6 @@ def gradescope_results(report):
     }
 
 
-def without_volatile(report):
-    """A copy of a report without the fields that change between runs (timings)."""
-    return {key: value for key, value in report.items() if key not in VOLATILE_FIELDS}
+def without_volatile(data):
+    """A copy of a report's plain data without the fields that change between runs."""
+    return {key: value for key, value in data.items() if key not in VOLATILE_FIELDS}

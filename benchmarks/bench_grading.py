@@ -213,8 +213,8 @@ def print_targets(startup, handful, nbgrader_seconds, throughput, count, workers
 def count_statuses(reports):
     counts = {}
     for report in reports:
-        for entry in report["exercises"]:
-            counts[entry["status"]] = counts.get(entry["status"], 0) + 1
+        for entry in report.exercises:
+            counts[entry.status] = counts.get(entry.status, 0) + 1
     return counts
 
 
@@ -238,7 +238,7 @@ def grade_nbgrader(notebooks, count, scratch):
 
 def our_scores(report):
     """{function name: score} of one of our reports (nbgrader_run.scores' shape)."""
-    return {entry["name"]: entry["score"] for entry in report["exercises"]}
+    return {entry.name: entry.score for entry in report.exercises}
 
 
 def our_reports_by_notebook(sources, reports, wanted, workers):

@@ -75,7 +75,7 @@ def outcome_of_message(message):
     if message.get("reason"):
         return message["reason"]
     return "; ".join(
-        f"{scheme}: {entry['blocked'] or 'runs'}" for scheme, entry in message["exercises"].items()
+        f"{scheme}: {entry['verdict'] or 'runs'}" for scheme, entry in message["exercises"].items()
     )
 
 
@@ -94,8 +94,8 @@ def measure(mode, path):
         submission = grading.prepare(path)
         grading.close_notebook_reader()  # reaped: its peak counts in RUSAGE_CHILDREN
         outcome = submission.reason or "; ".join(
-            f"{scheme}: {findings.blocked or 'runs'}"
-            for scheme, findings in submission.findings.items()
+            f"{exercise.spec.scheme}: {exercise.findings.verdict or 'runs'}"
+            for exercise in submission.exercises
         )
     seconds = time.perf_counter() - started
     child = resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss << 10
@@ -195,12 +195,14 @@ def fork_overhead(count, rounds=3):
     """Per-notebook seconds of prepare in the reader child, against the same work in-process."""
     path = hostile_files.BASE
 
+    submission = grading.Submission(path, grading.exercises_to_grade())
+
     def in_process():
-        grading.fill_submission(grading.Submission(path), grading.analyse_notebook(str(path)))
+        grading.fill_submission(submission, grading.analyse_notebook(str(path)))
 
     def fresh_child():
         message = bounded.call(grading.analyse_notebook, str(path))
-        grading.fill_submission(grading.Submission(path), message)
+        grading.fill_submission(submission, message)
 
     ways = [
         ("in-process (as on main)", in_process),

@@ -17,6 +17,7 @@ job child, and the grader-side checks of the calls and of what comes back.
 from .channel import JobTooLargeError
 from .job import (
     LEVELS,
+    MAX_MEMORY_BYTES,
     SANDBOX_FAILURE,
     Job,
     JobResult,
@@ -30,6 +31,7 @@ from .worker_process import MIN_JOB_MEMORY, tagged_processes
 
 __all__ = [
     "LEVELS",
+    "MAX_MEMORY_BYTES",
     "MIN_JOB_MEMORY",
     "SANDBOX_FAILURE",
     "Job",

@@ -6,13 +6,15 @@ from dataclasses import dataclass, field
 LEVELS = ("bubblewrap", "unshare", "none")
 # The prefix of a job's reason when the sandbox itself failed, twice, before the job started.
 SANDBOX_FAILURE = "sandbox failure (not the student's code): "
+# The most memory a job may be given (the CLI's --memory-limit ceiling too).
+MAX_MEMORY_BYTES = 1 << 30
 
 
 @dataclass(frozen=True)
 class Limits:
     wall_seconds: float = 5.0  # per exercise job
     cpu_seconds: int = 5
-    memory_bytes: int = 1 << 30  # at most 1 GiB
+    memory_bytes: int = MAX_MEMORY_BYTES
     output_bytes: int = 1 << 20  # stdout+stderr of the student code
     # Count all a job holds (shared memory, memory files, tmpfs, every process) in a memory
     # cgroup per worker where the grader can create one; else RLIMIT_AS per process only.
@@ -67,7 +69,7 @@ class MemoryLimitError(SandboxError):
 
 
 def validate_limits(limits):
-    if not 0 < limits.memory_bytes <= 1 << 30:
+    if not 0 < limits.memory_bytes <= MAX_MEMORY_BYTES:
         raise ValueError("Limits.memory_bytes must be positive and at most 1 GiB")
     if limits.wall_seconds <= 0 or limits.cpu_seconds <= 0 or limits.output_bytes <= 0:
         raise ValueError("Limits must be positive")

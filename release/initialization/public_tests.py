@@ -22,6 +22,7 @@ Glossary: `layers_dims` -- [n_0, n_1, ..., n_L]; `parameters` -- {"W1": (n_1, n_
 """
 
 import warnings
+from dataclasses import dataclass, fields
 
 import numpy as np
 
@@ -174,26 +175,54 @@ def with_zero_biases(layers_dims, weights):
     return expected
 
 
+@dataclass(frozen=True, eq=False)
+class Case:
+    """One test case, as data; both graders (nbgrader's hidden tests, the autograder) use it.
+
+    name        -- 'public case layers_dims=[3, 2, 1]', 'hidden seeding layers_dims=[...]'
+    scheme      -- 'zeros', 'random', 'he' (or a companion notebook's initialiser)
+    kind        -- 'values' (one call) or 'seeding' (two calls, the generator moved between)
+    layers_dims -- [n_0, ..., n_L]
+    expected    -- {'W1': array (n_1, n_0), 'b1': array (n_1, 1), ...}, floats
+    points      -- what the case earns when it passes
+    hidden      -- never shown to students: its feedback shows no expected value
+    hint        -- what a wrong value should suggest (None: VALUE_HINTS of the scheme)
+
+    A case also reads as the mapping it once was (case["layers_dims"], case.get("hint")),
+    so that checks written against that form keep working.
+    """
+
+    name: str
+    scheme: str
+    kind: str
+    layers_dims: list
+    expected: dict
+    points: float = 1.0
+    hidden: bool = False
+    hint: str | None = None
+
+    def __getitem__(self, key):
+        if key not in self.keys():
+            raise KeyError(key)
+        return getattr(self, key)
+
+    def get(self, key, default=None):
+        return getattr(self, key) if key in self.keys() else default
+
+    def keys(self):
+        return [field.name for field in fields(self)]
+
+
 def make_case(scheme, layers_dims, expected, hidden=False, kind="values", points=1.0, hint=None):
-    """A test case as data. `expected` maps every key to its array (or nested list).
+    """A Case. `expected` maps every key to its array (or nested list).
 
     `hint` -- what a wrong value should suggest; needed only for a scheme that is not in
     VALUE_HINTS (such as the companion notebooks' extra initialisers).
     """
     label = "hidden" if hidden else "public"
     name = f"{label} {'seeding' if kind == 'seeding' else 'case'} layers_dims={list(layers_dims)}"
-    case = {
-        "name": name,
-        "scheme": scheme,
-        "kind": kind,
-        "layers_dims": list(layers_dims),
-        "expected": {key: np.array(value, dtype=float) for key, value in expected.items()},
-        "points": float(points),
-        "hidden": hidden,
-    }
-    if hint is not None:
-        case["hint"] = hint
-    return case
+    expected = {key: np.array(value, dtype=float) for key, value in expected.items()}
+    return Case(name, scheme, kind, list(layers_dims), expected, float(points), hidden, hint)
 
 
 # Full-precision values of the published outputs (they print as the notebook's

@@ -21,6 +21,7 @@ from hypothesis import strategies as st
 
 from autograder import batch, report
 from autograder.batch_output import BatchOutputs, read_rows
+from autograder.data import ExerciseResult, Report, Status
 
 UNSAFE_CATEGORIES = {"Cc", "Cs", "Cf", "Zl", "Zp"}
 JOINERS = "\u200c\u200d"
@@ -43,34 +44,34 @@ FILE_STEM = st.one_of(
 FILE_NAMES = st.lists(FILE_STEM, min_size=1, max_size=8, unique=True).map(
     lambda stems: [stem + b".ipynb" for stem in stems]
 )
-STATUS = st.sampled_from(report.STATUSES)
+STATUS = st.sampled_from(list(Status))
 
 
 @st.composite
 def reports(draw):
-    """A report of grading.finish's schema with fuzzed text everywhere text may come."""
-    exercises = [
-        {
-            "name": name,
-            "score": draw(st.integers(0, 7)) * 1.0,
-            "max_score": 7.0,
-            "status": draw(STATUS),
-            "feedback": draw(ANY_TEXT),
-            "flags": draw(st.lists(ANY_TEXT, max_size=2)),
-        }
+    """A Report with fuzzed text everywhere text may come."""
+    exercises = tuple(
+        ExerciseResult(
+            name=name,
+            score=draw(st.integers(0, 7)) * 1.0,
+            max_score=7.0,
+            status=draw(STATUS),
+            feedback=draw(ANY_TEXT),
+            flags=tuple(draw(st.lists(ANY_TEXT, max_size=2))),
+        )
         for name in report.EXERCISE_NAMES
-    ]
-    return {
-        "notebook": draw(ANY_TEXT),
-        "score": sum(entry["score"] for entry in exercises),
-        "max_score": 21.0,
-        "isolation": draw(st.sampled_from(["bubblewrap", "unshare", "none"])),
-        "exercises": exercises,
-        "seconds": 0.5,
-        "reason": draw(st.one_of(st.just(""), ANY_TEXT)),
-        "flags": draw(st.lists(ANY_TEXT, max_size=2)),
-        "limits": draw(st.dictionaries(ANY_TEXT, ANY_TEXT, max_size=2)),
-    }
+    )
+    return Report(
+        notebook=draw(ANY_TEXT),
+        score=sum(entry.score for entry in exercises),
+        max_score=21.0,
+        isolation=draw(st.sampled_from(["bubblewrap", "unshare", "none"])),
+        exercises=exercises,
+        job_seconds=0.5,
+        reason=draw(st.one_of(st.just(""), ANY_TEXT)),
+        flags=tuple(draw(st.lists(ANY_TEXT, max_size=2))),
+        limits=draw(st.dictionaries(ANY_TEXT, ANY_TEXT, max_size=2)),
+    )
 
 
 BATCHES = FILE_NAMES.flatmap(

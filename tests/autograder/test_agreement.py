@@ -41,5 +41,5 @@ def test_the_agreement_set_covers_the_corpus():
 @pytest.mark.parametrize("name", AGREEING)
 def test_same_score_per_exercise(nbgrader_course, corpus_reports, name):
     """Does nbgrader give each exercise of this submission the score we give it?"""
-    ours = {entry["name"]: entry["score"] for entry in corpus_reports[name]["exercises"]}
+    ours = {entry.name: entry.score for entry in corpus_reports[name].exercises}
     assert nbgrader_run.scores(nbgrader_course, student_of(name)) == ours

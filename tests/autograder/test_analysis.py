@@ -2,10 +2,11 @@
 
 import pytest
 
-from autograder import analysis, extraction
+from autograder import analysis, assignment, extraction
 from autograder.notebook import Cell
 
 HE = "initialize_parameters_he"
+HE_EXERCISE = assignment.exercise("he")
 RIGHT = "def initialize_parameters_he(layers_dims):\n    np.random.seed(3)\n    return {}\n"
 
 
@@ -15,14 +16,14 @@ def findings(*sources, grade_ids=None):
         Cell(i, "code", text, gid)
         for i, (text, gid) in enumerate(zip(sources, grade_ids, strict=True))
     ]
-    return analysis.analyse("he", extraction.extract(cells))
+    return analysis.analyse(HE_EXERCISE, extraction.extract(cells), assignment.FUNCTIONS)
 
 
 def test_right_function_has_no_findings():
     """Is a function with the given signature and no globals left without notes?"""
     result = findings("import numpy as np", RIGHT)
-    assert not result.blocked
-    assert result.notes == []
+    assert result.runs
+    assert result.notes == ()
 
 
 @pytest.mark.parametrize(
@@ -41,7 +42,7 @@ def test_right_function_has_no_findings():
 def test_any_changed_signature_is_an_error(arguments):
     """Does every signature but `(layers_dims)` block the exercise, quoting both?"""
     result = findings("import numpy as np", RIGHT.replace("(layers_dims)", f"({arguments})"))
-    assert result.blocked == "error"
+    assert result.verdict == "error"
     assert result.reason.startswith(
         f"The signature was changed: expected {HE}(layers_dims), found {HE}({arguments}) --"
     )
@@ -58,13 +59,13 @@ def test_any_changed_signature_is_an_error(arguments):
 )
 def test_the_given_signature_in_other_spellings_is_accepted(source):
     """Are an annotation, a positional-only marker and a one-argument lambda accepted?"""
-    assert not findings("import numpy as np", source).blocked
+    assert findings("import numpy as np", source).runs
 
 
 def test_a_lambda_with_another_argument_is_an_error():
     """Is `name = lambda dims: ...` held to the same signature as a def?"""
     result = findings(f"{HE} = lambda dims: {{}}")
-    assert result.blocked == "error"
+    assert result.verdict == "error"
     assert f"found {HE}(dims)" in result.reason
 
 
@@ -115,7 +116,7 @@ def test_a_helper_without_globals_gives_no_note():
     """Is a helper that uses only its arguments and numpy left without notes?"""
     helper = "def shape_of(dims, l):\n    return (dims[l], dims[l - 1])\n"
     source = "def initialize_parameters_he(layers_dims):\n    return {'s': shape_of([1, 2], 1)}\n"
-    assert findings(helper, source).notes == []
+    assert findings(helper, source).notes == ()
 
 
 def test_global_statement_is_flagged():
@@ -140,7 +141,7 @@ def test_undefined_name_is_noted():
 def test_deleted_function_is_missing():
     """Is a function defined nowhere 'missing', with a reason for the student?"""
     result = findings("x = 1")
-    assert result.blocked == "missing"
+    assert result.verdict == "missing"
     assert "not defined anywhere" in result.reason
 
 
@@ -148,7 +149,7 @@ def test_renamed_function_is_missing_and_named():
     """Is a function renamed in its own cell reported with the new name?"""
     source = RIGHT.replace(HE, "he_init")
     result = findings("import numpy as np", source, grade_ids=["", HE])
-    assert result.blocked == "missing"
+    assert result.verdict == "missing"
     assert "`he_init`" in result.reason
 
 
@@ -157,7 +158,7 @@ def test_another_exercise_is_not_taken_for_the_renamed_function():
     zeros = RIGHT.replace(HE, "initialize_parameters_zeros")
     random = RIGHT.replace(HE, "initialize_parameters_random")
     result = findings("import numpy as np", zeros, random, "# deleted", grade_ids=["", "", "", HE])
-    assert result.blocked == "missing"
+    assert result.verdict == "missing"
     assert "renamed" not in result.reason
     assert "not defined anywhere" in result.reason
 
@@ -165,7 +166,7 @@ def test_another_exercise_is_not_taken_for_the_renamed_function():
 def test_syntax_error_in_its_cell_is_an_error():
     """Is a graded function lost to a syntax error in its cell an 'error' naming the line?"""
     result = findings("import numpy as np", RIGHT + "    return (\n", grade_ids=["", HE])
-    assert result.blocked == "error"
+    assert result.verdict == "error"
     assert "syntax error" in result.reason and "cell 2" in result.reason
 
 
@@ -173,7 +174,7 @@ def test_a_function_inside_an_if_block_is_named_not_called_missing():
     """Is a graded function indented under `if True:` reported with its block and cell?"""
     indented = "if True:\n" + "".join(f"    {line}\n" for line in RIGHT.splitlines())
     result = findings("import numpy as np", indented)
-    assert result.blocked == "error"
+    assert result.verdict == "error"
     assert "inside an `if` block in cell 2" in result.reason
     assert "top level" in result.reason
     assert "deleted" not in result.reason
@@ -187,7 +188,7 @@ def test_a_function_inside_try_or_with_names_that_block():
     assert "inside a `try` block in cell 1" in in_try.reason
     assert "`with` block in cell 1" in in_with.reason
     nested_in_def = findings("def outer():\n" + body)
-    assert nested_in_def.blocked == "missing"
+    assert nested_in_def.verdict == "missing"
 
 
 def test_a_helper_defined_only_below_the_test_cell_is_named_as_such():
@@ -198,7 +199,8 @@ def test_a_helper_defined_only_below_the_test_cell_is_named_as_such():
         Cell(1, "code", "initialize_parameters_he_test(initialize_parameters_he)"),
         Cell(2, "code", "def helper(layers_dims):\n    return {}\n"),
     ]
-    result = analysis.analyse("he", extraction.exercise_programs(cells, ["he"])["he"])
+    program = extraction.exercise_programs(cells, [HE_EXERCISE])[HE_EXERCISE]
+    result = analysis.analyse(HE_EXERCISE, program, assignment.FUNCTIONS)
     [note] = [note for note in result.notes if "`helper`" in note]
     assert "defined only below the exercise's test cell" in note
     assert "never defines" not in note
@@ -208,7 +210,7 @@ def test_a_function_in_a_cell_too_large_to_analyse_is_named_as_such():
     """Is a graded function lost to an oversized cell reported as that, not as a typo?"""
     padding = "\n".join(f"x{i} = {i}" for i in range(15_000))
     result = findings(RIGHT + padding)
-    assert result.blocked == "error"
+    assert result.verdict == "error"
     assert "(cell 1) is too large or too deep to analyse" in result.reason
     assert "syntax error" not in result.reason
 

@@ -10,28 +10,23 @@ from output_fuzzing import BATCHES, check_batch
 
 from autograder import grading, report
 from autograder.batch_output import BatchOutputs, OutputError, read_rows
+from autograder.data import ExerciseResult, Report, Status
 
 
 def a_report(score=18.0, feedback="All cases passed.", reason=""):
-    exercises = [
-        {
-            "name": name,
-            "score": score / 3,
-            "max_score": 6.0,
-            "status": "passed",
-            "feedback": feedback,
-        }
+    exercises = tuple(
+        ExerciseResult(name, score / 3, 6.0, Status.PASSED, feedback)
         for name in report.EXERCISE_NAMES
-    ]
-    return {
-        "notebook": "n.ipynb",
-        "score": score,
-        "max_score": 18.0,
-        "isolation": "none",
-        "exercises": exercises,
-        "seconds": 0.1,
-        "reason": reason,
-    }
+    )
+    return Report(
+        notebook="n.ipynb",
+        score=score,
+        max_score=18.0,
+        isolation="none",
+        exercises=exercises,
+        job_seconds=0.1,
+        reason=reason,
+    )
 
 
 def record_all(out, submissions, force=False, json_dir=None):

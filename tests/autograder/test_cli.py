@@ -296,3 +296,13 @@ def test_grade_shows_a_hostile_file_name_and_message_escaped(root, tmp_path):
     assert "\x1b" not in text and "\x07" not in text
     assert "\\x1b]52;c;eA==\\x07caf\\xe9.ipynb" in text
     assert "ValueError: \\x1b[2J\\x1b[H total 18/18 graded" in text
+
+
+def test_the_memory_limit_ceiling_is_the_sandboxs(monkeypatch):
+    """Is --memory-limit refused above the sandbox's own ceiling, whatever it is (one fact)?"""
+    from autograder import sandbox
+
+    monkeypatch.setattr(sandbox, "MAX_MEMORY_BYTES", 512 << 20)
+    args = cli.build_parser().parse_args(["grade", "n.ipynb", "--memory-limit", "768"])
+    with pytest.raises(cli.UsageError, match="at most 512"):
+        cli.limits_from(args)

@@ -9,7 +9,7 @@ from files import notebook_fuzz
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from autograder import extraction
+from autograder import assignment, extraction
 from autograder.notebook import Cell
 
 ROOT = Path(__file__).resolve().parents[2]
@@ -165,7 +165,8 @@ HE_TEST_CALL = "initialize_parameters_he_test(initialize_parameters_he)"
 
 def graded_he(*sources, grade_ids=None):
     """What the He exercise's program returns when its function is called."""
-    program = extraction.exercise_programs(cells(*sources, grade_ids=grade_ids), ["he"])["he"]
+    he = assignment.exercise("he")
+    program = extraction.exercise_programs(cells(*sources, grade_ids=grade_ids), [he])[he]
     return run(program)["initialize_parameters_he"]([2, 1])
 
 

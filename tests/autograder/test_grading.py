@@ -13,7 +13,9 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 import public_tests
-from autograder import cases, grading, reference
+from autograder import assignment, cases, grading, reference
+from autograder.data import Exercise
+from autograder.report import report_data
 from autograder.report import table as report_table
 from autograder.sandbox import JobResult
 
@@ -21,37 +23,43 @@ EXPECTED = corpus_expectations()
 EXERCISES = [public_tests.FUNCTION_NAMES[scheme] for scheme in public_tests.SCHEMES]
 
 
+def exercise_of(scheme):
+    """The exercise of a scheme as a grade prepares it (all cases), its function present."""
+    spec = assignment.exercise(scheme)
+    return Exercise(spec, spec.cases(True), grading.analysis.StaticFindings(spec.function))
+
+
 @pytest.mark.parametrize("name", sorted(EXPECTED))
 def test_corpus_verdicts(corpus_reports, name):
     """Does each exercise of each corpus submission get its expected status, score, feedback
     and integrity flags?"""
     report = corpus_reports[name]
-    assert [entry["name"] for entry in report["exercises"]] == EXERCISES
-    assert report["flags"] == EXPECTED[name]["flags"]
-    assert report["flags"] == [flag for entry in report["exercises"] for flag in entry["flags"]]
-    for entry in report["exercises"]:
-        wanted = EXPECTED[name]["exercises"][entry["name"]]
-        where = f"{name} {entry['name']}: {entry['feedback']}"
-        assert entry["status"] == wanted["status"], where
-        assert entry["score"] == wanted["score"], where
+    assert [entry.name for entry in report.exercises] == EXERCISES
+    assert list(report.flags) == EXPECTED[name]["flags"]
+    assert list(report.flags) == [flag for entry in report.exercises for flag in entry.flags]
+    for entry in report.exercises:
+        wanted = EXPECTED[name]["exercises"][entry.name]
+        where = f"{name} {entry.name}: {entry.feedback}"
+        assert entry.status == wanted["status"], where
+        assert entry.score == wanted["score"], where
         if wanted["misconception"]:
-            assert f"[{wanted['misconception']}]" in entry["feedback"], where
+            assert f"[{wanted['misconception']}]" in entry.feedback, where
         for mention in wanted["mentions"]:
-            assert mention.lower() in entry["feedback"].lower(), where
+            assert mention.lower() in entry.feedback.lower(), where
 
 
 def test_totals_are_the_sums_of_the_exercises(corpus_reports):
     """Are a report's score and max_score the sums over its three exercises (max 18)?"""
     full = sum(cases.max_points(scheme) for scheme in public_tests.SCHEMES)
     for report in corpus_reports.values():
-        assert report["score"] == sum(entry["score"] for entry in report["exercises"])
-        assert report["max_score"] == full
+        assert report.score == sum(entry.score for entry in report.exercises)
+        assert report.max_score == full
 
 
 def test_misconception_comes_before_the_case_messages(corpus_reports):
     """Does the feedback name the likely mistake first, then the failed cases?"""
-    he = corpus_reports["xavier_instead_of_he.ipynb"]["exercises"][2]
-    lines = he["feedback"].splitlines()
+    he = corpus_reports["xavier_instead_of_he.ipynb"].exercises[2]
+    lines = he.feedback.splitlines()
     assert lines[0].startswith("Likely mistake [xavier_instead_of_he]")
     assert "expected" in lines[1] and "got" in lines[1]
 
@@ -59,9 +67,9 @@ def test_misconception_comes_before_the_case_messages(corpus_reports):
 def test_feedback_never_shows_hidden_test_source(corpus_reports):
     """Is the text of the hidden tests (hidden_case(...), grade(...)) absent from feedback?"""
     for report in corpus_reports.values():
-        for entry in report["exercises"]:
-            assert "hidden_case(" not in entry["feedback"]
-            assert "BEGIN HIDDEN TESTS" not in entry["feedback"]
+        for entry in report.exercises:
+            assert "hidden_case(" not in entry.feedback
+            assert "BEGIN HIDDEN TESTS" not in entry.feedback
 
 
 def test_jobs_carry_no_expected_values():
@@ -74,26 +82,24 @@ def test_jobs_carry_no_expected_values():
 def test_public_only_check_runs_no_hidden_case(sandbox):
     """Does grading with hidden=False run only the public cases (2, 3 and 4 points)?"""
     report = grading.grade_notebook(SUBMISSIONS / "correct_loop.ipynb", sandbox, hidden=False)
-    maxima = [entry["max_score"] for entry in report["exercises"]]
+    maxima = [entry.max_score for entry in report.exercises]
     assert maxima == [len(public_tests.public_cases(s)) for s in public_tests.SCHEMES]
-    assert report["score"] == report["max_score"]
+    assert report.score == report.max_score
 
 
 def test_unreadable_observations_are_a_failed_case_not_a_crash():
     """Does a result with malformed observations fail its cases instead of raising?"""
-    findings = grading.analysis.StaticFindings("initialize_parameters_zeros")
-    count = len(grading.graded_cases("zeros", True))
+    count = len(assignment.graded_cases("zeros", True))
     result = JobResult("ok", "", [[{"nonsense": 1}]] * count, 0.1, "none")
-    entry = grading.judge_result("zeros", True, findings, result)
-    assert entry["status"] == "failed"
-    assert entry["score"] == 0
-    assert "unreadable" in entry["feedback"]
+    entry = grading.judge_result(exercise_of("zeros"), result)
+    assert entry.status == "failed"
+    assert entry.score == 0
+    assert "unreadable" in entry.feedback
 
 
 def test_a_message_shared_by_two_cases_is_shown_once():
     """Is the same failure of the values and the seeding case on [3, 2, 1] listed only once?"""
-    findings = grading.analysis.StaticFindings("initialize_parameters_random")
-    case_list = grading.graded_cases("random", True)
+    case_list = assignment.graded_cases("random", True)
     observations = [
         [
             {
@@ -108,35 +114,34 @@ def test_a_message_shared_by_two_cases_is_shown_once():
         for case in case_list
     ]
     result = JobResult("ok", "", observations, 0.1, "none")
-    entry = grading.judge_result("random", True, findings, result)
-    listed = [line for line in entry["feedback"].splitlines() if line.startswith("- ")]
+    entry = grading.judge_result(exercise_of("random"), result)
+    listed = [line for line in entry.feedback.splitlines() if line.startswith("- ")]
     assert len(listed) == len(set(listed))
     assert sum("[3, 2, 1]" in line for line in listed) == 1
-    assert f"{len(case_list)} of {len(case_list)} cases failed." in entry["feedback"]
+    assert f"{len(case_list)} of {len(case_list)} cases failed." in entry.feedback
 
 
 def test_timeout_result_is_status_timeout():
     """Is a job stopped by the time limit reported as 'timeout' with 0 points?"""
-    findings = grading.analysis.StaticFindings("initialize_parameters_he")
     result = JobResult("timeout", "wall time limit of 5 s", [], 5.0, "none")
-    entry = grading.judge_result("he", True, findings, result)
-    assert (entry["status"], entry["score"]) == ("timeout", 0.0)
+    entry = grading.judge_result(exercise_of("he"), result)
+    assert (entry.status, entry.score) == ("timeout", 0.0)
 
 
 def test_a_grader_bug_on_one_file_does_not_stop_the_others(sandbox, monkeypatch):
     """Is an unexpected exception while preparing one notebook an error report for it alone?"""
     real_prepare = grading.prepare
 
-    def prepare(path, hidden=True, root=None):
+    def prepare(path, exercises=None, root=None):
         if path.name == "correct_loop.ipynb":
             raise RuntimeError("boom")
-        return real_prepare(path, hidden, root)
+        return real_prepare(path, exercises, root)
 
     monkeypatch.setattr(grading, "prepare", prepare)
     paths = [SUBMISSIONS / "correct_loop.ipynb", SUBMISSIONS / "correct_numpy_alias.ipynb"]
     broken, fine = grading.grade_many(paths, sandbox)
-    assert "internal error" in broken["reason"]
-    assert fine["score"] == fine["max_score"]
+    assert "internal error" in broken.reason
+    assert fine.score == fine.max_score
 
 
 def test_each_report_is_handed_on_as_soon_as_its_notebook_is_graded(sandbox):
@@ -169,8 +174,9 @@ def test_a_failure_to_write_a_report_stops_the_run_and_is_raised(sandbox):
 def report_text(submission):
     """The notebook's reason and every exercise's reason and notes, as one text."""
     parts = [submission.reason]
-    for findings in submission.findings.values():
-        parts += [findings.reason, *findings.notes]
+    for exercise in submission.exercises:
+        if exercise.findings is not None:
+            parts += [exercise.findings.reason, *exercise.findings.notes]
     return "\n".join(parts)
 
 
@@ -220,7 +226,8 @@ def test_a_notebook_over_the_memory_bound_is_a_reason(content_attacks, monkeypat
     assert submission.reason == (
         "the notebook is too large or too complex to analyse: it needs more than 64 MiB of memory"
     )
-    assert submission.jobs == {} and submission.findings == {}
+    assert submission.jobs == {}
+    assert all(exercise.findings is None for exercise in submission.exercises)
 
 
 def test_a_linked_folder_is_refused_under_a_root(tmp_path):
@@ -274,12 +281,10 @@ def without_public_case_lines(report):
     hidden value (random_biases: b1 of [3, 1, 2] continues the stream W1 of [3, 6, 4, 1] uses).
     """
     calls = public_case_calls()
-    kept = {key: value for key, value in report.items() if key != "exercises"}
+    kept = {key: value for key, value in report_data(report).items() if key != "exercises"}
     lines = [json.dumps(kept)]
-    for entry in report["exercises"]:
-        lines += [
-            line for line in entry["feedback"].splitlines() if not any(c in line for c in calls)
-        ]
+    for entry in report.exercises:
+        lines += [line for line in entry.feedback.splitlines() if not any(c in line for c in calls)]
     return "\n".join(lines)
 
 
@@ -293,7 +298,7 @@ def test_no_report_of_the_corpus_prints_a_hidden_expected_value(corpus_reports):
 def test_hidden_case_feedback_says_what_is_wrong():
     """Does a failed hidden case name its layer sizes and how many entries differ?"""
     # The feedback lists only the first failed cases: judge every case of a halved He answer.
-    case_list = grading.graded_cases("he", True)
+    case_list = assignment.graded_cases("he", True)
     hidden = [case for case in case_list if case["hidden"]]
     assert hidden
     observations = [
@@ -313,14 +318,14 @@ def test_hidden_case_feedback_says_what_is_wrong():
 def test_all_zero_he_weights_are_named_once_as_constant(corpus_reports):
     """Are all-zero He weights named constant_weights alone, not also integer division (which
     returns zeros too wherever every layer is wider than 2)?"""
-    he = corpus_reports["all_zeros_weights.ipynb"]["exercises"][2]
-    assert "[constant_weights]" in he["feedback"]
-    assert "[integer_division]" not in he["feedback"]
+    he = corpus_reports["all_zeros_weights.ipynb"].exercises[2]
+    assert "[constant_weights]" in he.feedback
+    assert "[integer_division]" not in he.feedback
 
 
 def hard_coded_result(scheme):
     """A JobResult whose every call returned the first public case's expected parameters."""
-    case_list = grading.graded_cases(scheme, True)
+    case_list = assignment.graded_cases(scheme, True)
     first = public_tests.public_cases(scheme)[0]
     observation = public_tests.observe_call(lambda dims: dict(first["expected"]), [0])
     observations = [[observation] * (2 if c["kind"] == "seeding" else 1) for c in case_list]
@@ -331,30 +336,26 @@ def hard_coded_result(scheme):
 def test_a_hard_coded_answer_scores_0_and_is_flagged(scheme):
     """Does an exercise whose function returns the same parameters for every layers_dims score
     0, say so first in its feedback and carry the flag hardcoded:<function>?"""
-    findings = grading.analysis.StaticFindings(public_tests.FUNCTION_NAMES[scheme])
-    entry = grading.judge_result(scheme, True, findings, hard_coded_result(scheme))
-    assert (entry["score"], entry["status"]) == (0.0, "failed")
-    assert entry["flags"] == [f"hardcoded:{public_tests.FUNCTION_NAMES[scheme]}"]
-    first_line = entry["feedback"].splitlines()[0]
+    entry = grading.judge_result(exercise_of(scheme), hard_coded_result(scheme))
+    assert (entry.score, entry.status) == (0.0, "failed")
+    assert entry.flags == (f"hardcoded:{public_tests.FUNCTION_NAMES[scheme]}",)
+    first_line = entry.feedback.splitlines()[0]
     assert "hard-coded answer" in first_line and "does not depend on layers_dims" in first_line
-    assert "Likely mistake" not in entry["feedback"]
+    assert "Likely mistake" not in entry.feedback
 
 
 def test_finish_collects_every_exercise_flag():
     """Does the report list the flags of all its exercises at the top, for the CSV?"""
-    submission = grading.Submission(SUBMISSIONS / "x.ipynb")
-    for scheme in public_tests.SCHEMES:
-        submission.findings[scheme] = grading.analysis.StaticFindings(
-            public_tests.FUNCTION_NAMES[scheme]
-        )
-    results = {scheme: hard_coded_result(scheme) for scheme in ("random", "he")}
-    results["zeros"] = JobResult("timeout", "wall time limit of 5 s", [], 5.0, "none")
-    report = grading.finish(submission, results, "none", 1.0)
-    assert report["flags"] == [
+    exercises = tuple(exercise_of(scheme) for scheme in public_tests.SCHEMES)
+    submission = grading.Submission(SUBMISSIONS / "x.ipynb", exercises)
+    results = {assignment.exercise(s): hard_coded_result(s) for s in ("random", "he")}
+    results[assignment.exercise("zeros")] = JobResult("timeout", "time limit", [], 5.0, "none")
+    report = grading.finish(submission, results, "none")
+    assert report.flags == (
         "hardcoded:initialize_parameters_random",
         "hardcoded:initialize_parameters_he",
-    ]
-    assert report["score"] == 0
+    )
+    assert report.score == 0
 
 
 def junk_or_observations(case):
@@ -371,18 +372,17 @@ def test_judging_a_result_never_crashes_nor_gives_points_for_wrong_values(data):
     """Does judge_result() turn any returned values -- spoiled arrays, odd keys, JSON junk where
     observations should be -- into an entry without raising, full marks only for right values?"""
     scheme = data.draw(st.sampled_from(public_tests.SCHEMES))
-    case_list = grading.graded_cases(scheme, True)
+    case_list = assignment.graded_cases(scheme, True)
     observations = [data.draw(junk_or_observations(case)) for case in case_list]
-    findings = grading.analysis.StaticFindings(public_tests.FUNCTION_NAMES[scheme])
     entry = grading.judge_result(
-        scheme, True, findings, JobResult("ok", "", observations, 0.1, "none")
+        exercise_of(scheme), JobResult("ok", "", observations, 0.1, "none")
     )
-    assert entry["status"] in ("passed", "failed")
-    assert 0 <= entry["score"] <= entry["max_score"]
-    assert type(entry["feedback"]) is str and entry["feedback"]
-    assert entry["flags"] in ([], [f"hardcoded:{public_tests.FUNCTION_NAMES[scheme]}"])
-    if entry["status"] == "passed":
-        assert entry["score"] == entry["max_score"] and not entry["flags"]
+    assert entry.status in ("passed", "failed")
+    assert 0 <= entry.score <= entry.max_score
+    assert type(entry.feedback) is str and entry.feedback
+    assert entry.flags in ((), (f"hardcoded:{public_tests.FUNCTION_NAMES[scheme]}",))
+    if entry.status == "passed":
+        assert entry.score == entry.max_score and not entry.flags
         assert all(
             type(observed) is list and returned_values.is_right(case, observed)
             for case, observed in zip(case_list, observations, strict=True)
@@ -395,7 +395,39 @@ def test_every_report_says_which_limits_were_enforced(sandbox):
     graded, unreadable = grading.grade_many(
         [SUBMISSIONS / "correct_loop.ipynb", SUBMISSIONS / "empty_file.ipynb"], sandbox
     )
-    assert set(graded["limits"]) >= {"memory", "cpu", "wall clock", "processes", "syscall filter"}
-    assert graded["limits"] == sandbox.enforced_limits()
-    assert unreadable["limits"] == {}
+    assert set(graded.limits) >= {"memory", "cpu", "wall clock", "processes", "syscall filter"}
+    assert graded.limits == sandbox.enforced_limits()
+    assert unreadable.limits == {}
     assert "Limits enforced on the student's code:" in report_table(graded)
+
+
+def test_a_notebook_graded_alone_reports_its_sandbox_time_as_seconds(sandbox):
+    """Is `seconds` the sandbox time of the notebook's jobs for one notebook too (0 for a
+    notebook whose code never ran), as in a batch?"""
+    [unreadable] = grading.grade_many([SUBMISSIONS / "empty_file.ipynb"], sandbox)
+    assert report_data(unreadable)["seconds"] == 0.0
+
+
+@pytest.mark.parametrize("verdict", ["passed", "failed", "timeout", "bogus", "x" * 1000])
+def test_a_verdict_the_static_checks_cannot_give_is_refused(verdict):
+    """Is an exercise verdict from the reading child other than '', missing or error refused
+    (the grader's own failure) rather than written into the report as the status?"""
+    message = grading.analyse_notebook(str(SUBMISSIONS / "deleted_function.ipynb"))
+    entry = next(e for e in message["exercises"].values() if e["verdict"])
+    entry["verdict"] = verdict
+    submission = grading.Submission(SUBMISSIONS / "x.ipynb", grading.exercises_to_grade())
+    with pytest.raises(ValueError, match="verdict"):
+        grading.fill_submission(submission, message)
+
+
+def test_an_exercise_is_judged_on_the_cases_it_carries():
+    """Does judging use the cases the exercise was prepared with, whatever they are (here the
+    public ones of a check), and score out of their points?"""
+    spec = assignment.exercise("he")
+    public = spec.cases(False)
+    exercise = Exercise(spec, public, grading.analysis.StaticFindings(spec.function))
+    observations = [
+        public_tests.observe(lambda dims: reference.initialize("he", dims), case) for case in public
+    ]
+    entry = grading.judge_result(exercise, JobResult("ok", "", observations, 0.1, "none"))
+    assert (entry.status, entry.score, entry.max_score) == ("passed", len(public), len(public))

@@ -1,6 +1,7 @@
 """Are reports written correctly: table, JSON (golden files), CSV rows, Gradescope results?"""
 
 import csv
+import dataclasses
 import json
 
 import pytest
@@ -10,6 +11,7 @@ from output_fuzzing import unsafe_characters
 
 from autograder import report
 from autograder.batch_output import csv_text
+from autograder.data import ExerciseResult, Report, Status
 from autograder.safe_text import shown
 
 GOLDEN_SUBMISSIONS = [
@@ -25,7 +27,7 @@ MACHINE_FIELDS = ("isolation",)
 
 def comparable(result, name):
     """The report without timings and machine details, its notebook named by file name only."""
-    stable = report.without_volatile(result)
+    stable = report.without_volatile(report.report_data(result))
     stable = {key: value for key, value in stable.items() if key not in MACHINE_FIELDS}
     stable["notebook"] = name
     return stable
@@ -86,28 +88,28 @@ def one_line(text):
 def hostile_report(text):
     """A report with `text` wherever student text or a file name can reach."""
     quoted = one_line(text)
-    exercises = [
-        {
-            "name": name,
-            "score": 0.0,
-            "max_score": 5.0,
-            "status": "error",
-            "feedback": f"{name} could not be graded: ValueError: {quoted} while running cells"
+    exercises = tuple(
+        ExerciseResult(
+            name=name,
+            score=0.0,
+            max_score=5.0,
+            status=Status.ERROR,
+            feedback=f"{name} could not be graded: ValueError: {quoted} while running cells"
             f"\n- In {name}([2, 1]), a key {quoted} is unexpected",
-        }
+        )
         for name in report.EXERCISE_NAMES
-    ]
-    return {
-        "notebook": f"submitted/{text}/Initialization.ipynb",
-        "score": 0.0,
-        "max_score": 15.0,
-        "isolation": "none",
-        "exercises": exercises,
-        "seconds": 0.2,
-        "reason": "",
-        "flags": [f"hardcoded:{text}"],
-        "limits": {f"memory{text}": f"1 GiB{text}"},
-    }
+    )
+    return Report(
+        notebook=f"submitted/{text}/Initialization.ipynb",
+        score=0.0,
+        max_score=15.0,
+        isolation="none",
+        exercises=exercises,
+        job_seconds=0.2,
+        reason="",
+        flags=(f"hardcoded:{text}",),
+        limits={f"memory{text}": f"1 GiB{text}"},
+    )
 
 
 def strings_in(data):
@@ -157,7 +159,8 @@ def test_a_formula_is_text_in_a_spreadsheet():
 def test_flags_are_a_column_and_limits_stay_in_the_json():
     """Are integrity flags in the CSV's flags column and the sandbox's limits in the JSON?"""
     result = hostile_report("x")
-    result["exercises"][2]["flags"] = ["hardcoded:initialize_parameters_he"]
+    he = dataclasses.replace(result.exercises[2], flags=("hardcoded:initialize_parameters_he",))
+    result = dataclasses.replace(result, exercises=(*result.exercises[:2], he))
     row = report.csv_row("ana", "ana.ipynb", result)
     assert row["flags"] == "hardcoded:x;hardcoded:initialize_parameters_he"
     assert json.loads(report.to_json(result))["limits"] == {"memoryx": "1 GiBx"}
@@ -168,7 +171,7 @@ def test_gradescope_results_follow_the_schema(corpus_reports):
     result = corpus_reports["seed_inside_loop.ipynb"]
     results = report.gradescope_results(result)
     assert {"score", "execution_time", "output", "tests"} <= set(results)
-    assert [test["name"] for test in results["tests"]] == [e["name"] for e in result["exercises"]]
+    assert [test["name"] for test in results["tests"]] == [e.name for e in result.exercises]
     for test in results["tests"]:
         assert set(test) >= {"name", "score", "max_score", "status", "output", "visibility"}
         assert test["status"] in ("passed", "failed")

@@ -17,7 +17,8 @@ import json
 
 from hypothesis import strategies as st
 
-from autograder import analysis, extraction, notebook
+from autograder import analysis, assignment, extraction, notebook
+from autograder.data import Status
 
 SCHEMES = ("zeros", "random", "he")
 FUNCTIONS = [f"initialize_parameters_{scheme}" for scheme in SCHEMES]
@@ -156,12 +157,12 @@ def check_analysis(sources, ids=None):
         notebook.Cell(index, "code", source, grade_id)
         for index, (source, grade_id) in enumerate(zip(sources, ids, strict=True))
     ]
-    programs = extraction.exercise_programs(cells, SCHEMES)
-    for scheme, program in programs.items():
-        findings = analysis.analyse(scheme, program)
-        assert findings.blocked in ("", "missing", "error")
+    programs = extraction.exercise_programs(cells, assignment.EXERCISES)
+    for spec, program in programs.items():
+        findings = analysis.analyse(spec, program, assignment.FUNCTIONS)
+        assert findings.verdict in (None, Status.MISSING, Status.ERROR)
         assert all(isinstance(note, str) for note in findings.notes)
-        if not findings.blocked:
+        if findings.runs:
             compile(program.source, "<program>", "exec")
 
 
@@ -199,8 +200,8 @@ def check_prepared(submission):
         check_reason(submission.reason)
         assert not submission.jobs
         return
-    assert set(submission.findings) == set(SCHEMES)
-    for scheme, findings in submission.findings.items():
-        assert (scheme in submission.jobs) == (not findings.blocked)
+    assert [exercise.spec.scheme for exercise in submission.exercises] == list(SCHEMES)
+    for exercise in submission.exercises:
+        assert (exercise.spec in submission.jobs) == exercise.findings.runs
     for job in submission.jobs.values():
         assert isinstance(job.source, str)
