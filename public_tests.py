@@ -22,7 +22,7 @@ Glossary: `layers_dims` -- [n_0, n_1, ..., n_L]; `parameters` -- {"W1": (n_1, n_
 """
 
 import warnings
-from dataclasses import dataclass, fields
+from dataclasses import dataclass
 
 import numpy as np
 
@@ -141,11 +141,16 @@ def observe_seeding(function, layers_dims):
     return [first, second]
 
 
+def observe_kind(function, kind, layers_dims):
+    """The observations a case of this kind needs: one call, or two for 'seeding'."""
+    if kind == "seeding":
+        return observe_seeding(function, layers_dims)
+    return [observe_call(function, layers_dims)]
+
+
 def observe(function, case):
-    """The observations a case needs: one call, or two for a seeding case."""
-    if case["kind"] == "seeding":
-        return observe_seeding(function, case["layers_dims"])
-    return [observe_call(function, case["layers_dims"])]
+    """The observations a Case needs."""
+    return observe_kind(function, case.kind, case.layers_dims)
 
 
 # --------------------------------------------------------------------------
@@ -187,9 +192,6 @@ class Case:
     points      -- what the case earns when it passes
     hidden      -- never shown to students: its feedback shows no expected value
     hint        -- what a wrong value should suggest (None: VALUE_HINTS of the scheme)
-
-    A case also reads as the mapping it once was (case["layers_dims"], case.get("hint")),
-    so that checks written against that form keep working.
     """
 
     name: str
@@ -200,17 +202,6 @@ class Case:
     points: float = 1.0
     hidden: bool = False
     hint: str | None = None
-
-    def __getitem__(self, key):
-        if key not in self.keys():
-            raise KeyError(key)
-        return getattr(self, key)
-
-    def get(self, key, default=None):
-        return getattr(self, key) if key in self.keys() else default
-
-    def keys(self):
-        return [field.name for field in fields(self)]
 
 
 def make_case(scheme, layers_dims, expected, hidden=False, kind="values", points=1.0, hint=None):
@@ -306,7 +297,7 @@ def function_name(scheme):
 
 
 def call_text(case):
-    return f"{function_name(case['scheme'])}({case['layers_dims']})"
+    return f"{function_name(case.scheme)}({case.layers_dims})"
 
 
 def where(case):
@@ -320,7 +311,7 @@ def layer_of(key):
 
 def explain_keys(case, observation):
     """Why the set of keys is wrong, or None when it is exactly W1..WL, b1..bL."""
-    wanted = list(expected_shapes(case["layers_dims"]))
+    wanted = list(expected_shapes(case.layers_dims))
     got = list(observation["entries"])
     if observation["bad_keys"]:
         return (
@@ -341,7 +332,7 @@ def explain_keys(case, observation):
         parts.append(f"is missing {', '.join(missing)}")
     if extra:
         parts.append(f"has unexpected keys {', '.join(extra)}")
-    n_layers = len(case["layers_dims"]) - 1
+    n_layers = len(case.layers_dims) - 1
     cause = f"expected exactly W1..W{n_layers} and b1..b{n_layers}"
     if missing and all(layer_of(key) == n_layers for key in missing):
         cause += f" -- the last layer is missing: range(1, len(layers_dims)) reaches l = {n_layers}"
@@ -385,7 +376,7 @@ def judge_structure(case, observation):
     problem = explain_keys(case, observation)
     if problem:
         return problem
-    for key, want in expected_shapes(case["layers_dims"]).items():
+    for key, want in expected_shapes(case.layers_dims).items():
         value = observation["entries"][key]
         if isinstance(value, str):
             return (
@@ -398,7 +389,7 @@ def judge_structure(case, observation):
                 "(did you pass dtype=int, or use integer division?)"
             )
         if value.shape != want:
-            return where(case) + explain_shape(key, value.shape, want, case["layers_dims"])
+            return where(case) + explain_shape(key, value.shape, want, case.layers_dims)
     return None
 
 
@@ -436,29 +427,29 @@ def judge_hidden_values(case, key, got, want):
     return (
         f"{hidden_where(case)}{key} differs from the expected values "
         f"({describe_difference(got, want)}). "
-        f"Hint: {case.get('hint') or VALUE_HINTS[case['scheme']]}"
+        f"Hint: {case.hint or VALUE_HINTS[case.scheme]}"
     )
 
 
 def judge_values(case, observation):
     """The first value problem of a structurally correct call, or None."""
-    for key, want in case["expected"].items():
+    for key, want in case.expected.items():
         got = observation["entries"][key]
         if np.allclose(got, want, rtol=RTOL, atol=ATOL):
             continue
-        if case.get("hidden"):
+        if case.hidden:
             return judge_hidden_values(case, key, got, want)
         if key.startswith("b"):
             return f"{where(case)}{key} should be all zeros but is {show_array(got)}: use np.zeros"
         return (
             f"{where(case)}{key} differs from the expected values: expected {show_array(want)}, "
-            f"got {show_array(got)}. Hint: {case.get('hint') or VALUE_HINTS[case['scheme']]}"
+            f"got {show_array(got)}. Hint: {case.hint or VALUE_HINTS[case.scheme]}"
         )
     return None
 
 
 def judge_mutation(case, observation):
-    if observation["layers_dims_after"] != case["layers_dims"]:
+    if observation["layers_dims_after"] != case.layers_dims:
         return (
             f"{call_text(case)} changed its argument to {observation['layers_dims_after']}; "
             "read layers_dims, never modify it"
@@ -468,7 +459,7 @@ def judge_mutation(case, observation):
 
 def judge_seeding(case, observations):
     first, second = observations
-    for key in expected_shapes(case["layers_dims"]):
+    for key in expected_shapes(case.layers_dims):
         a, b = first["entries"][key], second["entries"][key]
         if a.shape != b.shape or not np.array_equal(a, b, equal_nan=True):
             return (
@@ -484,7 +475,7 @@ def judge(case, observations):
         problem = judge_structure(case, observation) or judge_mutation(case, observation)
         if problem:
             return False, problem
-    problem = judge_seeding(case, observations) if case["kind"] == "seeding" else None
+    problem = judge_seeding(case, observations) if case.kind == "seeding" else None
     # A seeding case scores only with the right values too: constant, zero or NaN
     # weights are also "the same on every call".
     problem = problem or judge_values(case, observations[0])
@@ -538,9 +529,9 @@ def repeated_result(cases, observations):
         for parameters in filter(None, map(returned_parameters, observed)):
             group = next((g for g in groups if same_parameters(g[0], parameters)), None)
             if group is None:
-                groups.append((parameters, [case["layers_dims"]]))
-            elif case["layers_dims"] not in group[1]:
-                group[1].append(case["layers_dims"])
+                groups.append((parameters, [case.layers_dims]))
+            elif case.layers_dims not in group[1]:
+                group[1].append(case.layers_dims)
     repeated = [dims for _, dims in groups if len(dims) >= 2]
     return max(repeated, key=len, default=[])
 
@@ -552,7 +543,7 @@ def hardcoded_problem(cases, observations):
         return ""
     listed = ", ".join(str(dims) for dims in repeated[:-1]) + f" and {repeated[-1]}"
     return (
-        f"{function_name(cases[0]['scheme'])} returned the same parameters for layers_dims "
+        f"{function_name(cases[0].scheme)} returned the same parameters for layers_dims "
         f"{listed}: its result does not depend on layers_dims, so it is a hard-coded answer "
         "and this exercise scores 0. Compute every W[l] and b[l] from layers_dims"
     )
@@ -566,9 +557,7 @@ def judge_exercise(cases, observations):
 
 def score(cases, verdicts):
     """Points earned: the sum of the points of the passed cases, rounded to 4 places."""
-    earned = sum(
-        case["points"] for case, (passed, _) in zip(cases, verdicts, strict=True) if passed
-    )
+    earned = sum(case.points for case, (passed, _) in zip(cases, verdicts, strict=True) if passed)
     return round(earned, 4)
 
 
@@ -578,7 +567,7 @@ def exercise_score(cases, verdicts, hardcoded):
 
 
 def max_score(cases):
-    return round(sum(case["points"] for case in cases), 4)
+    return round(sum(case.points for case in cases), 4)
 
 
 # --------------------------------------------------------------------------
@@ -591,7 +580,7 @@ def public_cases(scheme):
     cases = list(PUBLIC_CASES[scheme])
     if scheme != "zeros":
         first = cases[0]
-        cases.append(make_case(scheme, first["layers_dims"], first["expected"], kind="seeding"))
+        cases.append(make_case(scheme, first.layers_dims, first.expected, kind="seeding"))
     return cases
 
 
@@ -616,7 +605,7 @@ def report(verdicts, hardcoded=""):
 def run_test(function, cases):
     """Observe, judge and report a function on any cases (all of one scheme)."""
     if not callable(function):
-        name = function_name(cases[0]["scheme"])
+        name = function_name(cases[0].scheme)
         print(f"{name} is not a function: pass the function itself, without ()")
         return
     report(*run_cases(function, cases))
@@ -658,7 +647,7 @@ def grade(scheme, function, hidden_cases):
     if not verdicts:
         verdicts = [(False, f"{FUNCTION_NAMES[scheme]} is not a function")] * len(cases)
     for case, (passed, message) in zip(cases, verdicts, strict=True):
-        print(f"{'PASS' if passed else 'FAIL'} {case['name']}" + ("" if passed else f": {message}"))
+        print(f"{'PASS' if passed else 'FAIL'} {case.name}" + ("" if passed else f": {message}"))
     if hardcoded:
         print(f"FAIL exercise: {hardcoded}")
     return exercise_score(cases, verdicts, hardcoded)

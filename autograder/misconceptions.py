@@ -405,17 +405,17 @@ def calls_differ(observations):
 
 
 def matches(misconception, case, observations):
-    if case["scheme"] not in misconception.schemes:
+    if case.scheme not in misconception.schemes:
         return False
     if misconception.calls_differ:
-        return case["kind"] == "seeding" and calls_differ(observations)
-    if case["kind"] != "values" or not observations:
+        return case.kind == "seeding" and calls_differ(observations)
+    if case.kind != "values" or not observations:
         return False
-    dims = tuple(case["layers_dims"])
+    dims = tuple(case.layers_dims)
     return any(
         same_observation(
             observations[0],
-            mistaken_observation(misconception.name, index, case["scheme"], dims),
+            mistaken_observation(misconception.name, index, case.scheme, dims),
             misconception.unseeded,
         )
         for index in range(len(misconception.versions))

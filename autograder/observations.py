@@ -92,8 +92,8 @@ def encode_observation(observation):
 
 def observe_call(function, call):
     """The probe's entry point in the job child: public_tests.observe of one call, encoded."""
-    case = {"kind": call["kind"], "layers_dims": list(call["layers_dims"])}
-    return [encode_observation(observation) for observation in public_tests.observe(function, case)]
+    observed = public_tests.observe_kind(function, call["kind"], list(call["layers_dims"]))
+    return [encode_observation(observation) for observation in observed]
 
 
 def describe_error(error):

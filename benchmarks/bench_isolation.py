@@ -53,8 +53,7 @@ def job(index):
     seed = "np.random.seed(3)" if scheme != "zeros" else "pass"
     source = TEMPLATE.format(scheme=scheme, seed=seed, weights=weights)
     calls = [
-        {"kind": case["kind"], "layers_dims": case["layers_dims"]}
-        for case in cases.all_cases(scheme)
+        {"kind": case.kind, "layers_dims": case.layers_dims} for case in cases.all_cases(scheme)
     ]
     return Job(source=source, function=f"initialize_parameters_{scheme}", calls=calls)
 

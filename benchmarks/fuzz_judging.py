@@ -43,7 +43,7 @@ def check_judge_exercise(data):
     observations = [data.draw(returned_values.observations_for(case)) for case in graded]
     verdicts, hardcoded = public_tests.judge_exercise(graded, observations)
     for case, observed, (passed, _) in zip(graded, observations, verdicts, strict=True):
-        assert not passed or returned_values.is_right(case, observed), case["name"]
+        assert not passed or returned_values.is_right(case, observed), case.name
     points = public_tests.exercise_score(graded, verdicts, hardcoded)
     assert 0 <= points <= public_tests.max_score(graded)
 

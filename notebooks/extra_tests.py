@@ -73,9 +73,7 @@ def extra_cases(scheme):
     ]
     first = cases[0]
     cases.append(
-        make_case(
-            scheme, first["layers_dims"], first["expected"], kind="seeding", hint=HINTS[scheme]
-        )
+        make_case(scheme, first.layers_dims, first.expected, kind="seeding", hint=HINTS[scheme])
     )
     return cases
 

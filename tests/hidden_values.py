@@ -19,7 +19,7 @@ def printed_forms(value):
 def forms_of(case_list, skip_zero=False):
     forms = set()
     for case in case_list:
-        for value in np.concatenate([np.ravel(v) for v in case["expected"].values()]):
+        for value in np.concatenate([np.ravel(v) for v in case.expected.values()]):
             if not (skip_zero and value == 0):
                 forms |= printed_forms(value)
     return forms

@@ -83,7 +83,7 @@ def spoiled(array):
 
 
 def right_entries(case):
-    return {key: np.array(value, copy=True) for key, value in case["expected"].items()}
+    return {key: np.array(value, copy=True) for key, value in case.expected.items()}
 
 
 @st.composite
@@ -133,14 +133,14 @@ def clean_call(case, entries):
         "returned": "dict",
         "entries": entries,
         "bad_keys": [],
-        "layers_dims_after": list(case["layers_dims"]),
+        "layers_dims_after": list(case.layers_dims),
     }
 
 
 @st.composite
 def any_call(draw, case):
     """A call's observation with anything wrong: errors, types, keys, dtypes, shapes."""
-    dims = list(case["layers_dims"])
+    dims = list(case.layers_dims)
     raised = draw(st.one_of(st.none(), st.none(), one_line()))
     returned = draw(st.sampled_from(["dict", "dict", "dict", *TYPE_NAMES]))
     entries = draw(entries_for(case)) if returned == "dict" else {}
@@ -173,7 +173,7 @@ def observation_for(case):
 def observations_for(draw, case):
     """The observations of one case: one call, or two for a seeding case."""
     first = draw(observation_for(case))
-    if case["kind"] != "seeding":
+    if case.kind != "seeding":
         return [first]
     second = draw(st.one_of(st.just(first), observation_for(case)))
     return [first, second]
@@ -192,7 +192,7 @@ def junk():
 
 def is_right(case, observations):
     """The oracle: is every call of this case a right answer?"""
-    wanted_keys = set(case["expected"])
+    wanted_keys = set(case.expected)
     for observation in observations:
         entries = observation.get("entries")
         if observation.get("raised") is not None or observation.get("returned") != "dict":
@@ -200,16 +200,16 @@ def is_right(case, observations):
         if observation.get("bad_keys") or type(entries) is not dict:
             return False
         if set(entries) != wanted_keys or observation.get("layers_dims_after") != list(
-            case["layers_dims"]
+            case.layers_dims
         ):
             return False
-        for key, want in case["expected"].items():
+        for key, want in case.expected.items():
             got = entries[key]
             if type(got) is not np.ndarray or got.dtype.kind != "f" or got.shape != want.shape:
                 return False
             if not np.allclose(got, want, rtol=public_tests.RTOL, atol=public_tests.ATOL):
                 return False
-    if case["kind"] == "seeding":
+    if case.kind == "seeding":
         first, second = (observation["entries"] for observation in observations)
         return all(np.array_equal(first[key], second[key]) for key in wanted_keys)
     return True

@@ -217,10 +217,10 @@ def test_full_precision_values_round_to_the_published_ones(name):
 def test_public_expected_values_are_the_reference_ones(scheme):
     """Are the expected arrays of every public case exactly the reference initialiser's?"""
     for case in public_tests.public_cases(scheme):
-        wanted = reference.initialize(scheme, case["layers_dims"])
-        assert sorted(case["expected"]) == sorted(wanted), case["name"]
+        wanted = reference.initialize(scheme, case.layers_dims)
+        assert sorted(case.expected) == sorted(wanted), case.name
         for key, value in wanted.items():
-            np.testing.assert_array_equal(case["expected"][key], value, err_msg=case["name"])
+            np.testing.assert_array_equal(case.expected[key], value, err_msg=case.name)
 
 
 def two_layers_only(layers_dims):
@@ -300,7 +300,7 @@ def test_constant_weights_earn_nothing(scheme, value, capsys):
 
 def test_the_seeding_case_needs_the_right_values():
     """Does a seeded function with wrong values fail the seeding case on its values?"""
-    [case] = [case for case in public_tests.public_cases("he") if case["kind"] == "seeding"]
+    [case] = [case for case in public_tests.public_cases("he") if case.kind == "seeding"]
 
     def times_ten(layers_dims):
         np.random.seed(3)
@@ -322,7 +322,7 @@ def test_the_seeding_case_needs_the_right_values():
 def published(scheme):
     """The first public case's expected parameters, as a student would copy them."""
     return {
-        key: value.copy() for key, value in public_tests.PUBLIC_CASES[scheme][0]["expected"].items()
+        key: value.copy() for key, value in public_tests.PUBLIC_CASES[scheme][0].expected.items()
     }
 
 
@@ -340,9 +340,7 @@ def hard_coded_by_length(scheme):
 
 def hard_coded_lookup(scheme):
     """The public cases looked up, any other layers_dims given the first public answer."""
-    table = {
-        tuple(case["layers_dims"]): case["expected"] for case in public_tests.PUBLIC_CASES[scheme]
-    }
+    table = {tuple(case.layers_dims): case.expected for case in public_tests.PUBLIC_CASES[scheme]}
     fallback = published(scheme)
     return lambda layers_dims: dict(table.get(tuple(layers_dims), fallback))
 
@@ -431,8 +429,8 @@ def test_honest_code_is_never_called_hard_coded(kind):
 def test_graded_cases_differ_in_their_first_two_layer_sizes(scheme):
     """Do the graded cases differ pairwise in (n_0, n_1), so that any code whose W1 depends on
     its layer sizes returns different results for them?"""
-    firsts = [tuple(case["layers_dims"][:2]) for case in cases.all_cases(scheme)]
-    distinct_inputs = {tuple(case["layers_dims"]) for case in cases.all_cases(scheme)}
+    firsts = [tuple(case.layers_dims[:2]) for case in cases.all_cases(scheme)]
+    distinct_inputs = {tuple(case.layers_dims) for case in cases.all_cases(scheme)}
     assert len(set(firsts)) == len(distinct_inputs)
 
 
@@ -523,7 +521,7 @@ def test_a_call_that_raised_with_an_empty_message_never_passes():
     """Is an observation that says the call raised -- even with an empty line, as a forged
     channel message may -- a failed case, whatever entries come with it?"""
     case = public_tests.public_cases("he")[0]
-    observation = public_tests.observe_call(solution("he"), case["layers_dims"])
+    observation = public_tests.observe_call(solution("he"), case.layers_dims)
     assert public_tests.judge(case, [observation]) == (True, "")
     observation["raised"] = ""
     passed, message = public_tests.judge(case, [observation])

@@ -107,10 +107,10 @@ def test_a_message_shared_by_two_cases_is_shown_once():
                 "returned": "dict",
                 "entries": {},
                 "bad_keys": [],
-                "layers_dims_after": list(case["layers_dims"]),
+                "layers_dims_after": list(case.layers_dims),
             }
         ]
-        * (2 if case["kind"] == "seeding" else 1)
+        * (2 if case.kind == "seeding" else 1)
         for case in case_list
     ]
     result = JobResult("ok", "", observations, 0.1, "none")
@@ -299,7 +299,7 @@ def test_hidden_case_feedback_says_what_is_wrong():
     """Does a failed hidden case name its layer sizes and how many entries differ?"""
     # The feedback lists only the first failed cases: judge every case of a halved He answer.
     case_list = assignment.graded_cases("he", True)
-    hidden = [case for case in case_list if case["hidden"]]
+    hidden = [case for case in case_list if case.hidden]
     assert hidden
     observations = [
         public_tests.observe(
@@ -309,9 +309,9 @@ def test_hidden_case_feedback_says_what_is_wrong():
     ]
     verdicts, _ = public_tests.judge_exercise(list(case_list), observations)
     for case, (passed, message) in zip(case_list, verdicts, strict=True):
-        if case["hidden"]:
+        if case.hidden:
             assert not passed
-            assert f"({case['layers_dims']})" in message and "(a hidden case)" in message
+            assert f"({case.layers_dims})" in message and "(a hidden case)" in message
             assert "entries differ" in message and "expected [" not in message
 
 
@@ -327,8 +327,8 @@ def hard_coded_result(scheme):
     """A JobResult whose every call returned the first public case's expected parameters."""
     case_list = assignment.graded_cases(scheme, True)
     first = public_tests.public_cases(scheme)[0]
-    observation = public_tests.observe_call(lambda dims: dict(first["expected"]), [0])
-    observations = [[observation] * (2 if c["kind"] == "seeding" else 1) for c in case_list]
+    observation = public_tests.observe_call(lambda dims: dict(first.expected), [0])
+    observations = [[observation] * (2 if c.kind == "seeding" else 1) for c in case_list]
     return JobResult("ok", "", observations, 0.1, "none")
 
 

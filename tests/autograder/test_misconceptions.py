@@ -39,9 +39,9 @@ def test_each_mistake_fails_and_is_recognised_as_itself(name, scheme):
     for version in range(len(misconception.versions)):
         named = []
         for case in cases.all_cases(scheme):
-            if case["kind"] != "values":
+            if case.kind != "values":
                 continue
-            observations = observe_mistake(misconception, scheme, case["layers_dims"], version)
+            observations = observe_mistake(misconception, scheme, case.layers_dims, version)
             passed, _ = public_tests.judge(case, observations)
             if not passed:
                 found = misconceptions.recognise(case, observations)
@@ -56,22 +56,22 @@ def test_each_mistake_fails_and_is_recognised_as_itself(name, scheme):
 def test_the_right_answer_matches_a_mistake_only_where_it_is_invisible(scheme):
     """Does a misconception match the right answer only on a case its own output passes?"""
     for case in cases.all_cases(scheme):
-        if case["kind"] != "values":
+        if case.kind != "values":
             continue
         right = [
             public_tests.observe_call(
-                lambda dims: reference.initialize(scheme, dims), case["layers_dims"]
+                lambda dims: reference.initialize(scheme, dims), case.layers_dims
             )
         ]
         found = misconceptions.recognise(case, right)
         if found is not None:
-            own = observe_mistake(found, scheme, case["layers_dims"])
+            own = observe_mistake(found, scheme, case.layers_dims)
             assert public_tests.judge(case, own)[0], f"{found.name} matched the right answer"
 
 
 def test_no_seed_is_recognised_when_two_calls_differ():
     """Is 'no_seed' named on a seeding case whose two calls differ, and only then?"""
-    [case] = [case for case in public_tests.public_cases("he") if case["kind"] == "seeding"]
+    [case] = [case for case in public_tests.public_cases("he") if case.kind == "seeding"]
 
     def unseeded(layers_dims):
         return {
@@ -93,7 +93,7 @@ def test_recognising_leaves_numpys_global_generator_alone():
     before = np.random.get_state()[1].copy()
     for case in graded:
         misconceptions.recognise(
-            case, [public_tests.observe_call(lambda dims: {}, case["layers_dims"])]
+            case, [public_tests.observe_call(lambda dims: {}, case.layers_dims)]
         )
     assert np.array_equal(np.random.get_state()[1], before)
 
@@ -108,9 +108,7 @@ def test_ones_are_not_taken_for_random_weights():
     """Are constant weights (np.ones) named as ones, not as random draws of the same spread?"""
     case = cases.all_cases("zeros")[0]
     ones = misconceptions.BY_NAME["ones_instead_of_zeros"]
-    assert (
-        misconceptions.recognise(case, observe_mistake(ones, "zeros", case["layers_dims"])) is ones
-    )
+    assert misconceptions.recognise(case, observe_mistake(ones, "zeros", case.layers_dims)) is ones
 
 
 def test_explanation_names_the_misconception():
@@ -129,8 +127,8 @@ def test_no_catalogued_mistake_is_taken_for_a_hard_coded_answer(name, scheme):
     graded = cases.all_cases(scheme)
     for version in range(len(misconception.versions)):
         observations = [
-            observe_mistake(misconception, scheme, case["layers_dims"], version)
-            * (2 if case["kind"] == "seeding" else 1)
+            observe_mistake(misconception, scheme, case.layers_dims, version)
+            * (2 if case.kind == "seeding" else 1)
             for case in graded
         ]
         assert public_tests.hardcoded_problem(graded, observations) == "", (name, version)
@@ -138,7 +136,7 @@ def test_no_catalogued_mistake_is_taken_for_a_hard_coded_answer(name, scheme):
 
 def test_nan_weights_are_not_a_missing_seed():
     """Are NaN weights, the same on both calls, not named as a missing np.random.seed(3)?"""
-    [case] = [case for case in public_tests.public_cases("random") if case["kind"] == "seeding"]
+    [case] = [case for case in public_tests.public_cases("random") if case.kind == "seeding"]
 
     def nan_weights(layers_dims):
         return {
@@ -162,9 +160,7 @@ def test_constant_weights_are_named(scheme, value):
             for key, shape in public_tests.expected_shapes(layers_dims).items()
         }
 
-    found = misconceptions.recognise(
-        case, [public_tests.observe_call(constant, case["layers_dims"])]
-    )
+    found = misconceptions.recognise(case, [public_tests.observe_call(constant, case.layers_dims)])
     assert found is misconceptions.BY_NAME["constant_weights"]
 
 
@@ -179,7 +175,7 @@ def test_recognising_never_crashes_and_names_only_catalogued_mistakes(data):
     found = misconceptions.recognise(case, observations)
     assert found is None or found in CATALOGUE
     if found is not None:
-        assert case["scheme"] in found.schemes
+        assert case.scheme in found.schemes
 
 
 def test_a_type_name_where_a_mistake_has_an_array_is_no_match():

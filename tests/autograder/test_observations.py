@@ -34,9 +34,7 @@ def he_reference(layers_dims):
 
 
 def observations_of(function, kinds=("values", "seeding")):
-    return [
-        public_tests.observe(function, {"kind": kind, "layers_dims": [3, 2, 1]}) for kind in kinds
-    ]
+    return [public_tests.observe_kind(function, kind, [3, 2, 1]) for kind in kinds]
 
 
 def round_trip(observations, kinds=("values", "seeding")):
@@ -86,7 +84,7 @@ def test_judging_decoded_observations_gives_the_same_verdicts():
         for function in (lambda dims, s=scheme: reference.initialize(s, dims), wrong):
             for case in cases.all_cases(scheme):
                 observed = public_tests.observe(function, case)
-                _, decoded = decode_result(encode_result([observed]), [case["kind"]])
+                _, decoded = decode_result(encode_result([observed]), [case.kind])
                 assert public_tests.judge(case, decoded[0]) == public_tests.judge(case, observed)
 
 
@@ -229,8 +227,8 @@ def test_type_names_and_errors_survive_as_text():
     def broken(layers_dims):
         raise ZeroDivisionError("division by zero")
 
-    original = [public_tests.observe(odd, {"kind": "values", "layers_dims": [2, 1]})]
-    original.append(public_tests.observe(broken, {"kind": "values", "layers_dims": [2, 1]}))
+    original = [public_tests.observe_kind(odd, "values", [2, 1])]
+    original.append(public_tests.observe_kind(broken, "values", [2, 1]))
     _, decoded = round_trip(original, ["values", "values"])
     assert decoded[0][0]["entries"] == {"W1": "list"} and decoded[0][0]["bad_keys"] == ["3"]
     assert decoded[1][0]["raised"] == "ZeroDivisionError: division by zero"

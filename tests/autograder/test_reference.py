@@ -39,7 +39,7 @@ def bit_identical(got, want):
 def test_values_are_the_course_recipes_bit_for_bit(scheme):
     """Does the reference return, bit for bit, what np.random.seed(3) and the course's recipe
     return, for every graded case and a few wider networks?"""
-    dims_list = [case["layers_dims"] for case in cases.all_cases(scheme)]
+    dims_list = [case.layers_dims for case in cases.all_cases(scheme)]
     dims_list += [[1, 1], [12, 7, 30, 1], [3] + [9] * 12]
     for layers_dims in dims_list:
         want = course_recipe(scheme, layers_dims)

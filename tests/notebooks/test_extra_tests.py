@@ -9,6 +9,8 @@ from extra_tests import (
     initialize_parameters_xavier_test,
 )
 
+import public_tests
+
 STD = {
     "xavier": lambda n_prev, n: np.sqrt(2.0 / (n_prev + n)),  # Glorot & Bengio 2010
     "lecun": lambda n_prev, n: np.sqrt(1.0 / n_prev),  # LeCun et al. 1998
@@ -93,7 +95,5 @@ def test_passing_a_call_instead_of_the_function_is_explained(capsys):
 def test_cases_are_public_tests_cases():
     """Are the cases shaped like public_tests' own, values first and seeding last?"""
     cases = extra_cases("xavier")
-    assert [case["kind"] for case in cases] == ["values", "values", "seeding"]
-    assert {"name", "scheme", "kind", "layers_dims", "expected", "points", "hidden"} <= set(
-        cases[0]
-    )
+    assert [case.kind for case in cases] == ["values", "values", "seeding"]
+    assert all(isinstance(case, public_tests.Case) for case in cases)

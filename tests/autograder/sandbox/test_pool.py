@@ -53,7 +53,7 @@ ROOT = Path(__file__).resolve().parents[3]
 HOSTILE = ROOT / "tests" / "files" / "hostile"
 LEVELS = ("bubblewrap", "unshare", "none")
 HE_CASES = cases.all_cases("he")
-CALLS = [{"kind": case["kind"], "layers_dims": case["layers_dims"]} for case in HE_CASES]
+CALLS = [{"kind": case.kind, "layers_dims": case.layers_dims} for case in HE_CASES]
 # Room for the memory attacks to fault in more than 1 GiB on a busy machine.
 LIMITS = Limits(wall_seconds=5.0, cpu_seconds=5)
 # Processes of a live sandbox that are not a job's: bwrap/unshare, the worker, its idle child.

@@ -136,4 +136,4 @@ def initialize_parameters_he(layers_dims):
         parameters["b" + str(l)] = np.zeros((layers_dims[l], 1))
     return parameters
 """
-HE_CALLS = [{"kind": c["kind"], "layers_dims": c["layers_dims"]} for c in cases.all_cases("he")]
+HE_CALLS = [{"kind": c.kind, "layers_dims": c.layers_dims} for c in cases.all_cases("he")]
