@@ -117,7 +117,7 @@ def prepare_class(state, roster):
 
 
 def hub_environment(state, roster, port):
-    """The hub's environment: the launcher's choices for jupyterhub_config.py, deploy/ importable."""
+    """The hub's environment: the choices for jupyterhub_config.py; deploy/ importable."""
     environment = dict(os.environ)
     environment.update(
         {
