@@ -68,7 +68,10 @@ def check_machine(port):
 
 
 def port_is_free(port):
+    """Whether a server can listen on 127.0.0.1:port (the proxy does, with SO_REUSEADDR)."""
     with socket.socket() as probe:
+        # Without it, the connections of a hub that just stopped (TIME_WAIT) would count as use.
+        probe.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
         try:
             probe.bind(("127.0.0.1", port))
         except OSError:
