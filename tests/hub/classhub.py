@@ -202,9 +202,17 @@ class Snapshots:
     def __init__(self, folder=ARTIFACTS):
         self.folder = Path(folder)
         self.folder.mkdir(parents=True, exist_ok=True)
-        for old in self.folder.glob("*.png"):
+        for old in self.folder.glob("[0-9][0-9]-*.png"):
             old.unlink()
         self.count = 0
+
+    @staticmethod
+    def single(page, step, folder=ARTIFACTS):
+        """One screenshot outside a walk-through: artifacts/hub/<step>.png."""
+        path = Path(folder) / f"{step}.png"
+        path.parent.mkdir(parents=True, exist_ok=True)
+        page.screenshot(path=str(path))
+        return path
 
     def __call__(self, page, step):
         self.count += 1
@@ -323,19 +331,57 @@ def save_notebook(page):
 
 
 def validate_notebook(page, timeout=300):
-    """Click the notebook toolbar's Validate button; returns the result dialog's text."""
-    page.locator(".jp-NotebookPanel-toolbar button", has_text="Validate").first.click()
+    """Click the notebook toolbar's Validate button; returns the result dialog's text.
+
+    The button reads "Validating..." while the server runs the notebook; the result is a
+    JupyterLab dialog.
+    """
+    page.locator(".jp-NotebookPanel-toolbar").get_by_text("Validate", exact=True).first.click()
     dialog = page.locator(".jp-Dialog").first
-    dialog.wait_for(state="visible", timeout=30_000)
-    page.wait_for_function(
-        "() => { const d = document.querySelector('.jp-Dialog');"
-        " return d && !d.innerText.includes('Validating...'); }",
-        timeout=timeout * 1000,
-        polling=500,
-    )
+    dialog.wait_for(state="visible", timeout=timeout * 1000)
+    page.wait_for_timeout(500)
     return dialog.inner_text()
 
 
 def close_dialog(page):
     page.locator(".jp-Dialog .jp-Dialog-button").last.click()
     page.wait_for_selector(".jp-Dialog", state="detached", timeout=10_000)
+
+
+# --------------------------------------------------------------------------
+# Code in a member's own server.
+# --------------------------------------------------------------------------
+
+
+def run_in_new_notebook(page, code, timeout=120):
+    """Run code in a new notebook of the member's server; returns the text it printed."""
+    page.evaluate(
+        "() => window.jupyterapp.commands.execute('notebook:create-new', {kernelName: 'python3'})"
+    )
+    page.wait_for_selector(".jp-NotebookPanel .jp-Notebook .jp-Cell", timeout=60_000)
+    deadline = time.monotonic() + timeout
+    while page.evaluate(lab._KERNEL_STATE_JS) != "idle":
+        lab.dismiss_dialogs(page)
+        if time.monotonic() > deadline:
+            raise TimeoutError(f"the new notebook's kernel was not idle within {timeout} s")
+        page.wait_for_timeout(250)
+    page.evaluate(
+        "(code) => window.jupyterapp.shell.currentWidget.content.widgets[0]"
+        ".model.sharedModel.setSource(code)",
+        code,
+    )
+    assert lab.run_all_cells(page, timeout) == "true", lab.read_cells(page)
+    return "".join(output["text"] for output in lab.read_cells(page)[0]["outputs"])
+
+
+def sign_in_is_refused(browser, hub, name, password):
+    """Whether the hub's login page turns name/password away."""
+    page = browser.new_context(viewport=lab.VIEWPORT).new_page()
+    page.goto(f"{hub.url}/hub/login")
+    page.fill("#username_input", name)
+    page.fill("#password_input", password)
+    page.click("#login_submit")
+    page.wait_for_load_state("networkidle")
+    refused = "/hub/login" in page.url and page.locator("text=Invalid username or password").count()
+    page.context.close()
+    return bool(refused)

@@ -1,6 +1,9 @@
 """The whole class on the demo hub, in real browsers: release, fetch, validate, submit, grade,
 feedback; and what a student's server can and cannot reach."""
 
+import json
+import os
+import pwd
 import shutil
 import tempfile
 from pathlib import Path
@@ -16,7 +19,8 @@ pytestmark = [
 
 ASSIGNMENT = "initialization"
 COURSE = "initialization-course"
-NOTEBOOK = f"{ASSIGNMENT}/Initialization.ipynb"
+NOTEBOOK_NAME = "Initialization.ipynb"
+NOTEBOOK = f"{ASSIGNMENT}/{NOTEBOOK_NAME}"
 FULL_MARKS = "18"
 
 
@@ -130,6 +134,9 @@ def test_instructor_and_students_go_from_release_to_feedback_in_the_browser(hub)
             page.wait_for_selector("text=Score", timeout=30_000)
             snapshot(page, f"{name}-feedback")
             feedback[name] = page.inner_text("body")
+            first_test = "All tests passed." if name == solver else "raised NotImplementedError"
+            page.get_by_text(first_test).first.scroll_into_view_if_needed()
+            snapshot(page, f"{name}-feedback-messages")
 
     assert f"Score: {FULL_MARKS}.0 / {FULL_MARKS}.0" in feedback[solver]
     assert "All tests passed." in feedback[solver]
@@ -137,3 +144,79 @@ def test_instructor_and_students_go_from_release_to_feedback_in_the_browser(hub)
     assert "raised NotImplementedError" in feedback[idler]
     # The untouched release must not validate (part of the course's Validate work).
     assert "Validation failed" in idler_validate_verdict, idler_validate_verdict
+
+
+# What a student's code tries to open: {label: path}. Every one exists and root can read it.
+PROBE = """
+import json, os
+results = {}
+for label, path in json.loads(%r).items():
+    try:
+        if os.path.isdir(path):
+            os.listdir(path)
+        else:
+            with open(path, "rb") as stream:
+                stream.read(1)
+        results[label] = "read"
+    except OSError as error:
+        results[label] = type(error).__name__
+others = []
+for pid in filter(str.isdigit, os.listdir("/proc")):
+    try:
+        if os.stat(f"/proc/{pid}").st_uid != os.getuid():
+            others.append(pid)
+    except OSError:
+        pass
+results["processes of other accounts"] = len(others)
+print(json.dumps(results))
+"""
+
+
+def forbidden_paths(hub, course_folder):
+    """{label: path} a student must not reach; made where a walk-through has not made them."""
+    grace_work = hub.home("grace") / "private-work.txt"
+    grace_work.write_text("grace's answers\n")
+    os.chown(grace_work, pwd.getpwnam("grace").pw_uid, pwd.getpwnam("grace").pw_gid)
+    return {
+        "another student's file": str(grace_work),
+        "another student's home": str(hub.home("grace")),
+        "the instructor's source notebook": str(
+            course_folder / "source" / ASSIGNMENT / NOTEBOOK_NAME
+        ),
+        "the instructor's course folder": str(course_folder),
+        "the gradebook": str(course_folder / "gradebook.db"),
+        "the checkout's hidden cases": str(classhub.ROOT / "autograder" / "cases.py"),
+        "the checkout's source notebook": str(
+            classhub.ROOT / "source" / ASSIGNMENT / NOTEBOOK_NAME
+        ),
+        "the hub's passwords": str(hub.state / "hub" / "passwords.json"),
+        "the hub's database": str(hub.state / "hub" / "jupyterhub.sqlite"),
+        "the submissions in the exchange": str(hub.state / "exchange" / COURSE / "inbound"),
+    }
+
+
+def test_a_student_server_reaches_only_its_own_home_and_the_release(hub):
+    """Can a student's code read their own work, and nothing of other students or the grader?"""
+    course_folder = hub.home("instructor") / COURSE
+    with classhub.chromium() as browser:
+        # The instructor's formgrader makes the gradebook if no walk-through has yet.
+        classhub.open_formgrader(classhub.sign_in(browser, hub, "instructor"), hub, "instructor")
+        targets = forbidden_paths(hub, course_folder)
+        own_work = hub.home("ada") / "own-work.txt"
+        own_work.write_text("ada's answers\n")
+        os.chown(own_work, pwd.getpwnam("ada").pw_uid, pwd.getpwnam("ada").pw_gid)
+        for label, path in targets.items():
+            assert Path(path).exists(), f"{label} ({path}) should exist for the probe to mean much"
+        page = classhub.sign_in(browser, hub, "ada")
+        probe = PROBE % json.dumps({**targets, "own work": str(own_work)})
+        results = json.loads(classhub.run_in_new_notebook(page, probe).strip().splitlines()[-1])
+        classhub.Snapshots.single(page, "ada-isolation-probe")
+
+        assert not classhub.sign_in_is_refused(browser, hub, "grace", hub.passwords["grace"])
+        assert classhub.sign_in_is_refused(browser, hub, "grace", hub.passwords["ada"])
+        assert classhub.sign_in_is_refused(browser, hub, "root", hub.passwords["ada"])
+        assert classhub.sign_in_is_refused(browser, hub, "ada", "")
+
+    assert results.pop("own work") == "read"
+    assert results.pop("processes of other accounts") == 0
+    assert {label: outcome for label, outcome in results.items() if outcome == "read"} == {}
