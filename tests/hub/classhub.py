@@ -355,10 +355,19 @@ def close_dialog(page):
 
 def run_in_new_notebook(page, code, timeout=120):
     """Run code in a new notebook of the member's server; returns the text it printed."""
-    page.evaluate(
-        "() => window.jupyterapp.commands.execute('notebook:create-new', {kernelName: 'python3'})"
+    # Other notebooks may be open (JupyterLab restores the last layout): wait for the new one
+    # to be the current widget, with its first cell.
+    path = page.evaluate(
+        "async () => (await window.jupyterapp.commands.execute("
+        "'notebook:create-new', {kernelName: 'python3'})).context.path"
     )
-    page.wait_for_selector(".jp-NotebookPanel .jp-Notebook .jp-Cell", timeout=60_000)
+    page.wait_for_function(
+        "(path) => { const widget = window.jupyterapp.shell.currentWidget;"
+        " return widget && widget.context && widget.context.path === path"
+        " && widget.content && widget.content.widgets.length > 0; }",
+        arg=path,
+        timeout=60_000,
+    )
     deadline = time.monotonic() + timeout
     while page.evaluate(lab._KERNEL_STATE_JS) != "idle":
         lab.dismiss_dialogs(page)
