@@ -131,17 +131,30 @@ def run_account_tool(*command):
 
 
 def make_home(entry):
-    """The member's home: theirs, mode 0700, with JupyterLab's internet checks turned off."""
+    """The member's home: theirs, mode 0700, with JupyterLab's internet checks turned off.
+
+    A new home is filled here; an existing one is the member's, and root writes nothing into
+    it (a link they left there would make root write or chown wherever it points): only the
+    folder itself, which lies in the root-owned home/, gets its owner and mode back.
+    """
     home = Path(entry.pw_dir)
-    home.mkdir(parents=True, exist_ok=True)
-    settings_dir = home / ".jupyter" / "lab" / "user-settings"
-    for relative, settings in LAB_USER_SETTINGS.items():
-        path = settings_dir / relative
-        if not path.exists():
+    if not home.exists() and not home.is_symlink():
+        home.mkdir(mode=0o700)
+        settings_dir = home / ".jupyter" / "lab" / "user-settings"
+        for relative, settings in LAB_USER_SETTINGS.items():
+            path = settings_dir / relative
             path.parent.mkdir(parents=True, exist_ok=True)
             path.write_text(json.dumps(settings, indent=2))
-    give_tree(home, entry)
+        give_tree(home, entry)
+    require_real_folder(home)
+    os.chown(home, entry.pw_uid, entry.pw_gid, follow_symlinks=False)
     os.chmod(home, 0o700)
+
+
+def require_real_folder(path):
+    """AccountError unless path is a folder itself, not a link to one."""
+    if path.is_symlink() or not path.is_dir():
+        raise AccountError(f"{path} should be a folder (it is a link or a file); remove it")
 
 
 def give_tree(root, entry):
@@ -169,8 +182,12 @@ def make_exchange(layout, course_id, instructor):
         (course / "inbound", 0o2733),
         (course / "feedback", 0o711),
     ):
-        folder.mkdir(exist_ok=True)
-        os.chown(folder, instructor.pw_uid, instructor.pw_gid)
+        if not folder.is_symlink():
+            folder.mkdir(exist_ok=True)
+        # Every member can write to the exchange root: a link there must not send root's chown
+        # elsewhere.
+        require_real_folder(folder)
+        os.chown(folder, instructor.pw_uid, instructor.pw_gid, follow_symlinks=False)
         os.chmod(folder, mode)
 
 

@@ -26,7 +26,7 @@ FULL_MARKS = "18"
 
 @pytest.fixture(scope="module")
 def state():
-    """The hub's state folder, removed afterwards (a pytest tmp_path is for root only)."""
+    """The hub's state folder (homes, exchange, gradebook), removed afterwards."""
     folder = Path(tempfile.mkdtemp(prefix="course-hub-test-"))
     yield folder
     shutil.rmtree(folder, ignore_errors=True)

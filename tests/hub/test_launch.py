@@ -67,3 +67,25 @@ def test_sigterm_stops_the_hub_and_everything_it_started(state):
     assert "The course hub stopped." in said
     assert classhub.processes_left(hub) == ""
     assert launch.port_is_free(hub.port)
+
+
+@needs_root
+def test_a_restart_never_writes_through_links_a_member_left_in_their_home(state):
+    """Does preparing the class again leave alone a link a student planted in their home?
+
+    The hub prepares the homes as root at every start; a student controls what is in theirs.
+    """
+    roster = launch.DEPLOY / "roster.csv"
+    launch.prepare_class(state, roster)
+    home = accounts.StateLayout(state).home("ada")
+    target = state / "written-by-root"
+    for relative in accounts.LAB_USER_SETTINGS:
+        planted = home / ".jupyter" / "lab" / "user-settings" / relative
+        planted.unlink()
+        planted.symlink_to(target)
+    victim = state / "someone-elses-file"
+    victim.write_text("root's\n")
+    (home / "hardlink-or-link").symlink_to(victim)
+    launch.prepare_class(state, roster)
+    assert not target.exists(), "root wrote through a link in a student's home"
+    assert victim.stat().st_uid == 0, "root gave a file outside the home to the student"
