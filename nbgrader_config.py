@@ -21,11 +21,14 @@ c.ClearSolutions.code_stub = {"python": "# YOUR CODE HERE\nraise NotImplementedE
 # five minutes a cell rather than blocking autograding.
 c.ExecutePreprocessor.timeout = 300
 
-# The feedback page shows every cell's source, and nbgrader's default keeps the hidden blocks
-# of the test cells: the hidden cases' layer sizes and expected values would reach students.
-# ClearHiddenTests removes them from the page; their PASS/FAIL lines stay.
+# The feedback page shows every cell's source and outputs, and nbgrader's default keeps the
+# hidden blocks of the test cells: the hidden cases' layer sizes and expected values would reach
+# students. ClearHiddenTests removes the blocks from the source; their PASS/FAIL lines stay. A test
+# cell that raised also quotes its hidden block in its traceback: ClearTestTracebacks keeps only
+# the error's one-line reason.
 c.GenerateFeedback.preprocessors = [
     "nbgrader.preprocessors.GetGrades",
     "nbconvert.preprocessors.CSSHTMLHeaderPreprocessor",
     "nbgrader.preprocessors.ClearHiddenTests",
+    "autograder.nbgrader_feedback.ClearTestTracebacks",
 ]
