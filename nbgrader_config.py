@@ -17,6 +17,19 @@ c.CourseDirectory.release_directory = "release"
 # Students get this stub where the source notebook has ### BEGIN / END SOLUTION.
 c.ClearSolutions.code_stub = {"python": "# YOUR CODE HERE\nraise NotImplementedError()"}
 
+# How autograding executes a submission: the first entry, nbgrader's stock Execute (the whole
+# notebook, trainings included, student code in the kernel that runs the hidden tests). This one
+# line is where another execution is plugged in; the rest is nbgrader's default list.
+c.Autograde.autograde_preprocessors = [
+    "nbgrader.preprocessors.Execute",
+    "nbgrader.preprocessors.IgnorePattern",
+    "nbconvert.preprocessors.ClearMetadataPreprocessor",
+    "nbgrader.preprocessors.LimitOutput",
+    "nbgrader.preprocessors.SaveAutoGrades",
+    "nbgrader.preprocessors.AssignLatePenalties",
+    "nbgrader.preprocessors.CheckCellMetadata",
+]
+
 # The three trainings take about ten seconds together; a stuck submission is stopped after
 # five minutes a cell rather than blocking autograding.
 c.ExecutePreprocessor.timeout = 300
