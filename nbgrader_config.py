@@ -17,15 +17,31 @@ c.CourseDirectory.release_directory = "release"
 # Students get this stub where the source notebook has ### BEGIN / END SOLUTION.
 c.ClearSolutions.code_stub = {"python": "# YOUR CODE HERE\nraise NotImplementedError()"}
 
+# How autograding executes a submission: the first entry, nbgrader's stock Execute (the whole
+# notebook, trainings included, student code in the kernel that runs the hidden tests). This one
+# line is where another execution is plugged in; the rest is nbgrader's default list.
+c.Autograde.autograde_preprocessors = [
+    "nbgrader.preprocessors.Execute",
+    "nbgrader.preprocessors.IgnorePattern",
+    "nbconvert.preprocessors.ClearMetadataPreprocessor",
+    "nbgrader.preprocessors.LimitOutput",
+    "nbgrader.preprocessors.SaveAutoGrades",
+    "nbgrader.preprocessors.AssignLatePenalties",
+    "nbgrader.preprocessors.CheckCellMetadata",
+]
+
 # The three trainings take about ten seconds together; a stuck submission is stopped after
 # five minutes a cell rather than blocking autograding.
 c.ExecutePreprocessor.timeout = 300
 
-# The feedback page shows every cell's source, and nbgrader's default keeps the hidden blocks
-# of the test cells: the hidden cases' layer sizes and expected values would reach students.
-# ClearHiddenTests removes them from the page; their PASS/FAIL lines stay.
+# The feedback page shows every cell's source and outputs, and nbgrader's default keeps the
+# hidden blocks of the test cells: the hidden cases' layer sizes and expected values would reach
+# students. ClearHiddenTests removes the blocks from the source; their PASS/FAIL lines stay. A test
+# cell that raised also quotes its hidden block in its traceback: ClearTestTracebacks keeps only
+# the error's one-line reason.
 c.GenerateFeedback.preprocessors = [
     "nbgrader.preprocessors.GetGrades",
     "nbconvert.preprocessors.CSSHTMLHeaderPreprocessor",
     "nbgrader.preprocessors.ClearHiddenTests",
+    "autograder.nbgrader_feedback.ClearTestTracebacks",
 ]

@@ -21,6 +21,8 @@ Glossary: `layers_dims` -- [n_0, n_1, ..., n_L]; `parameters` -- {"W1": (n_1, n_
 "b1": (n_1, 1), ..., "WL", "bL"}.
 """
 
+import os
+import sys
 import warnings
 from dataclasses import dataclass
 
@@ -589,24 +591,43 @@ def run_cases(function, cases):
     return judge_exercise(cases, [observe(function, case) for case in cases])
 
 
+def validating():
+    """Is nbgrader's Validate running this notebook? It sets NBGRADER_EXECUTION to 'validate'
+    (and to 'autograde' while autograding) in the environment the kernel inherits."""
+    return os.environ.get("NBGRADER_EXECUTION") == "validate"
+
+
+def failure_stream():
+    """Where a failing public test writes: stderr under Validate, else stdout.
+
+    Validate counts a test cell as failed only when it raised or wrote to stderr, and shows that
+    text as the reason. Autograding must not see stderr: nbgrader scores a cell that wrote to
+    it 0, and the hidden `grade(...)` after the public call would lose its partial credit.
+    """
+    return sys.stderr if validating() else sys.stdout
+
+
 def report(verdicts, hardcoded=""):
     """Print each distinct failure once (a hard-coded answer last), then a one-line summary."""
     failures = [message for passed, message in verdicts if not passed]
-    for message in dict.fromkeys(failures):
-        print(message)
-    if hardcoded:
-        print(hardcoded)
-    if failures or hardcoded:
-        print(f"{len(failures)} of {len(verdicts)} tests failed.")
-    else:
+    if not failures and not hardcoded:
         print("All tests passed.")
+        return
+    stream = failure_stream()
+    for message in dict.fromkeys(failures):
+        print(message, file=stream)
+    if hardcoded:
+        print(hardcoded, file=stream)
+    print(f"{len(failures)} of {len(verdicts)} tests failed.", file=stream)
 
 
 def run_test(function, cases):
     """Observe, judge and report a function on any cases (all of one scheme)."""
     if not callable(function):
         name = function_name(cases[0].scheme)
-        print(f"{name} is not a function: pass the function itself, without ()")
+        print(
+            f"{name} is not a function: pass the function itself, without ()", file=failure_stream()
+        )
         return
     report(*run_cases(function, cases))
 

@@ -1,0 +1,132 @@
+"""A copy of the course in a temporary folder, and the real nbgrader run on it.
+
+Used by the lifecycle, Validate and feedback tests. nbgrader runs as a subprocess, the way an
+instructor or a student runs it, with this checkout's `autograder` first on its path (the
+course's nbgrader_config.py loads preprocessors from it).
+"""
+
+import os
+import shutil
+import subprocess
+import sys
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parent.parent
+ASSIGNMENT = "initialization"
+COURSE_ID = "initialization-course"
+NOTEBOOK = "Initialization"
+# What a course folder holds besides source/: the files nbgrader_config.py and source/ use.
+COURSE_FILES = ("nbgrader_config.py", "init_utils.py", "public_tests.py")
+
+
+def copy_course(dest):
+    """A course folder at dest: source/ (its symlinks kept) and the top-level course files."""
+    dest = Path(dest)
+    shutil.copytree(ROOT / "source", dest / "source", symlinks=True)
+    for name in COURSE_FILES:
+        shutil.copy(ROOT / name, dest / name)
+    return dest
+
+
+def nbgrader_environment(home, **variables):
+    """The environment nbgrader runs in: its own HOME, and the venv's programs on the PATH.
+
+    nbgrader runs `alembic` from the PATH (it lives beside this python); PYTHONPATH names this
+    checkout, so the preprocessors nbgrader_config.py names are this checkout's.
+    """
+    env = dict(os.environ, HOME=str(home), **variables)
+    env["PATH"] = os.path.dirname(sys.executable) + os.pathsep + env.get("PATH", "")
+    env["PYTHONPATH"] = os.pathsep.join(filter(None, [str(ROOT), env.get("PYTHONPATH")]))
+    return env
+
+
+def run_nbgrader(arguments, cwd, home, **variables):
+    """`python -m nbgrader <arguments>` in cwd; returns the CompletedProcess (never raises)."""
+    return subprocess.run(
+        [sys.executable, "-m", "nbgrader", *arguments],
+        cwd=cwd,
+        env=nbgrader_environment(home, **variables),
+        capture_output=True,
+        text=True,
+    )
+
+
+def validate(notebook, folder):
+    """`nbgrader validate` on a copy of notebook, released beside the student files.
+
+    folder -- an empty scratch folder; the notebook is copied in as Initialization.ipynb next to
+    release/initialization's public_tests.py and init_utils.py, as a student has it.
+    Returns nbgrader's output (stdout and stderr together).
+    """
+    folder = Path(folder)
+    folder.mkdir(parents=True, exist_ok=True)
+    for path in (ROOT / "release" / ASSIGNMENT).glob("*.py"):
+        shutil.copy(path, folder / path.name)
+    shutil.copy(notebook, folder / f"{NOTEBOOK}.ipynb")
+    done = run_nbgrader(["validate", f"{NOTEBOOK}.ipynb"], cwd=folder, home=folder)
+    return done.stdout + done.stderr
+
+
+# --------------------------------------------------------------------------
+# The instructor docs' commands, read out of the docs and run as written.
+# --------------------------------------------------------------------------
+
+INSTRUCTOR_DOCS = ROOT / "docs" / "instructors.md"
+TERM_HEADING = "## A term, step by step"
+README_HEADING = "## For instructors"
+# The placeholder student of the docs' dry run.
+DOCS_STUDENT = "alice"
+
+
+def bash_block(markdown, heading):
+    """The lines of the first ```bash block after `heading` in a markdown text."""
+    after = markdown.split(f"\n{heading}\n", 1)[1]
+    return after.split("```bash\n", 1)[1].split("\n```", 1)[0].splitlines()
+
+
+def term_sections(lines):
+    """The term block as [(role, lines)]: role 'instructor' or 'student', from the comment line
+    that opens each section ('# Instructor...', '# Each student...')."""
+    sections = []
+    for line in lines:
+        if line.startswith("# Instructor"):
+            sections.append(("instructor", []))
+        elif line.startswith("# Each student"):
+            sections.append(("student", []))
+        elif line.strip():
+            sections[-1][1].append(line)
+    return sections
+
+
+def command_lines(lines):
+    """The commands of a block, without comments (whole-line or trailing)."""
+    commands = (line.split("  #")[0].strip() for line in lines if not line.startswith("#"))
+    return [command for command in commands if command]
+
+
+class Shell:
+    """Runs a block's lines one at a time with bash, keeping the folder and exported variables
+    from line to line as an interactive shell would."""
+
+    def __init__(self, cwd, env):
+        self.cwd, self.previous, self.env = str(cwd), str(cwd), dict(env)
+
+    def bash(self, line):
+        env = dict(self.env, OLDPWD=self.previous)
+        done = subprocess.run(
+            ["bash", "-ec", line], cwd=self.cwd, env=env, capture_output=True, text=True
+        )
+        assert done.returncode == 0, f"{line}\n{done.stdout[-3000:]}\n{done.stderr[-3000:]}"
+        return done
+
+    def run(self, line):
+        """Run one command line; returns its CompletedProcess (None for cd and export)."""
+        if line.startswith("cd "):
+            folder = self.bash(f"{line} >/dev/null && pwd").stdout.strip()
+            self.previous, self.cwd = self.cwd, folder
+        elif line.startswith("export "):
+            name = line.split()[1].split("=")[0]
+            self.env[name] = self.bash(f'{line} && printf %s "${name}"').stdout
+        else:
+            return self.bash(line)
+        return None
