@@ -26,6 +26,7 @@ they end when nbgrader's process exits.
 import atexit
 import os
 import tempfile
+import threading
 from pathlib import Path
 
 import nbformat
@@ -46,17 +47,31 @@ NOT_GRADED = "this grade cell is not one of the assignment's test cells: the gra
 TEST_CELLS = {spec.test_cell: spec for spec in assignment.EXERCISES}
 
 SANDBOXES = {}  # (isolation, workers) -> the Sandbox every notebook of this process shares
+# formgrader runs autograde inside the Jupyter server, where two requests may start at once.
+SANDBOXES_LOCK = threading.Lock()
 
 
 def shared_sandbox(isolation, workers, log):
-    """The sandbox of this process for those settings, started at its first use."""
+    """The sandbox of this process for those settings, started at its first use.
+
+    `nbgrader autograde` grades every student in one process: the workers start once. In
+    formgrader, autograde runs inside the instructor's Jupyter server, and the workers stay warm
+    there for the next click until the server stops.
+    """
     key = (isolation, workers)
-    sandbox = SANDBOXES.get(key)
-    if sandbox is None:
-        sandbox = SANDBOXES[key] = Sandbox(COURSE_PROBE, workers=workers, isolation=isolation)
-        log.info("Grading in the sandbox: %s isolation, %d worker(s)", sandbox.isolation, workers)
-        if sandbox.warning:
-            log.warning(sandbox.warning)
+    with SANDBOXES_LOCK:
+        sandbox = SANDBOXES.get(key)
+        if sandbox is None:
+            sandbox = SANDBOXES[key] = started_sandbox(isolation, workers, log)
+    return sandbox
+
+
+def started_sandbox(isolation, workers, log):
+    """A new Sandbox of the course's probe; its level and any fallback go to nbgrader's log."""
+    sandbox = Sandbox(COURSE_PROBE, workers=workers, isolation=isolation)
+    log.info("Grading in the sandbox: %s isolation, %d worker(s)", sandbox.isolation, workers)
+    if sandbox.warning:
+        log.warning(sandbox.warning)
     return sandbox
 
 
