@@ -1,9 +1,10 @@
 """Grading submissions with the real `nbgrader autograde`, to compare it with this autograder.
 
-Used by the benchmark beside it (bench_grading.py) and the agreement test (which imports
-it as benchmarks.nbgrader_run), never by grading itself: it lives outside the grader's
-package, where both import it without a path of their own. A temporary course is built from
-the repository's source/ and nbgrader_config.py; the submissions go to
+Used by the benchmarks beside it (bench_grading.py, bench_nbgrader.py) and the agreement tests
+(which import it as benchmarks.nbgrader_run), never by grading itself: it lives outside the
+grader's package, where all import it without a path of their own. A temporary course is built
+from the repository's source/ and nbgrader_config.py -- with autograding's execution set to
+nbgrader's stock Execute unless asked for the course's sandboxed one; the submissions go to
 submitted/<student>/initialization/Initialization.ipynb, and the scores per exercise are
 read back from nbgrader's gradebook.
 """
