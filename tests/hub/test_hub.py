@@ -147,7 +147,9 @@ def test_instructor_and_students_go_from_release_to_feedback_in_the_browser(hub)
     assert f"Score: 0.0 / {FULL_MARKS}.0" in feedback[idler]
     assert "raised NotImplementedError" in feedback[idler]
     # The untouched release must not validate (part of the course's Validate work).
-    assert "Validation failed" in idler_validate_verdict, idler_validate_verdict
+    # JupyterLab's Validate dialog lists each failed cell ("VALIDATION FAILED" is the command's).
+    assert "The following cell failed" in idler_validate_verdict, idler_validate_verdict
+    assert "Success!" not in idler_validate_verdict
 
 
 # What a student's code tries to open: {label: path}. Every one exists and root can read it.
