@@ -17,11 +17,13 @@ c.CourseDirectory.release_directory = "release"
 # Students get this stub where the source notebook has ### BEGIN / END SOLUTION.
 c.ClearSolutions.code_stub = {"python": "# YOUR CODE HERE\nraise NotImplementedError()"}
 
-# How autograding executes a submission: the first entry, nbgrader's stock Execute (the whole
-# notebook, trainings included, student code in the kernel that runs the hidden tests). This one
-# line is where another execution is plugged in; the rest is nbgrader's default list.
+# How autograding executes a submission: the first entry. The course's SandboxedAutograde grades
+# the three functions in the sandbox, as `python -m autograder grade` does (no kernel; the hidden
+# cases never meet student code), and writes each test cell's points and feedback. For nbgrader's
+# stock execution (the whole notebook in a kernel, trainings included), make that entry
+# "nbgrader.preprocessors.Execute"; the rest is nbgrader's default list.
 c.Autograde.autograde_preprocessors = [
-    "nbgrader.preprocessors.Execute",
+    "autograder.nbgrader.autograde.SandboxedAutograde",
     "nbgrader.preprocessors.IgnorePattern",
     "nbconvert.preprocessors.ClearMetadataPreprocessor",
     "nbgrader.preprocessors.LimitOutput",
@@ -29,9 +31,12 @@ c.Autograde.autograde_preprocessors = [
     "nbgrader.preprocessors.AssignLatePenalties",
     "nbgrader.preprocessors.CheckCellMetadata",
 ]
+# The sandbox's settings: isolation "auto" (bubblewrap, else unshare, else none, with a warning
+# in the log), one worker an exercise.
+c.SandboxedAutograde.isolation = "auto"
 
-# The three trainings take about ten seconds together; a stuck submission is stopped after
-# five minutes a cell rather than blocking autograding.
+# Stock execution only: the three trainings take about ten seconds together; a stuck submission
+# is stopped after five minutes a cell rather than blocking autograding.
 c.ExecutePreprocessor.timeout = 300
 
 # The feedback page shows every cell's source and outputs, and nbgrader's default keeps the
@@ -43,5 +48,5 @@ c.GenerateFeedback.preprocessors = [
     "nbgrader.preprocessors.GetGrades",
     "nbconvert.preprocessors.CSSHTMLHeaderPreprocessor",
     "nbgrader.preprocessors.ClearHiddenTests",
-    "autograder.nbgrader_feedback.ClearTestTracebacks",
+    "autograder.nbgrader.feedback.ClearTestTracebacks",
 ]

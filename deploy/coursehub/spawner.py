@@ -17,6 +17,24 @@ no new privileges) before the server starts. bubblewrap runs as root because the
 environment was made from may live under a home that other accounts cannot enter (/root/.pyenv);
 it never runs member code as root. Its new PID namespace ends every kernel with the server.
 This is what a container image is to a Kubernetes deployment (docs/deploy.md).
+
+The instructor's server also grades: `nbgrader autograde` (formgrader's button) runs the course's
+SandboxedAutograde, which imports the grader and starts its own sandbox inside this one. For the
+instructor only, then:
+
+    the grader's files (autograder/, public_tests.py, init_utils.py)
+                                            read-only at GRADER_FOLDER, on PYTHONPATH
+    /tmp                                    mode 1777 (the grader stages its sandbox there)
+    /proc                                   a second procfs mounted over bubblewrap's, as root
+                                            before setpriv
+
+bubblewrap makes parts of its /proc read-only (/proc/sys, ...), and the kernel refuses a new
+procfs -- which the grader's own bubblewrap mounts, unprivileged, in a user namespace -- while
+every procfs of the mount namespace is partly covered ("mount too revealing"). The plain procfs
+on top is the member's PID namespace's, as before; what its covering protected needs root, which
+the member never has. The grader's bubblewrap then starts with its user, PID, network and mount
+namespaces and its syscall filter; the memory cgroup needs root, so memory is bounded per process
+(RLIMIT_AS) only (docs/deploy.md).
 """
 
 import os
@@ -29,6 +47,12 @@ from traitlets import Dict, Unicode
 
 BWRAP = "/usr/bin/bwrap"
 SETPRIV = "/usr/bin/setpriv"
+# Where the instructor's server sees the grader's files, and the checkout they come from.
+GRADER_FOLDER = "/opt/course-grader"
+CHECKOUT = Path(__file__).resolve().parent.parent.parent
+GRADER_FILES = ("autograder", "public_tests.py", "init_utils.py")
+# Run as root inside the instructor's sandbox, before setpriv: an uncovered procfs (see above).
+FULL_PROC = ["/bin/sh", "-c", 'mount -t proc -o nosuid,nodev,noexec proc /proc && exec "$@"', "sh"]
 # The system's top-level folders: links on merged-/usr systems (Debian 12+), folders elsewhere.
 SYSTEM_FOLDERS = ("/usr", "/bin", "/sbin", "/lib", "/lib32", "/lib64", "/libx32", "/etc")
 
@@ -58,16 +82,26 @@ def parent_folders(paths):
     return sorted(parents, key=lambda parent: (parent.count("/"), parent))
 
 
-def sandbox_command(entry, home, read_only, read_write):
+def grader_arguments(checkout):
+    """bubblewrap arguments that show the checkout's grader files read-only at GRADER_FOLDER."""
+    arguments = ["--perms", "0755", "--dir", GRADER_FOLDER]
+    for name in GRADER_FILES:
+        arguments += ["--ro-bind", str(Path(checkout) / name), f"{GRADER_FOLDER}/{name}"]
+    return arguments
+
+
+def sandbox_command(entry, home, read_only, read_write, grader=False):
     """The bubblewrap + setpriv command line that starts a program as the account `entry`.
 
     read_only and read_write are host folders mounted at the same path; home is the working
-    folder. The program's command line follows this prefix.
+    folder; grader -- the instructor's server, which runs the course's grader (see above). The
+    program's command line follows this prefix.
     """
     mounts = [*read_only, *read_write]
     arguments = [BWRAP, "--unshare-pid", "--unshare-ipc", "--unshare-uts", "--die-with-parent"]
     arguments += system_arguments()
-    arguments += ["--proc", "/proc", "--dev", "/dev", "--tmpfs", "/tmp"]
+    arguments += ["--proc", "/proc", "--dev", "/dev"]
+    arguments += ["--perms", "1777", "--tmpfs", "/tmp"] if grader else ["--tmpfs", "/tmp"]
     # bubblewrap, as root, would make the mount points' parents mode 0700: unreachable for
     # the member. Made first, 0755.
     for parent in parent_folders(mounts):
@@ -76,7 +110,9 @@ def sandbox_command(entry, home, read_only, read_write):
         arguments += ["--ro-bind", folder, folder]
     for folder in read_write:
         arguments += ["--bind", folder, folder]
-    arguments += ["--chdir", str(home), "--", SETPRIV]
+    if grader:
+        arguments += grader_arguments(CHECKOUT)
+    arguments += ["--chdir", str(home), "--", *(FULL_PROC if grader else []), SETPRIV]
     arguments += [f"--reuid={entry.pw_uid}", f"--regid={entry.pw_gid}", "--init-groups"]
     arguments += ["--inh-caps=-all", "--bounding-set=-all", "--no-new-privs"]
     return arguments
@@ -100,6 +136,8 @@ class CourseSpawner(LocalProcessSpawner):
         role = self.roles[self.user.name]
         env["JUPYTER_CONFIG_PATH"] = str(Path(self.config_root) / role)
         env["PATH"] = f"{Path(sys.prefix) / 'bin'}:/usr/bin:/bin"
+        if role == "instructor":
+            env["PYTHONPATH"] = GRADER_FOLDER
         # bubblewrap and setpriv pass this environment on unchanged (never on a command line,
         # which would show the server's API token to anyone listing processes).
         return env
@@ -107,6 +145,8 @@ class CourseSpawner(LocalProcessSpawner):
     async def start(self):
         entry = pwd.getpwnam(self.user.name)
         read_only = [*environment_folders(), self.config_root]
-        sandbox = sandbox_command(entry, entry.pw_dir, read_only, [entry.pw_dir, self.exchange])
+        grader = self.roles[self.user.name] == "instructor"
+        read_write = [entry.pw_dir, self.exchange]
+        sandbox = sandbox_command(entry, entry.pw_dir, read_only, read_write, grader)
         self.cmd = [*sandbox, str(Path(sys.prefix) / "bin" / "jupyterhub-singleuser")]
         return await super().start()

@@ -107,11 +107,13 @@ def test_instructor_and_students_go_from_release_to_feedback_in_the_browser(hub)
         )
         assert done, log
         classhub.open_formgrader(teacher, hub, instructor, f"manage_submissions/{ASSIGNMENT}")
+        autograde_logs = []
         for name in (solver, idler):
             done, log = classhub.formgrader_action(
                 teacher, name, "flash", snapshot, f"autograde-{name}"
             )
             assert done, log
+            autograde_logs.append(log)
         snapshot(teacher, "autograded")
         classhub.open_formgrader(teacher, hub, instructor)
         done, log = classhub.formgrader_action(
@@ -134,16 +136,20 @@ def test_instructor_and_students_go_from_release_to_feedback_in_the_browser(hub)
             page.wait_for_selector("text=Score", timeout=30_000)
             snapshot(page, f"{name}-feedback")
             feedback[name] = page.inner_text("body")
-            first_test = "All tests passed." if name == solver else "raised NotImplementedError"
+            first_test = "All 5 cases passed." if name == solver else "raised NotImplementedError"
             page.get_by_text(first_test).first.scroll_into_view_if_needed()
             snapshot(page, f"{name}-feedback-messages")
 
     assert f"Score: {FULL_MARKS}.0 / {FULL_MARKS}.0" in feedback[solver]
-    assert "All tests passed." in feedback[solver]
+    assert "All 5 cases passed." in feedback[solver] and "PASS hidden case" in feedback[solver]
+    # Autograding ran the course's grader, in its own bubblewrap nested in the instructor's.
+    assert "Grading in the sandbox: bubblewrap isolation" in autograde_logs[0], autograde_logs[0]
     assert f"Score: 0.0 / {FULL_MARKS}.0" in feedback[idler]
     assert "raised NotImplementedError" in feedback[idler]
     # The untouched release must not validate (part of the course's Validate work).
-    assert "Validation failed" in idler_validate_verdict, idler_validate_verdict
+    # JupyterLab's Validate dialog lists each failed cell ("VALIDATION FAILED" is the command's).
+    assert "The following cell failed" in idler_validate_verdict, idler_validate_verdict
+    assert "Success!" not in idler_validate_verdict
 
 
 # What a student's code tries to open: {label: path}. Every one exists and root can read it.

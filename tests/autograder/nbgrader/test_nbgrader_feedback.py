@@ -3,7 +3,7 @@
 import nbformat
 from nbformat.v4 import new_code_cell, new_notebook, new_output
 
-from autograder.nbgrader_feedback import ClearTestTracebacks
+from autograder.nbgrader.feedback import ClearTestTracebacks
 
 HIDDEN_LINE = "    hidden_case('he', [5, 1], {'W1': [[1.1312279727739536, 0.27607306974350]]}),"
 
