@@ -58,6 +58,12 @@ def graded_cases(scheme, hidden):
     return tuple(chosen)
 
 
+# The nbgrader assignment and its notebook: release/<NAME>/<NOTEBOOK_FILE>, and NOTEBOOK is the
+# notebook's name in nbgrader's gradebook.
+NAME = "initialization"
+NOTEBOOK = "Initialization"
+NOTEBOOK_FILE = f"{NOTEBOOK}.ipynb"
+
 EXERCISES = tuple(
     ExerciseSpec(scheme, public_tests.FUNCTION_NAMES[scheme]) for scheme in public_tests.SCHEMES
 )

@@ -32,8 +32,6 @@ CSV_COLUMNS = [
 # A spreadsheet reads a cell starting with one of these as a formula; "'" is in the list
 # so that the quoting stays one-to-one (the submission column is a key).
 FORMULA_STARTS = ("=", "+", "-", "@", "'")
-# Fields that change from run to run; golden comparisons leave them out.
-VOLATILE_FIELDS = ("seconds", "limits")
 
 
 def points(value):
@@ -194,8 +192,3 @@ def gradescope_results(report):
         "stdout_visibility": "hidden",
         "tests": tests,
     }
-
-
-def without_volatile(data):
-    """A copy of a report's plain data without the fields that change between runs."""
-    return {key: value for key, value in data.items() if key not in VOLATILE_FIELDS}

@@ -43,10 +43,9 @@ import threading
 import time
 from pathlib import Path
 
-import nbgrader_run  # beside this script: the real nbgrader, for the comparison
-
 from autograder import grading, sandbox
 from autograder.probe import COURSE_PROBE
+from tests.support import nbgrader_course as nbgrader_run  # the real nbgrader, to compare
 
 ROOT = Path(__file__).resolve().parent.parent
 SUBMISSIONS = ROOT / "tests" / "files" / "submissions"

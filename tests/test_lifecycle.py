@@ -12,10 +12,10 @@ import csv
 import re
 from pathlib import Path
 
-import hidden_values
 import pytest
 from nbgrader.api import Gradebook
-from nbgrader_course import (
+from support import SEED_ZEROS_BUG, SOLUTIONS, fill_answers, hidden_values
+from support.nbgrader_course import (
     ASSIGNMENT,
     DOCS_STUDENT,
     INSTRUCTOR_DOCS,
@@ -29,7 +29,6 @@ from nbgrader_course import (
     nbgrader_environment,
     term_sections,
 )
-from support import SEED_ZEROS_BUG, SOLUTIONS, fill_answers
 
 from autograder import cases
 

@@ -1,11 +1,10 @@
 """What students see from the public tests, and the partial credit of the hidden ones."""
 
-import hidden_values
 import numpy as np
 import pytest
-import returned_values
 from hypothesis import given, settings
 from hypothesis import strategies as st
+from support import hidden_values, returned_values
 
 import public_tests
 from autograder import cases, reference

@@ -19,10 +19,10 @@ from pathlib import Path
 import nbformat
 
 import public_tests
-from autograder import cases
+from autograder import assignment, cases
 
 ROOT = Path(__file__).resolve().parent.parent
-SOURCE_NOTEBOOK = ROOT / "source" / "initialization" / "Initialization.ipynb"
+SOURCE_NOTEBOOK = ROOT / "source" / assignment.NAME / assignment.NOTEBOOK_FILE
 BEGIN, END = "### BEGIN HIDDEN TESTS", "### END HIDDEN TESTS"
 
 

@@ -6,9 +6,8 @@ whole notebook, trainings included: minutes) and by this grader.
 """
 
 import pytest
-from autograder_corpus import SUBMISSIONS, corpus_expectations
-
-from benchmarks import nbgrader_run
+from support import nbgrader_course as nbgrader_run
+from support.corpus import SUBMISSIONS, corpus_expectations
 
 pytestmark = pytest.mark.slow
 

@@ -6,7 +6,7 @@ from pathlib import Path
 
 import pytest
 from hypothesis import HealthCheck, given, settings
-from output_fuzzing import BATCHES, check_batch
+from support.output_fuzzing import BATCHES, check_batch
 
 from autograder import grading, report
 from autograder.batch_output import BatchOutputs, OutputError, read_rows

@@ -4,13 +4,11 @@ import json
 import os
 import time
 
-import hidden_values
 import pytest
-import returned_values
-from autograder_corpus import SUBMISSIONS, corpus_expectations
-from files import hostile_files, notebook_fuzz
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
+from support import hidden_values, hostile_files, notebook_fuzz, returned_values
+from support.corpus import SUBMISSIONS, corpus_expectations
 
 import public_tests
 from autograder import assignment, cases, grading, reference

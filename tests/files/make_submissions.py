@@ -2,7 +2,7 @@
 
     PYTHONPATH=tests .venv/bin/python tests/files/make_submissions.py
 
-Every notebook is built from the committed release (tests/support.py) by changing
+Every notebook is built from the committed release (tests/support/) by changing
 solution cells, adding or moving cells, or (for the broken files) writing bytes.
 `expected.json` holds, per file, per exercise: the status, the score, the
 misconception the feedback must name, and words it must mention; `agreement` says

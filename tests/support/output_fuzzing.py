@@ -16,12 +16,13 @@ import json
 import os
 import unicodedata
 
-from files.hostile_names import HOSTILE_FILE_NAMES, HOSTILE_TEXTS
 from hypothesis import strategies as st
 
 from autograder import batch, report
 from autograder.batch_output import BatchOutputs, read_rows
 from autograder.data import ExerciseResult, Report, Status
+
+from .hostile_names import HOSTILE_FILE_NAMES, HOSTILE_TEXTS
 
 UNSAFE_CATEGORIES = {"Cc", "Cs", "Cf", "Zl", "Zp"}
 JOINERS = "\u200c\u200d"
