@@ -29,6 +29,7 @@ from hypothesis import strategies as st
 
 import public_tests
 from autograder import analysis, assignment, grading, misconceptions
+from autograder.data import Exercise
 from autograder.sandbox import JobResult
 from tests.support import returned_values
 
@@ -70,12 +71,12 @@ def check_judge_result(data):
         )
         for case in graded
     ]
-    findings = analysis.StaticFindings(public_tests.FUNCTION_NAMES[scheme])
-    entry = grading.judge_result(
-        scheme, True, findings, JobResult("ok", "", observations, 0.1, "none")
-    )
-    assert 0 <= entry["score"] <= entry["max_score"]
-    if entry["score"] == entry["max_score"]:
+    spec = assignment.exercise(scheme)
+    findings = analysis.StaticFindings(spec.function)
+    exercise = Exercise(spec, tuple(graded), findings)
+    entry = grading.judge_result(exercise, JobResult("ok", "", observations, 0.1, "none"))
+    assert 0 <= entry.score <= entry.max_score
+    if entry.score == entry.max_score:
         assert all(
             type(observed) is list and returned_values.is_right(case, observed)
             for case, observed in zip(graded, observations, strict=True)
