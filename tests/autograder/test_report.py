@@ -9,7 +9,7 @@ from support.corpus import GOLDEN, without_volatile
 from support.hostile_names import HOSTILE_TEXTS
 from support.output_fuzzing import unsafe_characters
 
-from autograder import report
+from autograder import assignment, report
 from autograder.batch_output import csv_text
 from autograder.data import ExerciseResult, Report, Status
 from autograder.safe_text import shown
@@ -96,8 +96,10 @@ def hostile_report(text):
             status=Status.ERROR,
             feedback=f"{name} could not be graded: ValueError: {quoted} while running cells"
             f"\n- In {name}([2, 1]), a key {quoted} is unexpected",
+            # The first exercise's flag carries the text (a report's flags are its exercises').
+            flags=(f"hardcoded:{text}",) if name == assignment.FUNCTIONS[0] else (),
         )
-        for name in report.EXERCISE_NAMES
+        for name in assignment.FUNCTIONS
     )
     return Report(
         notebook=f"submitted/{text}/Initialization.ipynb",
@@ -107,7 +109,6 @@ def hostile_report(text):
         exercises=exercises,
         job_seconds=0.2,
         reason="",
-        flags=(f"hardcoded:{text}",),
         limits={f"memory{text}": f"1 GiB{text}"},
     )
 

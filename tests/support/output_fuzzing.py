@@ -18,7 +18,7 @@ import unicodedata
 
 from hypothesis import strategies as st
 
-from autograder import batch, report
+from autograder import assignment, batch, report
 from autograder.batch_output import BatchOutputs, read_rows
 from autograder.data import ExerciseResult, Report, Status
 
@@ -60,7 +60,7 @@ def reports(draw):
             feedback=draw(ANY_TEXT),
             flags=tuple(draw(st.lists(ANY_TEXT, max_size=2))),
         )
-        for name in report.EXERCISE_NAMES
+        for name in assignment.FUNCTIONS
     )
     return Report(
         notebook=draw(ANY_TEXT),
@@ -70,7 +70,6 @@ def reports(draw):
         exercises=exercises,
         job_seconds=0.5,
         reason=draw(st.one_of(st.just(""), ANY_TEXT)),
-        flags=tuple(draw(st.lists(ANY_TEXT, max_size=2))),
         limits=draw(st.dictionaries(ANY_TEXT, ANY_TEXT, max_size=2)),
     )
 
