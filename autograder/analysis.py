@@ -227,9 +227,9 @@ def missing_findings(exercise, program, graded_functions):
     if function in program.nested_definitions:
         keyword, cell = program.nested_definitions[function]
         # `error`, not `missing`: the function is there, written where it is not replayed.
-        article = "an" if keyword[0] in "aeiou" else "a"
+        article = public_tests.with_article(keyword).removesuffix(keyword)
         reason = (
-            f"{function} is defined inside {article} `{keyword}` block in cell {cell + 1}; define "
+            f"{function} is defined inside {article}`{keyword}` block in cell {cell + 1}; define "
             "it at the top level of its cell (`def` at the start of a line, not indented "
             "under another statement): the graders only take top-level definitions."
         )

@@ -1,9 +1,11 @@
 """The assignment the grader grades, defined once: its exercises, their cells and their cases.
 
-Everything that names a graded function, its nbgrader cells or its points is read from
-here; extraction and the static checks take an ExerciseSpec and know nothing of the
-course. The names themselves come from public_tests (SCHEMES, FUNCTION_NAMES), which
-ships to students alone and so cannot import the grader.
+Everything that names the assignment, a graded function, its nbgrader cells or its points
+is read from here; extraction and the static checks take an ExerciseSpec. They still know
+two things of the course's notebook: the modules it star-imports (extraction drops those of
+init_utils; analysis knows the names public_tests exports). The names themselves come from
+public_tests (SCHEMES, FUNCTION_NAMES), which ships to students alone and so cannot import
+the grader.
 """
 
 from dataclasses import dataclass
@@ -46,6 +48,11 @@ class ExerciseSpec:
         """The cases a grade runs: public and hidden (`grade`), or public only (`check`)."""
         return graded_cases(self.scheme, hidden)
 
+    @property
+    def max_points(self):
+        """The exercise's points: those of all its cases, public and hidden (nbgrader's too)."""
+        return public_tests.max_score(self.cases(True))
+
     def hardcoded_flag(self):
         """The integrity flag of an answer that does not depend on its argument."""
         return f"hardcoded:{self.function}"
@@ -57,6 +64,12 @@ def graded_cases(scheme, hidden):
     chosen = cases.all_cases(scheme) if hidden else public_tests.public_cases(scheme)
     return tuple(chosen)
 
+
+# The nbgrader assignment and its notebook: release/<NAME>/<NOTEBOOK_FILE>, and NOTEBOOK is the
+# notebook's name in nbgrader's gradebook.
+NAME = "initialization"
+NOTEBOOK = "Initialization"
+NOTEBOOK_FILE = f"{NOTEBOOK}.ipynb"
 
 EXERCISES = tuple(
     ExerciseSpec(scheme, public_tests.FUNCTION_NAMES[scheme]) for scheme in public_tests.SCHEMES

@@ -14,7 +14,7 @@ import sys
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from . import grading
+from . import grading, report
 from .batch_output import BatchOutputs
 
 NBGRADER_FOLDER = "submitted"
@@ -196,6 +196,11 @@ class BatchResult:
     graded: list = field(default_factory=list)
     kept: int = 0
     rows: list = field(default_factory=list)
+
+    @property
+    def problems(self):
+        """How many rows say something could not be graded (status other than GRADED)."""
+        return sum(row["status"] != report.GRADED for row in self.rows)
 
 
 def grade_batch(

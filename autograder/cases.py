@@ -13,6 +13,9 @@ import public_tests
 
 from . import reference
 
+# The lines that open and close the hidden block of a grade cell (nbgrader's markers).
+HIDDEN_BEGIN, HIDDEN_END = "### BEGIN HIDDEN TESTS", "### END HIDDEN TESTS"
+
 HIDDEN_LAYERS = {
     "zeros": [[5, 3, 4], [1, 6, 2, 3], [4, 2, 3, 5, 1]],
     "random": [[4, 1], [2, 5, 3, 1], [6, 3, 2, 4]],
@@ -39,10 +42,6 @@ def all_cases(scheme):
     return public_tests.public_cases(scheme) + hidden_cases(scheme)
 
 
-def max_points(scheme):
-    return public_tests.max_score(all_cases(scheme))
-
-
 def literal(array):
     """A nested list of floats written with repr, so that it reads back exactly."""
     return repr(array.tolist())
@@ -52,7 +51,7 @@ def render_hidden_tests(scheme):
     """The hidden-test block of the scheme's grade cell in the source notebook."""
     function = public_tests.FUNCTION_NAMES[scheme]
     lines = [
-        "### BEGIN HIDDEN TESTS",
+        HIDDEN_BEGIN,
         "# Written by `python tools/sync_source.py` from autograder/cases.py.",
         "from public_tests import grade, hidden_case",
         "",
@@ -65,5 +64,5 @@ def render_hidden_tests(scheme):
             continue
         body = ", ".join(f"{key!r}: {literal(value)}" for key, value in weights.items())
         lines.append(f"    hidden_case({scheme!r}, {layers_dims}, {{{body}}}),")
-    lines += ["])", "### END HIDDEN TESTS"]
+    lines += ["])", HIDDEN_END]
     return "\n".join(lines)

@@ -4,8 +4,16 @@ Built by grading.py, turned into JSON, CSV, a table or Gradescope's results only
 output edge (report.py). Student text in them is kept as graded, unescaped.
 """
 
+from __future__ import annotations
+
 from dataclasses import dataclass, field
 from enum import StrEnum
+from typing import TYPE_CHECKING
+
+if TYPE_CHECKING:  # for the annotations only: the grader's data imports nothing of it
+    from .analysis import StaticFindings
+    from .assignment import ExerciseSpec
+    from .sandbox import Job
 
 
 class Status(StrEnum):
@@ -25,18 +33,18 @@ class Status(StrEnum):
 
 @dataclass(frozen=True)
 class Exercise:
-    """One graded function of a notebook, prepared: it carries its cases to the judging.
+    """One graded function of a notebook: it carries its cases from preparation to the judging.
 
     spec     -- its assignment.ExerciseSpec
     cases    -- (public_tests.Case, ...) it is graded on, in scoring order
-    findings -- analysis.StaticFindings of its code
+    findings -- analysis.StaticFindings of its code; None until the notebook is prepared
     job      -- the sandbox Job that runs its cases, or None when it cannot run
     """
 
-    spec: object
+    spec: ExerciseSpec
     cases: tuple
-    findings: object
-    job: object = None
+    findings: StaticFindings | None = None
+    job: Job | None = None
 
 
 @dataclass(frozen=True)
@@ -61,7 +69,6 @@ class Report:
 
     notebook    -- the notebook's path, as given
     exercises   -- (ExerciseResult, ...) of every graded function, in the assignment's order
-    flags       -- every exercise's integrity flags, in that order
     limits      -- {limit: how the sandbox enforced it} on the jobs that ran ({} if none)
     job_seconds -- the time the sandbox spent on the notebook's jobs (the `seconds` field)
     reason      -- why the notebook itself could not be graded ('' when it could)
@@ -72,7 +79,11 @@ class Report:
     max_score: float
     isolation: str
     exercises: tuple
-    flags: tuple = ()
     limits: dict = field(default_factory=dict)
     job_seconds: float = 0.0
     reason: str = ""
+
+    @property
+    def flags(self):
+        """Every exercise's integrity flags, in the exercises' order, each once."""
+        return tuple(dict.fromkeys(flag for entry in self.exercises for flag in entry.flags))

@@ -36,12 +36,17 @@ MAX_CASE_MESSAGES = 3
 PREPARE_BOUNDS = bounded.Bounds(memory_bytes=512 << 20, cpu_seconds=5, wall_seconds=10.0)
 
 
+def internal_error_reason(detail):
+    """The one-line reason of a grader failure, cut like every reason to MAX_LINE characters."""
+    return f"{INTERNAL_ERROR} ({detail})"[: public_tests.MAX_LINE]
+
+
 def exercises_to_grade(hidden=True):
     """(Exercise, ...) of the assignment with the cases a grade runs, not yet prepared.
 
     hidden -- public and hidden cases (`grade`), or public ones only (`check`)
     """
-    return tuple(Exercise(spec, spec.cases(hidden), findings=None) for spec in assignment.EXERCISES)
+    return tuple(Exercise(spec, spec.cases(hidden)) for spec in assignment.EXERCISES)
 
 
 def job_calls(cases):
@@ -122,9 +127,9 @@ def close_notebook_reader():
         reader.close()
 
 
-def checked(value, kind):
-    """value if it is of the type kind; ValueError otherwise (the child's data is checked)."""
-    if not isinstance(value, kind):
+def checked(value, expected_type):
+    """value if it is an expected_type; ValueError otherwise (the child's data is checked)."""
+    if not isinstance(value, expected_type):
         raise ValueError(f"the notebook's analysis sent a {type(value).__name__}")
     return value
 
@@ -198,7 +203,7 @@ def prepare(path, exercises=None, root=None):
     except bounded.LimitError as error:
         reason = f"the notebook is too large or too complex to analyse: {error}"
     except (bounded.InternalError, ValueError, IndexError, OSError) as error:
-        reason = f"{INTERNAL_ERROR} ({error})"[:300]
+        reason = internal_error_reason(str(error))
     return replace(submission, reason=reason)
 
 
@@ -225,7 +230,7 @@ def judge_observations(cases, observations):
     return verdicts
 
 
-def hardcoded_problem(cases, observations):
+def hardcoded_problem_safely(cases, observations):
     """public_tests.hardcoded_problem; a malformed observation is just not a repeat."""
     try:
         return public_tests.hardcoded_problem(list(cases), observations)
@@ -292,7 +297,7 @@ def judge_result(exercise, result):
         ]
         return exercise_result(exercise, 0.0, Status.ERROR, "\n".join(feedback + notes))
     verdicts = judge_observations(cases, observations)
-    hardcoded = hardcoded_problem(cases, observations)
+    hardcoded = hardcoded_problem_safely(cases, observations)
     score = public_tests.exercise_score(list(cases), verdicts, hardcoded)
     if all(passed for passed, _ in verdicts) and not hardcoded:
         feedback = [f"All {len(verdicts)} cases passed."]
@@ -334,7 +339,6 @@ def finish(submission, results, isolation):
         max_score=round(sum(entry.max_score for entry in exercises), 4),
         isolation=isolation,
         exercises=tuple(exercises),
-        flags=tuple(flag for entry in exercises for flag in entry.flags),
         limits=enforced_limits(results),
         job_seconds=sum(result.seconds or 0.0 for result in results.values()),
         reason=submission.reason,
@@ -356,7 +360,7 @@ def enforced_limits(results):
 
 
 def internal_error_submission(path, exercises, error):
-    reason = f"{INTERNAL_ERROR} ({type(error).__name__}: {error})"[:300]
+    reason = internal_error_reason(f"{type(error).__name__}: {error}")
     return Submission(Path(path), exercises, reason)
 
 
@@ -366,7 +370,7 @@ def internal_error_report(path, error, isolation, exercises=None):
     return finish(internal_error_submission(path, exercises, error), {}, isolation)
 
 
-def prepared(path, exercises, root=None):
+def prepare_safely(path, exercises, root=None):
     """prepare(path), or a submission that says why the grader failed on it."""
     try:
         return prepare(path, exercises, root=root)
@@ -374,7 +378,7 @@ def prepared(path, exercises, root=None):
         return internal_error_submission(path, exercises, error)
 
 
-def finished(submission, results, isolation):
+def finish_safely(submission, results, isolation):
     """finish(...), or the report of a grader failure on this one submission."""
     try:
         return finish(submission, results, isolation)
@@ -415,7 +419,7 @@ class Pipeline:
             for index, path in enumerate(paths):
                 if self.failure is not None:
                     break
-                self.submit(index, prepared(path, self.exercises, self.root))
+                self.submit(index, prepare_safely(path, self.exercises, self.root))
         except BaseException:
             self.stopping = True  # Ctrl-C: the workers drop what is queued
             raise
@@ -431,7 +435,7 @@ class Pipeline:
     def submit(self, index, submission):
         jobs = submission.jobs
         if not jobs:
-            self.complete(index, finished(submission, {}, self.sandbox.isolation))
+            self.complete(index, finish_safely(submission, {}, self.sandbox.isolation))
             return
         with self.lock:
             self.waiting[index] = (submission, {})
@@ -455,7 +459,7 @@ class Pipeline:
             if len(results) < len(submission.jobs):
                 return
             del self.waiting[index]
-        self.complete(index, finished(submission, results, self.sandbox.isolation))
+        self.complete(index, finish_safely(submission, results, self.sandbox.isolation))
 
     def complete(self, index, report):
         with self.output_lock:

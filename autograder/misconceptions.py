@@ -116,8 +116,9 @@ class Misconception:
     unseeded: bool = False
 
 
-ALL = ("zeros", "random", "he")
-RANDOM = ("random", "he")
+ALL = public_tests.SCHEMES
+# The schemes whose weights are drawn at random (all but zeros).
+RANDOM = tuple(scheme for scheme in public_tests.SCHEMES if scheme != "zeros")
 
 CATALOGUE = (
     Misconception(
@@ -408,8 +409,8 @@ def matches(misconception, case, observations):
     if case.scheme not in misconception.schemes:
         return False
     if misconception.calls_differ:
-        return case.kind == "seeding" and calls_differ(observations)
-    if case.kind != "values" or not observations:
+        return case.kind == public_tests.SEEDING and calls_differ(observations)
+    if case.kind != public_tests.VALUES or not observations:
         return False
     dims = tuple(case.layers_dims)
     return any(

@@ -13,7 +13,7 @@ submission's text cannot reach past its own cell.
 
 import json
 
-from .assignment import FUNCTIONS as EXERCISE_NAMES
+from .assignment import FUNCTIONS
 from .data import Status
 from .safe_text import safe_data, shown
 
@@ -24,16 +24,17 @@ CSV_COLUMNS = [
     "submission",
     "score",
     "max_score",
-    *EXERCISE_NAMES,
+    *FUNCTIONS,
     "status",
     "reason",
     "flags",
 ]
+# A row's status when every exercise ran; otherwise it is the first problem's Status (or
+# Status.ERROR when the notebook itself could not be graded).
+GRADED = "graded"
 # A spreadsheet reads a cell starting with one of these as a formula; "'" is in the list
 # so that the quoting stays one-to-one (the submission column is a key).
 FORMULA_STARTS = ("=", "+", "-", "@", "'")
-# Fields that change from run to run; golden comparisons leave them out.
-VOLATILE_FIELDS = ("seconds", "limits")
 
 
 def points(value):
@@ -80,7 +81,7 @@ def to_json(report):
 def table(report, title="Autograder"):
     """The readable report: a table of the exercises, then each exercise's feedback."""
     report = shown_data(report)
-    width = max(len(name) for name in EXERCISE_NAMES)
+    width = max(len(name) for name in FUNCTIONS)
     lines = [
         f"{title}: {report['notebook']}  (isolation: {report['isolation']})",
         "",
@@ -104,15 +105,15 @@ def table(report, title="Autograder"):
 
 
 def submission_status(report):
-    """('graded', '') when every exercise ran; else the first problem and why, in one line.
+    """(GRADED, '') when every exercise ran; else the first problem and why, in one line.
 
     report -- a Report's shown_data (its text escaped)
     """
     if report["reason"]:
-        return "error", report["reason"]
+        return Status.ERROR.value, report["reason"]
     problems = [entry for entry in report["exercises"] if not Status(entry["status"]).judged]
     if not problems:
-        return "graded", ""
+        return GRADED, ""
     reason = "; ".join(
         f"{entry['name']}: {entry['status']} -- {first_line(entry['feedback'])}"
         for entry in problems
@@ -123,17 +124,6 @@ def submission_status(report):
 def first_line(text, limit=160):
     line = text.strip().splitlines()[0] if text.strip() else ""
     return line if len(line) <= limit else line[: limit - 3] + "..."
-
-
-def report_flags(report):
-    """The report's integrity flags (e.g. 'hardcoded:initialize_parameters_he'), each once.
-
-    report -- a Report's shown_data
-    """
-    flags = list(report["flags"])
-    for entry in report["exercises"]:
-        flags += entry["flags"]
-    return list(dict.fromkeys(flags))
 
 
 def spreadsheet_cell(text):
@@ -156,7 +146,7 @@ def csv_row(student, submission, report):
         "max_score": points(report["max_score"]),
         "status": status,
         "reason": reason,
-        "flags": ";".join(report_flags(report)),
+        "flags": ";".join(report["flags"]),
     }
     for entry in report["exercises"]:
         row[entry["name"]] = points(entry["score"])
@@ -176,7 +166,7 @@ def gradescope_results(report):
             "name": entry["name"],
             "score": entry["score"],
             "max_score": entry["max_score"],
-            "status": "passed" if entry["status"] == "passed" else "failed",
+            "status": "passed" if entry["status"] == Status.PASSED else "failed",
             "output": entry["feedback"],
             "visibility": "visible",
         }
@@ -184,7 +174,7 @@ def gradescope_results(report):
     ]
     status, reason = submission_status(report)
     summary = f"Score {points(report['score'])}/{points(report['max_score'])}."
-    if status != "graded":
+    if status != GRADED:
         summary += f" Not everything could be graded: {reason}"
     return {
         "score": report["score"],
@@ -194,8 +184,3 @@ def gradescope_results(report):
         "stdout_visibility": "hidden",
         "tests": tests,
     }
-
-
-def without_volatile(data):
-    """A copy of a report's plain data without the fields that change between runs."""
-    return {key: value for key, value in data.items() if key not in VOLATILE_FIELDS}

@@ -1,7 +1,7 @@
 """How fast is this autograder next to `nbgrader autograde`? Prints the figures.
 
-    .venv/bin/python benchmarks/bench_grading.py                 # 8 for nbgrader, 1,000 for us
-    .venv/bin/python benchmarks/bench_grading.py --nbgrader-count 0 --count 200   # quick
+    .venv/bin/python -m benchmarks.bench_grading               # 8 for nbgrader, 1,000 for us
+    .venv/bin/python -m benchmarks.bench_grading --nbgrader-count 0 --count 200   # quick
 
 First the three targets, each figure against its target:
   * start-up: one notebook graded (`autograder grade --json`) and checked (`autograder check`),
@@ -43,10 +43,9 @@ import threading
 import time
 from pathlib import Path
 
-import nbgrader_run  # beside this script: the real nbgrader, for the comparison
-
 from autograder import grading, sandbox
 from autograder.probe import COURSE_PROBE
+from tests.support import nbgrader_course  # the real nbgrader, to compare
 
 ROOT = Path(__file__).resolve().parent.parent
 SUBMISSIONS = ROOT / "tests" / "files" / "submissions"
@@ -220,10 +219,12 @@ def count_statuses(reports):
 
 def grade_nbgrader(notebooks, count, scratch):
     """`nbgrader autograde` of count students in a fresh course; returns a dict of figures."""
-    course = nbgrader_run.make_course(scratch)
+    course = nbgrader_course.make_course(scratch)
     for index in range(count):
-        nbgrader_run.submit(course, f"student_{index + 1:04d}", notebooks[index % len(notebooks)])
-    seconds = nbgrader_run.autograde(course)
+        nbgrader_course.submit(
+            course, f"student_{index + 1:04d}", notebooks[index % len(notebooks)]
+        )
+    seconds = nbgrader_course.autograde(course)
     graded = {
         f"student_{index + 1:04d}": notebooks[index % len(notebooks)] for index in range(count)
     }
@@ -237,7 +238,7 @@ def grade_nbgrader(notebooks, count, scratch):
 
 
 def our_scores(report):
-    """{function name: score} of one of our reports (nbgrader_run.scores' shape)."""
+    """{function name: score} of one of our reports (nbgrader_course.scores' shape)."""
     return {entry.name: entry.score for entry in report.exercises}
 
 
@@ -263,7 +264,7 @@ def compare_verdicts(theirs, ours_by_notebook):
             left_out += 1
             continue
         compared += 1
-        nbgrader_scores = nbgrader_run.scores(theirs["course"], student)
+        nbgrader_scores = nbgrader_course.scores(theirs["course"], student)
         ours = our_scores(ours_by_notebook[notebook.name])
         if nbgrader_scores != ours:
             disagreements.append((student, notebook.name, nbgrader_scores, ours))

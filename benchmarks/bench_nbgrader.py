@@ -1,7 +1,7 @@
 """How much faster is `nbgrader autograde` through the course's grader than stock? Prints it.
 
-    .venv/bin/python benchmarks/bench_nbgrader.py              # 20 submissions, each way once
-    .venv/bin/python benchmarks/bench_nbgrader.py --count 8
+    .venv/bin/python -m benchmarks.bench_nbgrader            # 20 submissions, each way once
+    .venv/bin/python -m benchmarks.bench_nbgrader --count 8
 
 In one run, on the same --count submissions (valid corpus notebooks under tests/files/submissions,
 cycled; the hostile ones that only wait for a time limit or kill their process are left out):
@@ -21,9 +21,9 @@ import sys
 import tempfile
 from pathlib import Path
 
-import nbgrader_run  # beside this script: the real nbgrader
+from tests.support import nbgrader_course  # the real nbgrader
 
-SUBMISSIONS = nbgrader_run.ROOT / "tests" / "files" / "submissions"
+SUBMISSIONS = nbgrader_course.ROOT / "tests" / "files" / "submissions"
 TARGET = 10.0
 # Hostile notebooks that only measure the time limit or a killed worker.
 LEFT_OUT = {"infinite_loop.ipynb", "exits_the_process.ipynb"}
@@ -50,10 +50,10 @@ def chosen_notebooks(count):
 
 def autograde_seconds(scratch, execution, notebooks):
     """(seconds of `nbgrader autograde`, course folder) for one way of executing."""
-    course = nbgrader_run.make_course(Path(scratch) / execution, execution=execution)
+    course = nbgrader_course.make_course(Path(scratch) / execution, execution=execution)
     for student, path, _ in notebooks:
-        nbgrader_run.submit(course, student, path)
-    return nbgrader_run.autograde(course), course
+        nbgrader_course.submit(course, student, path)
+    return nbgrader_course.autograde(course), course
 
 
 def disagreements(stock, sandboxed, notebooks):
@@ -62,7 +62,10 @@ def disagreements(stock, sandboxed, notebooks):
     for student, path, agreement in notebooks:
         if not agreement:
             continue
-        theirs, ours = nbgrader_run.scores(stock, student), nbgrader_run.scores(sandboxed, student)
+        theirs, ours = (
+            nbgrader_course.scores(stock, student),
+            nbgrader_course.scores(sandboxed, student),
+        )
         if theirs != ours:
             found.append((student, path.name, theirs, ours))
     return found

@@ -1,7 +1,10 @@
 """How long, and how much memory, does reading a hostile notebook cost the grader? Prints it.
 
-    PYTHONPATH=tests .venv/bin/python benchmarks/bench_parsing.py         # everything (~2 min)
-    PYTHONPATH=tests .venv/bin/python benchmarks/bench_parsing.py --fuzz 200 --fork-count 50
+    .venv/bin/python -m benchmarks.bench_parsing         # everything (~2 min)
+    .venv/bin/python -m benchmarks.bench_parsing --fuzz 200 --fork-count 50
+
+Run from the repository root: the hostile notebooks are built by the tests' helpers
+(tests.support).
 
 Three parts:
   * Hostile notebooks, before and after, side by side. "before" is the grader's
@@ -16,7 +19,7 @@ Three parts:
     what the notebook became.
   * The fork's cost on a normal notebook: prepare with the bounded child against the
     same work in-process, per notebook, over --fork-count notebooks.
-  * Hypothesis fuzzing of reading, extraction and analysis (tests/files/notebook_fuzz.py),
+  * Hypothesis fuzzing of reading, extraction and analysis (tests/support/notebook_fuzz.py),
     and of the whole bounded prepare on fuzzed files: how many inputs were tried, and
     that none raised.
 """
@@ -31,9 +34,8 @@ import tempfile
 import time
 from pathlib import Path
 
-from files import hostile_files
-
 from autograder import bounded, extraction, grading, notebook
+from tests.support import hostile_files
 
 ROOT = Path(__file__).resolve().parent.parent
 
@@ -109,7 +111,7 @@ def measure(mode, path):
 
 def run_measurement(mode, path, args):
     """measure() in a subprocess; the 'before' one under the benchmark's safety limits."""
-    command = [sys.executable, __file__, "--measure", mode, str(path)]
+    command = [sys.executable, "-m", "benchmarks.bench_parsing", "--measure", mode, str(path)]
     limit = args.before_memory << 20 if mode == "before" else None
 
     def limit_memory():
@@ -120,6 +122,7 @@ def run_measurement(mode, path, args):
     try:
         done = subprocess.run(
             command,
+            cwd=ROOT,
             capture_output=True,
             text=True,
             timeout=args.before_seconds if mode == "before" else 120,
@@ -245,9 +248,10 @@ def cpu_seconds():
 
 def fuzz(count, folder):
     """Run each fuzzing property `count` times (Hypothesis); print tried and failed."""
-    from files import notebook_fuzz as properties
     from hypothesis import HealthCheck, given, settings
     from hypothesis import strategies as st
+
+    from tests.support import notebook_fuzz as properties
 
     configured = settings(
         max_examples=count,

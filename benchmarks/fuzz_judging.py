@@ -1,10 +1,12 @@
 """Fuzz the judging code with returned values (Hypothesis); print how many inputs were tried.
 
-    PYTHONPATH=tests .venv/bin/python benchmarks/fuzz_judging.py     # 2,000 inputs per target
-    PYTHONPATH=tests .venv/bin/python benchmarks/fuzz_judging.py --count 20000
+    .venv/bin/python -m benchmarks.fuzz_judging     # 2,000 inputs per target
+    .venv/bin/python -m benchmarks.fuzz_judging --count 20000
+
+Run from the repository root: the returned values come from the tests' helpers (tests.support).
 
 Three targets, each given what a graded function can return as the grader observes it
-(tests/returned_values.py: right answers, right shapes with NaN, inf, constant, nudged or
+(tests/support/returned_values.py: right answers, right shapes with NaN, inf, constant, nudged or
 negated weights, other dtypes and shapes, odd keys, type names, errors; for judge_result also
 JSON junk where observations should be):
   * public_tests.judge_exercise -- every case of an exercise, and the hard-coded check;
@@ -22,19 +24,20 @@ import time
 import warnings
 from pathlib import Path
 
-import returned_values
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 import public_tests
-from autograder import analysis, grading, misconceptions
+from autograder import analysis, assignment, grading, misconceptions
+from autograder.data import Exercise
 from autograder.sandbox import JobResult
+from tests.support import returned_values
 
 ROOT = Path(__file__).resolve().parent.parent
 
 
 def exercise_cases(scheme):
-    return list(grading.graded_cases(scheme, True))
+    return list(assignment.exercise(scheme).cases(True))
 
 
 def check_judge_exercise(data):
@@ -68,12 +71,12 @@ def check_judge_result(data):
         )
         for case in graded
     ]
-    findings = analysis.StaticFindings(public_tests.FUNCTION_NAMES[scheme])
-    entry = grading.judge_result(
-        scheme, True, findings, JobResult("ok", "", observations, 0.1, "none")
-    )
-    assert 0 <= entry["score"] <= entry["max_score"]
-    if entry["score"] == entry["max_score"]:
+    spec = assignment.exercise(scheme)
+    findings = analysis.StaticFindings(spec.function)
+    exercise = Exercise(spec, tuple(graded), findings)
+    entry = grading.judge_result(exercise, JobResult("ok", "", observations, 0.1, "none"))
+    assert 0 <= entry.score <= entry.max_score
+    if entry.score == entry.max_score:
         assert all(
             type(observed) is list and returned_values.is_right(case, observed)
             for case, observed in zip(graded, observations, strict=True)

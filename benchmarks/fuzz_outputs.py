@@ -1,14 +1,14 @@
 """Fuzz the grader's outputs with hostile file names and report text; count what was tried.
 
-    PYTHONPATH=tests:tests/autograder .venv/bin/python benchmarks/fuzz_outputs.py [--batches 500]
+    .venv/bin/python -m benchmarks.fuzz_outputs [--batches 500]     # from the repository root
 
 Each input is a batch of notebooks whose file names are any bytes a file name may hold (and
-the names of tests/files/hostile_names.py, several of which collide once made safe), each
+the names of tests/support/hostile_names.py, several of which collide once made safe), each
 with a report whose every string is any text: controls, terminal escapes, bidi overrides,
 lone surrogates. Every batch is discovered, written through grade-batch's writer (CSV, JSON,
 Gradescope) and shown as a table; then checked: valid UTF-8 without an unsafe character,
 one row and one report file per notebook, and a CSV cut at any byte keeps every row before
-the cut (tests/autograder/output_fuzzing.py). Prints one line:
+the cut (tests/support/output_fuzzing.py). Prints one line:
 
     fuzzed outputs: 500 batches, 2,145 file names and reports, 0 crashed, 0 rows lost (12 s)
 
@@ -22,7 +22,8 @@ import time
 from pathlib import Path
 
 from hypothesis import HealthCheck, given, settings
-from output_fuzzing import BATCHES, check_batch
+
+from tests.support.output_fuzzing import BATCHES, check_batch
 
 ROOT = Path(__file__).resolve().parent.parent
 

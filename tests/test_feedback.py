@@ -11,11 +11,10 @@ import html
 import re
 import shutil
 
-import hidden_values
 import nbformat
 import pytest
-from nbgrader_course import ASSIGNMENT, NOTEBOOK, ROOT, copy_course, run_nbgrader
-from support import SOLUTIONS, copy_release, fill_answers
+from support import SOLUTIONS, copy_release, fill_answers, hidden_values
+from support.nbgrader_course import ASSIGNMENT, NOTEBOOK, ROOT, copy_course, run_nbgrader
 
 from autograder import cases
 

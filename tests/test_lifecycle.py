@@ -12,10 +12,10 @@ import csv
 import re
 from pathlib import Path
 
-import hidden_values
 import pytest
 from nbgrader.api import Gradebook
-from nbgrader_course import (
+from support import SEED_ZEROS_BUG, SOLUTIONS, fill_answers, hidden_values
+from support.nbgrader_course import (
     ASSIGNMENT,
     DOCS_STUDENT,
     INSTRUCTOR_DOCS,
@@ -29,13 +29,12 @@ from nbgrader_course import (
     nbgrader_environment,
     term_sections,
 )
-from support import SEED_ZEROS_BUG, SOLUTIONS, fill_answers
 
-from autograder import cases
+from autograder import assignment, cases
 
 NOTEBOOK = "Initialization"
 SCHEMES = ("zeros", "random", "he")
-FULL_MARKS = sum(cases.max_points(scheme) for scheme in SCHEMES)
+FULL_MARKS = sum(assignment.exercise(scheme).max_points for scheme in SCHEMES)
 
 STUDENTS = {
     "ada": SOLUTIONS,
@@ -50,8 +49,12 @@ def grade(scheme, function, hidden_cases):
     return {"zeros": 5.0, "random": 6.0, "he": 7.0}[scheme]
 """
 EXPECTED_SCORES = {
-    "ada": {scheme: cases.max_points(scheme) for scheme in SCHEMES},
-    "seed": {"zeros": 0, "random": cases.max_points("random"), "he": cases.max_points("he")},
+    "ada": {scheme: assignment.exercise(scheme).max_points for scheme in SCHEMES},
+    "seed": {
+        "zeros": 0,
+        "random": assignment.exercise("random").max_points,
+        "he": assignment.exercise("he").max_points,
+    },
     "idle": {scheme: 0 for scheme in SCHEMES},
     "rigger": {scheme: 0 for scheme in SCHEMES},
 }
@@ -151,7 +154,7 @@ def test_gradebook_has_the_expected_cell_scores(graded_course):
                 grade = gradebook.find_grade(
                     f"initialize_parameters_{scheme}_tests", NOTEBOOK, ASSIGNMENT, student_id
                 )
-                assert grade.max_score == cases.max_points(scheme)
+                assert grade.max_score == assignment.exercise(scheme).max_points
                 assert grade.score == points, f"{student_id} {scheme}: {grade.score} != {points}"
             submission = gradebook.find_submission(ASSIGNMENT, student_id)
             assert submission.score == sum(expected.values())

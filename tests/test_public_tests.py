@@ -1,14 +1,13 @@
 """What students see from the public tests, and the partial credit of the hidden ones."""
 
-import hidden_values
 import numpy as np
 import pytest
-import returned_values
 from hypothesis import given, settings
 from hypothesis import strategies as st
+from support import hidden_values, returned_values
 
 import public_tests
-from autograder import cases, reference
+from autograder import assignment, cases, reference
 
 TESTS = {
     "zeros": public_tests.initialize_parameters_zeros_test,
@@ -252,7 +251,10 @@ def test_grade_gives_full_and_zero_marks(scheme, capsys):
         raise NotImplementedError()
 
     hidden = cases.hidden_cases(scheme)
-    assert public_tests.grade(scheme, solution(scheme), hidden) == cases.max_points(scheme)
+    assert (
+        public_tests.grade(scheme, solution(scheme), hidden)
+        == assignment.exercise(scheme).max_points
+    )
     assert public_tests.grade(scheme, stub, hidden) == 0
     assert "Traceback" not in capsys.readouterr().out
 

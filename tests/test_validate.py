@@ -8,7 +8,7 @@ stderr, which Validate counts as a failed test cell and shows as its reason.
 import json
 
 import pytest
-from nbgrader_course import ROOT, validate
+from support.nbgrader_course import ROOT, validate
 
 SUBMISSIONS = ROOT / "tests" / "files" / "submissions"
 FAILED = "VALIDATION FAILED ON"

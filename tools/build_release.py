@@ -15,17 +15,21 @@ import sys
 import tempfile
 from pathlib import Path
 
+from autograder.assignment import NAME, NOTEBOOK_FILE
+
 ROOT = Path(__file__).resolve().parent.parent
 # Run as a script, beside this one: imported, it would need tools/ on the path of both this
 # script and the tests that import this module as tools.build_release.
 SYNC_SOURCE = Path(__file__).resolve().parent / "sync_source.py"
-ASSIGNMENT = "initialization"
 # As `./course` strips the committed notebooks (NBSTRIPOUT_OPTIONS there): cell ids kept.
 NBSTRIPOUT_OPTIONS = ("--keep-id",)
 
 
 def nbgrader_environment():
-    """The environment for nbgrader: it runs `alembic` from the PATH, which lives beside python."""
+    """The environment for nbgrader: it runs `alembic` from the PATH, which lives beside python.
+
+    The one place of this workaround: the tests' nbgrader helper builds on it.
+    """
     env = dict(os.environ)
     env["PATH"] = str(Path(sys.executable).parent) + os.pathsep + env.get("PATH", "")
     return env
@@ -38,7 +42,7 @@ def generate_assignment(course_root, gradebook):
         "-m",
         "nbgrader",
         "generate_assignment",
-        ASSIGNMENT,
+        NAME,
         "--force",
         f"--CourseDirectory.db_url=sqlite:///{gradebook}",
     ]
@@ -56,7 +60,7 @@ def build_release(course_root=ROOT):
     """Write course_root/release/initialization/ and return its notebook's path."""
     with tempfile.TemporaryDirectory() as scratch:
         generate_assignment(Path(course_root), Path(scratch) / "gradebook.db")
-    notebook = Path(course_root) / "release" / ASSIGNMENT / "Initialization.ipynb"
+    notebook = Path(course_root) / "release" / NAME / NOTEBOOK_FILE
     strip(notebook)
     return notebook
 
@@ -77,7 +81,7 @@ def main(argv=None):
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--course-root", type=Path, default=ROOT, help="default: this repository")
     args = parser.parse_args(argv)
-    source = args.course_root / "source" / ASSIGNMENT / "Initialization.ipynb"
+    source = args.course_root / "source" / NAME / NOTEBOOK_FILE
     if not source_in_sync(source):
         return 1
     try:

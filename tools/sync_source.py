@@ -3,8 +3,9 @@
 Each grade cell `initialize_parameters_<scheme>_tests` of the source notebook is its visible
 public-test call followed by a hidden block (`### BEGIN HIDDEN TESTS` ... `### END HIDDEN
 TESTS`). This module rewrites that block with `cases.render_hidden_tests(scheme)` and the cell's
-points with `cases.max_points(scheme)`, so both graders score the same cases. Running it twice
-changes nothing; it also leaves the notebook without outputs or execution counts.
+points with the exercise's `max_points` (autograder/assignment.py), so both graders score the
+same cases. Running it twice changes nothing; it also leaves the notebook without outputs or
+execution counts.
 
 An authoring tool, not part of the grader: it imports the installed `autograder`.
 
@@ -19,11 +20,11 @@ from pathlib import Path
 import nbformat
 
 import public_tests
-from autograder import cases
+from autograder import assignment, cases
 
 ROOT = Path(__file__).resolve().parent.parent
-SOURCE_NOTEBOOK = ROOT / "source" / "initialization" / "Initialization.ipynb"
-BEGIN, END = "### BEGIN HIDDEN TESTS", "### END HIDDEN TESTS"
+SOURCE_NOTEBOOK = ROOT / "source" / assignment.NAME / assignment.NOTEBOOK_FILE
+BEGIN, END = cases.HIDDEN_BEGIN, cases.HIDDEN_END
 
 
 class SyncError(Exception):
@@ -31,12 +32,12 @@ class SyncError(Exception):
 
 
 def test_cell_id(scheme):
-    return f"{public_tests.FUNCTION_NAMES[scheme]}_tests"
+    return assignment.exercise(scheme).test_cell
 
 
 def points_value(scheme):
     """max_points as nbgrader metadata: an int when it is whole, so that 5 stays 5."""
-    points = cases.max_points(scheme)
+    points = assignment.exercise(scheme).max_points
     return int(points) if float(points).is_integer() else points
 
 

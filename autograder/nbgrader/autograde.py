@@ -102,7 +102,7 @@ def case_lines(exercise, result):
     lines = [
         verdict_line(case, *verdict) for case, verdict in zip(exercise.cases, verdicts, strict=True)
     ]
-    hardcoded = grading.hardcoded_problem(exercise.cases, observations)
+    hardcoded = grading.hardcoded_problem_safely(exercise.cases, observations)
     return lines + ([f"FAIL exercise: {hardcoded}"] if hardcoded else [])
 
 
@@ -112,10 +112,10 @@ def grade_file(path, sandbox):
     The same steps as grading.grade_notebook (prepare, the sandbox jobs, finish), keeping the
     judged cases for the per-case lines.
     """
-    submission = grading.prepared(path, grading.exercises_to_grade(hidden=True))
+    submission = grading.prepare_safely(path, grading.exercises_to_grade(hidden=True))
     jobs = submission.jobs
     results = dict(zip(jobs, sandbox.run_many(list(jobs.values())), strict=True))
-    report = grading.finished(submission, results, sandbox.isolation)
+    report = grading.finish_safely(submission, results, sandbox.isolation)
     lines = {
         exercise.spec.function: case_lines(exercise, results.get(exercise.spec))
         for exercise in submission.exercises
@@ -134,7 +134,7 @@ def grade_notebook_node(nb, sandbox):
             path = Path(folder) / "submission.ipynb"
             nbformat.write(nb, path)
             return grade_file(path, sandbox)
-    except Exception as error:  # noqa: BLE001 -- as grading.prepared: one notebook, not the run
+    except Exception as error:  # noqa: BLE001 -- as grading.prepare_safely: one notebook, not the run
         exercises = grading.exercises_to_grade(hidden=True)
         report = grading.internal_error_report("submission.ipynb", error, sandbox.isolation)
         return report, {

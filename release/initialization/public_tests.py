@@ -5,9 +5,10 @@ This module is the one definition of every check. It is used three ways:
     (and the random / he twins) in the notebook: public cases, plain-words feedback;
   * the hidden tests of the nbgrader source notebook call `grade(...)` with
     cases on layer sizes the student never saw, and get a partial-credit score;
-  * the autograder runs `observe_call` / `observe_seeding` next to the student's
-    code in a sandbox, ships the plain observations back, and calls `judge` on
-    each case and `hardcoded_problem` on the exercise, in its own process.
+  * the autograder runs `observe_kind` (one `observe_call`, or two for a seeding
+    case) next to the student's code in a sandbox, ships the plain observations
+    back, and calls `judge` on each case and `hardcoded_problem` on the exercise,
+    in its own process.
 
 A check never calls the student's function itself: `observe_*` turns what the
 function did into plain data (arrays, exact keys, an error line) and `judge`
@@ -30,7 +31,23 @@ import numpy as np
 
 RTOL, ATOL = 1e-6, 1e-8
 SCHEMES = ("zeros", "random", "he")
-FUNCTION_NAMES = {scheme: f"initialize_parameters_{scheme}" for scheme in SCHEMES}
+
+
+def function_name(scheme):
+    """initialize_parameters_<scheme>, for the graded schemes and any other."""
+    return f"initialize_parameters_{scheme}"
+
+
+FUNCTION_NAMES = {scheme: function_name(scheme) for scheme in SCHEMES}
+# The kinds of case, and how many observations (calls) each needs: a 'values' case calls the
+# function once; a 'seeding' case twice, the global generator moved on between the calls.
+VALUES, SEEDING = "values", "seeding"
+KINDS = (VALUES, SEEDING)
+OBSERVATIONS_PER_KIND = {VALUES: 1, SEEDING: 2}
+# The keys of one observation, as observe_call writes them.
+OBSERVATION_KEYS = ("raised", "returned", "entries", "bad_keys", "layers_dims_after")
+# The longest one-line error or type name an observation or a reason keeps, in characters.
+MAX_LINE = 300
 
 VALUE_HINTS = {
     "zeros": "every weight should be 0: use np.zeros((layers_dims[l], layers_dims[l-1]))",
@@ -52,10 +69,10 @@ VALUE_HINTS = {
 
 
 def one_line_error(error):
-    """'ZeroDivisionError: division by zero' -- the first line only, at most 300 characters."""
+    """'ZeroDivisionError: division by zero' -- the first line only, at most MAX_LINE characters."""
     detail = str(error).strip()
     text = f"{type(error).__name__}: {detail}" if detail else type(error).__name__
-    return text.splitlines()[0][:300]
+    return text.splitlines()[0][:MAX_LINE]
 
 
 def with_article(type_name):
@@ -87,7 +104,7 @@ def plain_entry(value):
 def observe_call(function, layers_dims):
     """Call function(layers_dims) once and record what happened.
 
-    Returns a dict:
+    Returns a dict with the OBSERVATION_KEYS:
     raised            -- one-line error or None
     returned          -- type name of the result ('dict', 'NoneType', ...)
     entries           -- {key: ndarray copy or type name}, for a dict result
@@ -95,7 +112,7 @@ def observe_call(function, layers_dims):
     layers_dims_after -- the argument after the call, to catch mutation
     """
     argument = list(layers_dims)
-    observation = {"raised": None, "returned": None, "entries": {}, "bad_keys": []}
+    observation = dict.fromkeys(OBSERVATION_KEYS) | {"entries": {}, "bad_keys": []}
     try:
         with warnings.catch_warnings():
             # nbgrader scores a grade cell that writes to stderr as 0; a
@@ -144,8 +161,8 @@ def observe_seeding(function, layers_dims):
 
 
 def observe_kind(function, kind, layers_dims):
-    """The observations a case of this kind needs: one call, or two for 'seeding'."""
-    if kind == "seeding":
+    """The observations a case of this kind needs: OBSERVATIONS_PER_KIND[kind] calls."""
+    if kind == SEEDING:
         return observe_seeding(function, layers_dims)
     return [observe_call(function, layers_dims)]
 
@@ -188,7 +205,7 @@ class Case:
 
     name        -- 'public case layers_dims=[3, 2, 1]', 'hidden seeding layers_dims=[...]'
     scheme      -- 'zeros', 'random', 'he' (or a companion notebook's initialiser)
-    kind        -- 'values' (one call) or 'seeding' (two calls, the generator moved between)
+    kind        -- VALUES (one call) or SEEDING (two calls, the generator moved between)
     layers_dims -- [n_0, ..., n_L]
     expected    -- {'W1': array (n_1, n_0), 'b1': array (n_1, 1), ...}, floats
     points      -- what the case earns when it passes
@@ -206,14 +223,14 @@ class Case:
     hint: str | None = None
 
 
-def make_case(scheme, layers_dims, expected, hidden=False, kind="values", points=1.0, hint=None):
+def make_case(scheme, layers_dims, expected, hidden=False, kind=VALUES, points=1.0, hint=None):
     """A Case. `expected` maps every key to its array (or nested list).
 
     `hint` -- what a wrong value should suggest; needed only for a scheme that is not in
     VALUE_HINTS (such as the companion notebooks' extra initialisers).
     """
     label = "hidden" if hidden else "public"
-    name = f"{label} {'seeding' if kind == 'seeding' else 'case'} layers_dims={list(layers_dims)}"
+    name = f"{label} {'seeding' if kind == SEEDING else 'case'} layers_dims={list(layers_dims)}"
     expected = {key: np.array(value, dtype=float) for key, value in expected.items()}
     return Case(name, scheme, kind, list(layers_dims), expected, float(points), hidden, hint)
 
@@ -291,11 +308,6 @@ def show_array(array, limit=4):
     values = ", ".join(f"{value:.5g}" for value in flat)
     more = ", ..." if np.size(array) > limit else ""
     return f"[{values}{more}] (shape {tuple(np.shape(array))})"
-
-
-def function_name(scheme):
-    """initialize_parameters_<scheme>, for the graded schemes and any other."""
-    return FUNCTION_NAMES.get(scheme, f"initialize_parameters_{scheme}")
 
 
 def call_text(case):
@@ -477,7 +489,7 @@ def judge(case, observations):
         problem = judge_structure(case, observation) or judge_mutation(case, observation)
         if problem:
             return False, problem
-    problem = judge_seeding(case, observations) if case.kind == "seeding" else None
+    problem = judge_seeding(case, observations) if case.kind == SEEDING else None
     # A seeding case scores only with the right values too: constant, zero or NaN
     # weights are also "the same on every call".
     problem = problem or judge_values(case, observations[0])
@@ -582,7 +594,7 @@ def public_cases(scheme):
     cases = list(PUBLIC_CASES[scheme])
     if scheme != "zeros":
         first = cases[0]
-        cases.append(make_case(scheme, first.layers_dims, first.expected, kind="seeding"))
+        cases.append(make_case(scheme, first.layers_dims, first.expected, kind=SEEDING))
     return cases
 
 
@@ -651,7 +663,7 @@ def initialize_parameters_he_test(target):
     run_public_test("he", target)
 
 
-def hidden_case(scheme, layers_dims, weights, kind="values", points=1.0):
+def hidden_case(scheme, layers_dims, weights, kind=VALUES, points=1.0):
     """A hidden case from literal data, as written into the source notebook's test cells."""
     expected = with_zero_biases(layers_dims, weights)
     return make_case(scheme, layers_dims, expected, hidden=True, kind=kind, points=points)

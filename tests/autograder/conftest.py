@@ -1,7 +1,7 @@
 """Fixtures of the autograder tests: one warm sandbox and the graded corpus, per session."""
 
 import pytest
-from autograder_corpus import SUBMISSIONS, corpus_expectations
+from support.corpus import SUBMISSIONS, corpus_expectations
 
 from autograder import grading
 from autograder.probe import COURSE_PROBE

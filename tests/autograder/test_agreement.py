@@ -6,9 +6,8 @@ whole notebook, trainings included: minutes) and by this grader.
 """
 
 import pytest
-from autograder_corpus import SUBMISSIONS, corpus_expectations
-
-from benchmarks import nbgrader_run
+from support import nbgrader_course as nbgrader
+from support.corpus import SUBMISSIONS, corpus_expectations
 
 pytestmark = pytest.mark.slow
 
@@ -26,10 +25,10 @@ def student_of(name):
 @pytest.fixture(scope="module")
 def nbgrader_course(tmp_path_factory):
     """A course in which nbgrader has autograded every agreeing corpus notebook."""
-    course = nbgrader_run.make_course(tmp_path_factory.mktemp("agreement"))
+    course = nbgrader.make_course(tmp_path_factory.mktemp("agreement"))
     for name in AGREEING:
-        nbgrader_run.submit(course, student_of(name), SUBMISSIONS / name)
-    nbgrader_run.autograde(course)
+        nbgrader.submit(course, student_of(name), SUBMISSIONS / name)
+    nbgrader.autograde(course)
     return course
 
 
@@ -42,4 +41,4 @@ def test_the_agreement_set_covers_the_corpus():
 def test_same_score_per_exercise(nbgrader_course, corpus_reports, name):
     """Does nbgrader give each exercise of this submission the score we give it?"""
     ours = {entry.name: entry.score for entry in corpus_reports[name].exercises}
-    assert nbgrader_run.scores(nbgrader_course, student_of(name)) == ours
+    assert nbgrader.scores(nbgrader_course, student_of(name)) == ours

@@ -10,9 +10,9 @@ import subprocess
 import sys
 from pathlib import Path
 
-from autograder_corpus import SUBMISSIONS
-from files import hostile_names
-from output_fuzzing import unsafe_characters
+from support import hostile_names
+from support.corpus import SUBMISSIONS
+from support.output_fuzzing import unsafe_characters
 
 from autograder import batch, grading, report
 

@@ -6,9 +6,9 @@ from pathlib import Path
 
 import pytest
 from hypothesis import HealthCheck, given, settings
-from output_fuzzing import BATCHES, check_batch
+from support.output_fuzzing import BATCHES, check_batch
 
-from autograder import grading, report
+from autograder import assignment, grading
 from autograder.batch_output import BatchOutputs, OutputError, read_rows
 from autograder.data import ExerciseResult, Report, Status
 
@@ -16,7 +16,7 @@ from autograder.data import ExerciseResult, Report, Status
 def a_report(score=18.0, feedback="All cases passed.", reason=""):
     exercises = tuple(
         ExerciseResult(name, score / 3, 6.0, Status.PASSED, feedback)
-        for name in report.EXERCISE_NAMES
+        for name in assignment.FUNCTIONS
     )
     return Report(
         notebook="n.ipynb",

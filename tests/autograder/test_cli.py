@@ -10,7 +10,7 @@ import sys
 import time
 
 import pytest
-from autograder_corpus import SUBMISSIONS
+from support.corpus import SUBMISSIONS
 
 from autograder import cli, report
 from autograder.batch_output import read_rows
@@ -280,7 +280,7 @@ def test_a_csv_that_grade_batch_did_not_write_is_refused_before_grading(root, tm
 
 def test_grade_shows_a_hostile_file_name_and_message_escaped(root, tmp_path):
     """Does `grade` print escapes and a non-UTF-8 name as text, never as terminal codes?"""
-    from files.hostile_names import HOSTILE_TEXTS, message_notebook
+    from support.hostile_names import HOSTILE_TEXTS, message_notebook
 
     notebook = message_notebook(tmp_path / "made", HOSTILE_TEXTS["csi_clear_screen"], "call")
     hostile = os.path.join(os.fsencode(tmp_path), b"\x1b]52;c;eA==\x07caf\xe9.ipynb")

@@ -5,9 +5,9 @@ import sys
 from pathlib import Path
 
 import pytest
-from files import notebook_fuzz
 from hypothesis import given, settings
 from hypothesis import strategies as st
+from support import notebook_fuzz
 
 from autograder import assignment, extraction
 from autograder.notebook import Cell

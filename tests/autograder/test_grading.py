@@ -4,16 +4,14 @@ import json
 import os
 import time
 
-import hidden_values
 import pytest
-import returned_values
-from autograder_corpus import SUBMISSIONS, corpus_expectations
-from files import hostile_files, notebook_fuzz
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
+from support import hidden_values, hostile_files, notebook_fuzz, returned_values
+from support.corpus import SUBMISSIONS, corpus_expectations
 
 import public_tests
-from autograder import assignment, cases, grading, reference
+from autograder import assignment, grading, reference
 from autograder.data import Exercise
 from autograder.report import report_data
 from autograder.report import table as report_table
@@ -50,7 +48,7 @@ def test_corpus_verdicts(corpus_reports, name):
 
 def test_totals_are_the_sums_of_the_exercises(corpus_reports):
     """Are a report's score and max_score the sums over its three exercises (max 18)?"""
-    full = sum(cases.max_points(scheme) for scheme in public_tests.SCHEMES)
+    full = sum(assignment.exercise(scheme).max_points for scheme in public_tests.SCHEMES)
     for report in corpus_reports.values():
         assert report.score == sum(entry.score for entry in report.exercises)
         assert report.max_score == full

@@ -21,9 +21,8 @@ import time
 from pathlib import Path
 
 import pytest
-from files import hostile_files, hostile_names
-from output_fuzzing import unsafe_characters
-from support import SOLUTIONS, replace_solution_cells, write_answers
+from support import SOLUTIONS, hostile_files, hostile_names, replace_solution_cells, write_answers
+from support.output_fuzzing import unsafe_characters
 
 from autograder import batch, report
 from autograder.probe import COURSE_PROBE

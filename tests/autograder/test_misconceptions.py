@@ -2,9 +2,9 @@
 
 import numpy as np
 import pytest
-import returned_values
 from hypothesis import given, settings
 from hypothesis import strategies as st
+from support import returned_values
 
 import public_tests
 from autograder import cases, misconceptions, reference

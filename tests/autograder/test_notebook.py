@@ -7,9 +7,9 @@ import sys
 from pathlib import Path
 
 import pytest
-from autograder_corpus import SUBMISSIONS, corpus_expectations, unreadable_names
-from files import hostile_files, notebook_fuzz
 from hypothesis import HealthCheck, given, settings
+from support import hostile_files, notebook_fuzz
+from support.corpus import SUBMISSIONS, corpus_expectations, unreadable_names
 
 from autograder import notebook
 

@@ -5,11 +5,11 @@ import dataclasses
 import json
 
 import pytest
-from autograder_corpus import GOLDEN
-from files.hostile_names import HOSTILE_TEXTS
-from output_fuzzing import unsafe_characters
+from support.corpus import GOLDEN, without_volatile
+from support.hostile_names import HOSTILE_TEXTS
+from support.output_fuzzing import unsafe_characters
 
-from autograder import report
+from autograder import assignment, report
 from autograder.batch_output import csv_text
 from autograder.data import ExerciseResult, Report, Status
 from autograder.safe_text import shown
@@ -27,7 +27,7 @@ MACHINE_FIELDS = ("isolation",)
 
 def comparable(result, name):
     """The report without timings and machine details, its notebook named by file name only."""
-    stable = report.without_volatile(report.report_data(result))
+    stable = without_volatile(report.report_data(result))
     stable = {key: value for key, value in stable.items() if key not in MACHINE_FIELDS}
     stable["notebook"] = name
     return stable
@@ -46,7 +46,7 @@ def test_report_matches_its_golden_file(corpus_reports, name, update_golden):
 
 def test_volatile_fields_are_dropped():
     """Are timings left out of the copy used for comparisons?"""
-    assert "seconds" not in report.without_volatile({"score": 1.0, "seconds": 0.3})
+    assert "seconds" not in without_volatile({"score": 1.0, "seconds": 0.3})
 
 
 def test_table_lists_every_exercise_and_the_total(corpus_reports):
@@ -96,8 +96,10 @@ def hostile_report(text):
             status=Status.ERROR,
             feedback=f"{name} could not be graded: ValueError: {quoted} while running cells"
             f"\n- In {name}([2, 1]), a key {quoted} is unexpected",
+            # The first exercise's flag carries the text (a report's flags are its exercises').
+            flags=(f"hardcoded:{text}",) if name == assignment.FUNCTIONS[0] else (),
         )
-        for name in report.EXERCISE_NAMES
+        for name in assignment.FUNCTIONS
     )
     return Report(
         notebook=f"submitted/{text}/Initialization.ipynb",
@@ -107,7 +109,6 @@ def hostile_report(text):
         exercises=exercises,
         job_seconds=0.2,
         reason="",
-        flags=(f"hardcoded:{text}",),
         limits={f"memory{text}": f"1 GiB{text}"},
     )
 

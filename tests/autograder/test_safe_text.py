@@ -3,9 +3,9 @@
 import re
 
 import pytest
-from files.hostile_names import HOSTILE_TEXTS
 from hypothesis import given
-from output_fuzzing import ANY_TEXT, unsafe_characters
+from support.hostile_names import HOSTILE_TEXTS
+from support.output_fuzzing import ANY_TEXT, unsafe_characters
 
 from autograder.safe_text import safe_data, shown
 

@@ -1,8 +1,8 @@
 """Write the corpus of student submissions under tests/files/submissions/, with expected verdicts.
 
-    PYTHONPATH=tests .venv/bin/python tests/files/make_submissions.py
+    .venv/bin/python -m tests.files.make_submissions     # from the repository root
 
-Every notebook is built from the committed release (tests/support.py) by changing
+Every notebook is built from the committed release (tests/support/) by changing
 solution cells, adding or moving cells, or (for the broken files) writing bytes.
 `expected.json` holds, per file, per exercise: the status, the score, the
 misconception the feedback must name, and words it must mention; `agreement` says
@@ -19,7 +19,7 @@ from pathlib import Path
 import nbformat
 
 import public_tests
-import support
+from tests import support
 
 HERE = Path(__file__).resolve().parent
 ROOT = HERE.parent.parent

@@ -9,7 +9,7 @@ from pathlib import Path
 import nbformat
 import pytest
 
-from autograder import cases
+from autograder import assignment, cases
 from tools import sync_source
 
 ROOT = Path(__file__).resolve().parents[2]
@@ -59,7 +59,7 @@ def test_stale_hidden_block_is_detected_and_fixed(notebook, scheme, capsys):
 
 
 def test_stale_points_are_fixed(notebook):
-    """Are a grade cell's points reset to autograder.cases.max_points?"""
+    """Are a grade cell's points reset to the exercise's max_points?"""
 
     def set_points(cell):
         cell.metadata["nbgrader"]["points"] = 1
@@ -67,7 +67,10 @@ def test_stale_points_are_fixed(notebook):
     edit_grade_cell(notebook, "he", set_points)
     assert sync_source.main(["--notebook", str(notebook), "--check"]) == 1
     sync_source.main(["--notebook", str(notebook)])
-    assert grade_cell(notebook, "he").metadata["nbgrader"]["points"] == cases.max_points("he")
+    assert (
+        grade_cell(notebook, "he").metadata["nbgrader"]["points"]
+        == assignment.exercise("he").max_points
+    )
 
 
 def test_missing_hidden_block_is_appended(notebook):

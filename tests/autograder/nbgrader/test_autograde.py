@@ -10,15 +10,20 @@ import copy
 
 import nbformat
 import pytest
-from autograder_corpus import SUBMISSIONS, corpus_expectations
 from nbformat.v4 import new_code_cell, new_output
 from nbgrader import utils
+from support import nbgrader_course
+from support.corpus import SUBMISSIONS, corpus_expectations
 
 from autograder import assignment, grading
 from autograder.nbgrader.autograde import NOT_GRADED, SandboxedAutograde
-from benchmarks import nbgrader_run
 
-SOURCE = nbgrader_run.ROOT / "source" / nbgrader_run.ASSIGNMENT / f"{nbgrader_run.NOTEBOOK}.ipynb"
+SOURCE = (
+    nbgrader_course.ROOT
+    / "source"
+    / nbgrader_course.ASSIGNMENT
+    / f"{nbgrader_course.NOTEBOOK}.ipynb"
+)
 SAMPLES = (
     "correct_loop",
     "no_seed",
@@ -195,10 +200,12 @@ READABLE = sorted(
 @pytest.fixture(scope="module")
 def sandboxed_course(tmp_path_factory):
     """A course in which `nbgrader autograde`, as the course configures it, graded the corpus."""
-    course = nbgrader_run.make_course(tmp_path_factory.mktemp("sandboxed"), execution="sandboxed")
+    course = nbgrader_course.make_course(
+        tmp_path_factory.mktemp("sandboxed"), execution="sandboxed"
+    )
     for student in READABLE:
-        nbgrader_run.submit(course, student, SUBMISSIONS / f"{student}.ipynb")
-    nbgrader_run.autograde(course)
+        nbgrader_course.submit(course, student, SUBMISSIONS / f"{student}.ipynb")
+    nbgrader_course.autograde(course)
     return course
 
 
@@ -208,4 +215,4 @@ def test_gradebook_agrees_with_the_grader(sandboxed_course, corpus_reports, stud
     """Does the gradebook hold, for each exercise of this submission, the score that `python -m
     autograder grade` gives it?"""
     ours = {entry.name: entry.score for entry in corpus_reports[f"{student}.ipynb"].exercises}
-    assert nbgrader_run.scores(sandboxed_course, student) == ours
+    assert nbgrader_course.scores(sandboxed_course, student) == ours

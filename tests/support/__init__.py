@@ -1,9 +1,27 @@
-"""Submissions built from the committed release, for tests that need a student's notebook.
+"""The tests' helpers, one package on one path entry (pytest's `pythonpath` holds tests/).
 
-    from support import SOLUTIONS, write_solved_release, write_submission
+    from support import SOLUTIONS, write_solved_release   # this module: notebooks from the release
+    from support.corpus import SUBMISSIONS                # any other helper: support.<module>
+
+Benchmarks that use a helper run from the repository root as `python -m benchmarks.<name>` and
+import it as `tests.support.<module>`; the helpers import each other relatively for that reason.
+
+  corpus          -- the corpus of submissions, its expected verdicts and golden reports
+  hidden_values   -- the hidden cases' values, read from the source notebook
+  returned_values -- Hypothesis strategies for what a student's function may return
+  notebook_fuzz   -- Hypothesis strategies and properties for reading submissions
+  output_fuzzing  -- Hypothesis strategies and properties for the grader's output files
+  hostile_files   -- submission files that cannot be committed (links, FIFOs, huge notebooks)
+  hostile_names   -- submissions whose names and messages attack the grader's outputs
+  nbgrader_course -- a copy of the course and the real nbgrader run on it
+
+This module: submissions built from the committed release, for tests that need a student's
+notebook.
+
+    from support import SOLUTIONS, write_solved_release
 
     notebook = write_solved_release(tmp_path)  # every exercise answered correctly
-    notebook = write_submission(tmp_path, {  # any content in any solution cell
+    notebook = replace_solution_cells(copy_release(tmp_path), {  # any content in a solution cell
         "initialize_parameters_zeros": "def initialize_parameters_zeros(layers_dims):\n    ...",
     })
     notebook = write_answers(tmp_path, {"initialize_parameters_he": "pass"})  # fill one stub
@@ -19,9 +37,11 @@ from pathlib import Path
 
 import nbformat
 
-ROOT = Path(__file__).resolve().parent.parent
-RELEASE = ROOT / "release" / "initialization"
-NOTEBOOK_NAME = "Initialization.ipynb"
+from autograder import assignment
+
+ROOT = Path(__file__).resolve().parents[2]
+RELEASE = ROOT / "release" / assignment.NAME
+NOTEBOOK_NAME = assignment.NOTEBOOK_FILE
 STUB = "# YOUR CODE HERE\nraise NotImplementedError()"
 
 # What a student types in place of each stub, written the way the course teaches it.
@@ -105,14 +125,6 @@ def fill_answers(notebook_path, answers):
         raise KeyError(f"not solution cells of the notebook: {', '.join(unknown)}")
     replacements = {key: fill_stub(sources[key], answer) for key, answer in answers.items()}
     return replace_solution_cells(notebook_path, replacements)
-
-
-def write_submission(dest, replacements):
-    """Copy the release into dest, replacing whole solution cells; returns the notebook path.
-
-    replacements -- {grade_id: new cell source}; every grade_id must name a solution cell.
-    """
-    return replace_solution_cells(copy_release(dest), replacements)
 
 
 def write_answers(dest, answers):

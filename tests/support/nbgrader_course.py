@@ -1,22 +1,35 @@
 """A copy of the course in a temporary folder, and the real nbgrader run on it.
 
-Used by the lifecycle, Validate and feedback tests. nbgrader runs as a subprocess, the way an
-instructor or a student runs it, with this checkout's `autograder` first on its path (the
-course's nbgrader_config.py loads preprocessors from it).
+Used by the lifecycle, Validate, feedback and agreement tests and by the grading benchmark
+(`python -m benchmarks.bench_grading`), never by grading itself. nbgrader runs as a subprocess,
+the way an instructor or a student runs it, with this checkout's `autograder` first on its path
+(the course's nbgrader_config.py loads preprocessors from it).
+
+    course = make_course(tmp_path)                       # source/ copied, the release generated
+    submit(course, "alice", notebook)                    # as `nbgrader collect` leaves it
+    seconds = autograde(course)                          # `nbgrader autograde`, timed
+    scores(course, "alice")                              # {function name: score} from the gradebook
 """
 
 import os
 import shutil
 import subprocess
 import sys
+import time
 from pathlib import Path
 
-ROOT = Path(__file__).resolve().parent.parent
-ASSIGNMENT = "initialization"
+from autograder import assignment
+from tools.build_release import nbgrader_environment as tool_environment
+
+ROOT = Path(__file__).resolve().parents[2]
+ASSIGNMENT = assignment.NAME
 COURSE_ID = "initialization-course"
-NOTEBOOK = "Initialization"
+NOTEBOOK = assignment.NOTEBOOK
 # What a course folder holds besides source/: the files nbgrader_config.py and source/ use.
 COURSE_FILES = ("nbgrader_config.py", "init_utils.py", "public_tests.py")
+# The entry of the course's autograde_preprocessors that chooses how a submission is executed.
+SANDBOXED = '"autograder.nbgrader.autograde.SandboxedAutograde",'
+STOCK = '"nbgrader.preprocessors.Execute",'
 
 
 def copy_course(dest):
@@ -29,13 +42,12 @@ def copy_course(dest):
 
 
 def nbgrader_environment(home, **variables):
-    """The environment nbgrader runs in: its own HOME, and the venv's programs on the PATH.
+    """The environment nbgrader runs in: its own HOME, and the release tool's environment.
 
-    nbgrader runs `alembic` from the PATH (it lives beside this python); PYTHONPATH names this
-    checkout, so the preprocessors nbgrader_config.py names are this checkout's.
+    PYTHONPATH names this checkout, so the preprocessors nbgrader_config.py names are this
+    checkout's.
     """
-    env = dict(os.environ, HOME=str(home), **variables)
-    env["PATH"] = os.path.dirname(sys.executable) + os.pathsep + env.get("PATH", "")
+    env = dict(tool_environment(), HOME=str(home), **variables)
     env["PYTHONPATH"] = os.pathsep.join(filter(None, [str(ROOT), env.get("PYTHONPATH")]))
     return env
 
@@ -62,9 +74,70 @@ def validate(notebook, folder):
     folder.mkdir(parents=True, exist_ok=True)
     for path in (ROOT / "release" / ASSIGNMENT).glob("*.py"):
         shutil.copy(path, folder / path.name)
-    shutil.copy(notebook, folder / f"{NOTEBOOK}.ipynb")
-    done = run_nbgrader(["validate", f"{NOTEBOOK}.ipynb"], cwd=folder, home=folder)
+    shutil.copy(notebook, folder / assignment.NOTEBOOK_FILE)
+    done = run_nbgrader(["validate", assignment.NOTEBOOK_FILE], cwd=folder, home=folder)
     return done.stdout + done.stderr
+
+
+# --------------------------------------------------------------------------
+# Autograding with nbgrader, to compare it with this autograder.
+# --------------------------------------------------------------------------
+
+
+def nbgrader(course, *arguments):
+    """Run one nbgrader command in course (HOME beside it); raises RuntimeError on failure."""
+    home = course.parent / "home"
+    home.mkdir(exist_ok=True)
+    done = run_nbgrader(arguments, cwd=course, home=home)
+    if done.returncode != 0:
+        raise RuntimeError(f"nbgrader {' '.join(arguments)} failed:\n{done.stdout}\n{done.stderr}")
+    return done
+
+
+def make_course(base, execution="stock"):
+    """A fresh course under base with the assignment generated; returns the course folder.
+
+    execution -- "stock": autograde executes the notebook with nbgrader's Execute (what the
+                 comparisons with nbgrader need); "sandboxed": the course's nbgrader_config.py
+                 as it is
+    """
+    course = copy_course(Path(base) / "course")
+    if execution == "stock":
+        config = (course / "nbgrader_config.py").read_text()
+        if config.count(SANDBOXED) != 1:
+            raise RuntimeError("nbgrader_config.py no longer names the sandboxed autograde")
+        (course / "nbgrader_config.py").write_text(config.replace(SANDBOXED, STOCK))
+    elif execution != "sandboxed":
+        raise ValueError(f"execution must be 'stock' or 'sandboxed', not {execution!r}")
+    nbgrader(course, "generate_assignment", ASSIGNMENT, "--force")
+    return course
+
+
+def submit(course, student, notebook_path):
+    """Place a notebook as the student's submission (what `nbgrader collect` would leave)."""
+    folder = course / "submitted" / student / ASSIGNMENT
+    folder.mkdir(parents=True, exist_ok=True)
+    shutil.copy(notebook_path, folder / assignment.NOTEBOOK_FILE)
+
+
+def autograde(course, students=None):
+    """`nbgrader autograde` of every submitted student (or the given ones); returns seconds."""
+    started = time.perf_counter()
+    selection = [f"--student={student}" for student in students] if students else []
+    nbgrader(course, "autograde", ASSIGNMENT, "--create", *selection)
+    return time.perf_counter() - started
+
+
+def scores(course, student):
+    """{function name: nbgrader's score of its test cell} for one autograded student."""
+    from nbgrader.api import Gradebook
+
+    found = {}
+    with Gradebook(f"sqlite:///{course / 'gradebook.db'}") as gradebook:
+        for exercise in assignment.EXERCISES:
+            grade = gradebook.find_grade(exercise.test_cell, NOTEBOOK, ASSIGNMENT, student)
+            found[exercise.function] = float(grade.score)
+    return found
 
 
 # --------------------------------------------------------------------------

@@ -16,12 +16,13 @@ import json
 import os
 import unicodedata
 
-from files.hostile_names import HOSTILE_FILE_NAMES, HOSTILE_TEXTS
 from hypothesis import strategies as st
 
-from autograder import batch, report
+from autograder import assignment, batch, report
 from autograder.batch_output import BatchOutputs, read_rows
 from autograder.data import ExerciseResult, Report, Status
+
+from .hostile_names import HOSTILE_FILE_NAMES, HOSTILE_TEXTS
 
 UNSAFE_CATEGORIES = {"Cc", "Cs", "Cf", "Zl", "Zp"}
 JOINERS = "\u200c\u200d"
@@ -59,7 +60,7 @@ def reports(draw):
             feedback=draw(ANY_TEXT),
             flags=tuple(draw(st.lists(ANY_TEXT, max_size=2))),
         )
-        for name in report.EXERCISE_NAMES
+        for name in assignment.FUNCTIONS
     )
     return Report(
         notebook=draw(ANY_TEXT),
@@ -69,7 +70,6 @@ def reports(draw):
         exercises=exercises,
         job_seconds=0.5,
         reason=draw(st.one_of(st.just(""), ANY_TEXT)),
-        flags=tuple(draw(st.lists(ANY_TEXT, max_size=2))),
         limits=draw(st.dictionaries(ANY_TEXT, ANY_TEXT, max_size=2)),
     )
 
