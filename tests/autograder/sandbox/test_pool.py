@@ -717,6 +717,49 @@ def test_an_explicit_level_that_cannot_start_raises(monkeypatch):
         Sandbox(COURSE_PROBE, isolation="bubblewrap")
 
 
+def launched_but_never_ready(monkeypatch, failing_level):
+    """Make failing_level's workers launch (bwrap starts) and then fail to get ready: the
+    real bwrap is given a bind of a path that does not exist, which it refuses once running."""
+    real = sandbox_launch.command
+
+    def command(level, staging, tag):
+        argv, extra = real(level, staging, tag)
+        if level == failing_level:
+            argv = [argv[0], "--ro-bind", "/nonexistent-autograder-test", "/x", *argv[1:]]
+        return argv, extra
+
+    monkeypatch.setattr(sandbox_launch, "command", command)
+
+
+def test_a_level_whose_workers_launch_but_never_get_ready_falls_back_when_waited_for(
+    monkeypatch, capsys
+):
+    """When the workers are launched without waiting and bubblewrap's then fail to get
+    ready, does waiting for them fall back to the next level, warn, and run the job there?"""
+    if not (level_available("bubblewrap") and level_available("unshare")):
+        pytest.skip("needs bubblewrap and unshare")
+    launched_but_never_ready(monkeypatch, "bubblewrap")
+    with Sandbox(COURSE_PROBE, workers=2, limits=LIMITS, wait=False) as box:
+        assert (box.level, box.ready) == ("bubblewrap", False)  # launched, not waited for
+        assert all_cases_pass(box.run(he_job(CORRECT_HE)))
+        assert box.isolation == "unshare"
+        assert "fell back to 'unshare'" in box.warning and "bubblewrap:" in box.warning
+        assert box.warning in capsys.readouterr().err
+        assert not wait_until_no_strays(box)
+
+
+def test_an_explicit_level_whose_workers_never_get_ready_fails_the_wait_not_a_job(monkeypatch):
+    """When the one level asked for launches but its workers never get ready, is waiting for
+    them (or the first job) a SandboxError saying so, with nothing of the sandbox left?"""
+    if not level_available("bubblewrap"):
+        pytest.skip("bwrap is not installed")
+    launched_but_never_ready(monkeypatch, "bubblewrap")
+    with Sandbox(COURSE_PROBE, workers=1, limits=LIMITS, isolation="bubblewrap", wait=False) as box:
+        with pytest.raises(SandboxError, match="no isolation level could start: bubblewrap: "):
+            box.run(he_job(CORRECT_HE))
+        assert tagged_processes(box.tag) == []
+
+
 def test_auto_picks_the_strongest_level_here():
     """Does 'auto' pick bubblewrap where bwrap works, with no warning?"""
     if not level_available("bubblewrap"):
