@@ -143,11 +143,19 @@ def build_parser():
     return parser
 
 
-def open_sandbox(args, limits, workers=1):
+def launch_sandbox(args, limits, workers=1):
+    """The course's sandbox, its workers launched but not waited for.
+
+    Called before anything imports numpy (grading, report, batch_output do): the workers
+    start -- a namespace, Python, numpy inside -- while this process imports and reads.
+    The first job waits for them (and falls back to the next isolation level there).
+    """
     from .probe import COURSE_PROBE
     from .sandbox import Sandbox
 
-    return Sandbox(COURSE_PROBE, workers=workers, limits=limits, isolation=args.isolation)
+    return Sandbox(
+        COURSE_PROBE, workers=workers, limits=limits, isolation=args.isolation, wait=False
+    )
 
 
 @contextlib.contextmanager
@@ -196,42 +204,52 @@ def require_output_paths(args):
 
 
 def run_grade(args):
-    from . import grading, report
-
     limits = limits_from(args)  # a bad limit is refused before anything is read
     require_file(args.notebook)
-    with stdout_to_stderr(), open_sandbox(args, limits) as sandbox:
-        result = grading.grade_notebook(args.notebook, sandbox, hidden=True)
-    print(report.to_json(result) if args.json else report.table(result), flush=True)
+    with stdout_to_stderr():
+        sandbox = launch_sandbox(args, limits)
+    with sandbox:
+        from . import grading, report
+
+        with stdout_to_stderr():
+            result = grading.grade_notebook(args.notebook, sandbox, hidden=True)
+        # Out before the sandbox is taken down (killing the workers, checking that nothing
+        # of theirs is left, removing the staged files): the reader need not wait for it.
+        print(report.to_json(result) if args.json else report.table(result), flush=True)
     return 0
 
 
 def run_check(args):
-    from . import grading, report
-
     limits = limits_from(args)  # a bad limit is refused before anything is read
     require_file(args.notebook)
-    with open_sandbox(args, limits) as sandbox:
+    with launch_sandbox(args, limits) as sandbox:
+        from . import grading, report
+
         result = grading.grade_notebook(args.notebook, sandbox, hidden=False)
-    print(report.table(result, title="Check (public cases only)"))
-    print(
-        "This check runs the public cases only; the grade also uses hidden cases with other "
-        "layer sizes, so make your functions work for any layers_dims."
-    )
+        print(report.table(result, title="Check (public cases only)"))
+        print(
+            "This check runs the public cases only; the grade also uses hidden cases with "
+            "other layer sizes, so make your functions work for any layers_dims.",
+            flush=True,
+        )
     return 0
 
 
 def run_batch(args):
-    from . import batch
-    from .batch_output import OutputError
-
     limits = limits_from(args)  # a bad limit is refused before anything is read
     if not args.folder.is_dir():
         raise UsageError(f"no such folder: {quoted(args.folder)}")
     if args.workers < 1:
         raise UsageError("--workers must be at least 1")
-    require_output_paths(args)
-    with open_sandbox(args, limits, args.workers) as sandbox:
+    with launch_sandbox(args, limits, args.workers) as sandbox:
+        # While the workers start: the output paths are checked (a refused one takes the
+        # workers down with the usage error) and the grading modules imported.
+        require_output_paths(args)
+        from . import batch
+        from .batch_output import OutputError
+
+        # Nothing is written before a sandbox is known to run.
+        sandbox.wait_ready()
         try:
             done = batch.grade_batch(
                 args.folder,
@@ -247,12 +265,13 @@ def run_batch(args):
             raise UsageError(
                 f"cannot read or write {quoted(error.filename or '?')}: {error.strerror}"
             ) from None
-    problems = sum(row["status"] != "graded" for row in done.rows)
-    kept = f", {done.kept} kept from an earlier run" if done.kept else ""
-    print(
-        f"graded {len(done.graded)} submission(s){kept}; {len(done.rows)} row(s), "
-        f"{problems} with problems; wrote {quoted(args.out)}"
-    )
+        problems = sum(row["status"] != "graded" for row in done.rows)
+        kept = f", {done.kept} kept from an earlier run" if done.kept else ""
+        print(
+            f"graded {len(done.graded)} submission(s){kept}; {len(done.rows)} row(s), "
+            f"{problems} with problems; wrote {quoted(args.out)}",
+            flush=True,
+        )
     return 0
 
 

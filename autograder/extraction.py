@@ -205,34 +205,54 @@ def assignment_targets(node):
     return []
 
 
-def module_level_assignments(tree):
-    """Every name a cell assigns at module level, also inside if/for/with/try blocks."""
-    names = set()
-    for node in ast.walk(tree):
-        if isinstance(node, ast.FunctionDef | ast.AsyncFunctionDef | ast.ClassDef | ast.Lambda):
-            continue
-        for target in assignment_targets(node):
-            names.update(target_names(target) or [])
+FUNCTION_NODES = (ast.FunctionDef, ast.AsyncFunctionDef, ast.Lambda)
+# Nodes that may bind a name: assignment_targets' kinds, and :=.
+BINDING_NODES = (
+    ast.Assign,
+    ast.AnnAssign,
+    ast.AugAssign,
+    ast.For,
+    ast.AsyncFor,
+    ast.With,
+    ast.NamedExpr,
+)
+
+
+def module_level_assignments(tree, limit=MAX_TREE_DEPTH):
+    """Every name a cell assigns at module level, also inside if/for/with/try blocks; None
+    when the tree is nested more than `limit` levels deep (the compiler would recurse).
+
+    One iterative walk finds both (the cost of reading a notebook is mostly walks of its
+    trees). A name assigned only inside functions is not module level, unless the cell's
+    top level assigns it too; := binds where it stands (in a comprehension, the enclosing
+    scope), so it counts wherever it is.
+    """
+    pending = [(tree, 1, False)]
+    bindings = []  # (node that may bind names, inside a function)
+    while pending:
+        node, depth, inside = pending.pop()
+        if depth > limit:
+            return None
+        if isinstance(node, BINDING_NODES):
+            bindings.append((node, inside))
+        inner = inside or isinstance(node, FUNCTION_NODES)
+        pending.extend((child, depth + 1, inner) for child in ast.iter_child_nodes(node))
+    # Only now, the depth known to be bounded: target_names recurses.
+    names, in_functions = set(), set()
+    for node, inside in bindings:
         if isinstance(node, ast.NamedExpr):
             names.add(node.target.id)
-    return names - defined_inside_functions(tree)
-
-
-def defined_inside_functions(tree):
-    """Names assigned only inside functions (ast.walk does not stop at def)."""
-    inside = set()
-    for node in ast.walk(tree):
-        if isinstance(node, ast.FunctionDef | ast.AsyncFunctionDef | ast.Lambda):
-            for child in ast.walk(node):
-                if child is node:
-                    continue
-                for target in assignment_targets(child):
-                    inside.update(target_names(target) or [])
+            continue
+        for target in assignment_targets(node):
+            bound = target_names(target) or []
+            names.update(bound)
+            if inside:
+                in_functions.update(bound)
     top_level = set()
     for node in tree.body:
         for target in assignment_targets(node):
             top_level.update(target_names(target) or [])
-    return inside - top_level
+    return names - (in_functions - top_level)
 
 
 def is_kept_assignment(node):
@@ -427,7 +447,7 @@ class ParsedCell:
     kept: list = field(default_factory=list)
 
 
-def read_cell(cell, tree):
+def read_cell(cell, tree, assigned):
     """The ParsedCell of a cell whose tree parsed and compiled."""
     kept = [
         kept_statement(node) for node in map(lambda_as_def, tree.body) if is_kept_statement(node)
@@ -435,33 +455,23 @@ def read_cell(cell, tree):
     return ParsedCell(
         cell,
         tree=tree,
-        assigned=module_level_assignments(tree),
+        assigned=assigned,
         nested=block_definitions(tree, cell.index),
         kept=kept,
     )
 
 
-def is_deeper_than(tree, limit):
-    """Is the syntax tree nested more than `limit` levels deep? (iterative: any depth)"""
-    pending = [(tree, 1)]
-    while pending:
-        node, depth = pending.pop()
-        if depth > limit:
-            return True
-        pending.extend((child, depth + 1) for child in ast.iter_child_nodes(node))
-    return False
-
-
-def too_large_reason(source, tree=None):
-    """Why a cell is too large or too deep to analyse, or '' when it is not."""
+def too_large_reason(source):
+    """Why a cell is too large to parse, or '' when it is not."""
     if len(source) > MAX_CELL_CODE_CHARACTERS:
         return (
             f"it holds {len(source):,} characters of code "
             f"(the limit per cell is {MAX_CELL_CODE_CHARACTERS:,})"
         )
-    if tree is not None and is_deeper_than(tree, MAX_TREE_DEPTH):
-        return f"its code is nested more than {MAX_TREE_DEPTH} levels deep"
     return ""
+
+
+TOO_DEEP_REASON = f"its code is nested more than {MAX_TREE_DEPTH} levels deep"
 
 
 def broken_cell(cell, reason, too_large=False):
@@ -489,16 +499,16 @@ def parse_cells(cells):
             parsed.append(broken_cell(cell, syntax_reason(error)))
             continue
         # Depth first: the compiler recurses over the tree.
-        reason = too_large_reason(text, tree)
-        if reason:
-            parsed.append(broken_cell(cell, reason, too_large=True))
+        assigned = module_level_assignments(tree)
+        if assigned is None:
+            parsed.append(broken_cell(cell, TOO_DEEP_REASON, too_large=True))
             continue
         try:
             check_compiles(tree)
         except SyntaxError as error:
             parsed.append(broken_cell(cell, syntax_reason(error)))
             continue
-        parsed.append(read_cell(cell, tree))
+        parsed.append(read_cell(cell, tree, assigned))
     return parsed
 
 

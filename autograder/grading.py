@@ -420,6 +420,12 @@ class Pipeline:
                 if self.failure is not None:
                     break
                 self.submit(index, prepare_safely(path, self.exercises, self.root))
+                if index == 0:
+                    # While the first jobs wait for the workers to start (or run): what
+                    # recognising a failed case compares it with, once per process.
+                    misconceptions.compute_ahead(
+                        case for exercise in self.exercises for case in exercise.cases
+                    )
         except BaseException:
             self.stopping = True  # Ctrl-C: the workers drop what is queued
             raise

@@ -3,6 +3,11 @@
     with Sandbox(probe, workers=2) as sandbox:
         results = sandbox.run_many([Job(source, "initialize_parameters_he", calls), ...])
 
+Sandbox(..., wait=False) returns as soon as the workers are launched: their start
+(a namespace, Python, the probe's imports) overlaps whatever the caller does next, and
+the first job, `isolation` or wait_ready() waits for them -- falling back to the next
+isolation level there when the workers of this one cannot get ready.
+
 Each worker slot (autograder/sandbox/worker_process.py) is one long-lived process
 (autograder/sandbox/worker.py) inside its own sandbox, with the probe's module
 preloaded; it forks a child per job. Only plain data comes back: what the probe
@@ -35,62 +40,101 @@ class Sandbox:
     probe -- a job.Probe: what the workers preload and how their observations are read
     """
 
-    def __init__(self, probe, workers=1, limits=Limits(), isolation="auto"):  # noqa: B008 -- frozen
+    def __init__(self, probe, workers=1, limits=Limits(), isolation="auto", wait=True):  # noqa: B008 -- frozen
         validate_limits(limits)
         self.probe = probe
         if isolation != "auto" and isolation not in LEVELS:
             raise ValueError(f"isolation must be 'auto' or one of {', '.join(LEVELS)}")
         self.limits = limits
+        self.count = max(1, int(workers))
         self.tag = secrets.token_hex(8)
         self.warning = None
+        self.level = None  # the level launched (ready once self.ready)
+        self.ready = False
+        self.candidates = list(LEVELS if isolation == "auto" else (isolation,))
+        self.problems = []  # "<level>: why it could not start", for the warning or the error
+        self.ready_lock = threading.Lock()
         self.staging = launch.stage_grader_files(probe.files)
         self.pool = queue.Queue()
         self.slots = []
         try:
-            self.isolation = self.start_workers(max(1, int(workers)), isolation)
+            self.launch_next_level()
+            if wait:
+                self.wait_ready()
         except BaseException:
             self.close()
             raise
 
-    def start_workers(self, count, isolation):
-        candidates = LEVELS if isolation == "auto" else (isolation,)
-        problems = []
-        for level in candidates:
+    # -- starting: launch now, wait for readiness when first needed ----------------
+
+    def launch_next_level(self):
+        """Launch the workers of the strongest level left that can be launched.
+
+        Returns without waiting for them to be ready: the caller can read, import and
+        prepare meanwhile, and wait_ready() (or the first job) waits. SandboxError when
+        no level is left.
+        """
+        while self.candidates:
+            level = self.candidates.pop(0)
             problem = launch.unavailable(level)
             if problem is None:
+                slots = [
+                    WorkerProcess(
+                        level, self.limits, self.staging, f"{self.tag}-{index}", self.probe
+                    )
+                    for index in range(self.count)
+                ]
                 try:
-                    self.launch(level, count)
+                    for slot in slots:
+                        slot.start()
+                except SandboxError as error:
+                    stop_all(slots)
+                    problem = str(error)
+                else:
+                    self.slots, self.level = slots, level
+                    return
+            self.problems.append(f"{level}: {problem}")
+        raise SandboxError("no isolation level could start: " + "; ".join(self.problems))
+
+    def wait_ready(self):
+        """Block until every worker is ready, falling back to the next level (as "auto"
+        allows) when this level's workers cannot get ready; returns the level.
+
+        SandboxError when no level could start; MemoryLimitError when the memory limit
+        leaves a job too little room (a setting to fix, no level would do better).
+        Safe to call from several threads and again: only the first call waits.
+        """
+        with self.ready_lock:
+            while self.level is not None and not self.ready:
+                try:
+                    for slot in self.slots:
+                        slot.wait_ready()
                 except MemoryLimitError:
                     raise
                 except SandboxError as error:
-                    problem = str(error)
-            if problem is None:
-                if problems:
-                    self.warn(level, problems)
-                return level
-            problems.append(f"{level}: {problem}")
-        raise SandboxError("no isolation level could start: " + "; ".join(problems))
+                    stop_all(self.slots)
+                    self.slots = []
+                    self.problems.append(f"{self.level}: {error}")
+                    self.level = None
+                    self.launch_next_level()
+                    continue
+                if self.problems:
+                    self.warn(self.level, self.problems)
+                for slot in self.slots:
+                    self.pool.put(slot)
+                self.ready = True
+            if self.level is None:
+                raise SandboxError("the sandbox is closed")
+            return self.level
 
-    def launch(self, level, count):
-        slots = [
-            WorkerProcess(level, self.limits, self.staging, f"{self.tag}-{index}", self.probe)
-            for index in range(count)
-        ]
-        try:
-            for slot in slots:
-                slot.start()
-            for slot in slots:
-                slot.wait_ready()
-        except BaseException:
-            for slot in slots:
-                slot.stop()
-            raise
-        self.slots = slots
-        for slot in slots:
-            self.pool.put(slot)
+    @property
+    def isolation(self):
+        """The level the workers run at (waits until they are ready)."""
+        return self.wait_ready()
 
     def enforced_limits(self):
         """{limit: how it is enforced} for this sandbox's jobs (as in every JobResult.limits)."""
+        self.wait_ready()
         return self.slots[0].enforced_limits() if self.slots else {}
 
     def warn(self, level, problems):
@@ -101,7 +145,12 @@ class Sandbox:
 
     def run(self, job):
         """Run one job on a free worker; never raises: a failure of the sandbox itself (a
-        grader bug) is this job's error, so that one bad job cannot lose a batch."""
+        grader bug) is this job's error, so that one bad job cannot lose a batch.
+
+        The first jobs wait for the workers to be ready (SandboxError if none can start).
+        """
+        if not self.ready:
+            self.wait_ready()
         slot = self.pool.get()
         try:
             return slot.run(job)
@@ -132,7 +181,7 @@ class Sandbox:
                     if progress is not None:
                         progress(done)
 
-        threads = [threading.Thread(target=work, daemon=True) for _ in self.slots]
+        threads = [threading.Thread(target=work, daemon=True) for _ in range(self.count)]
         for thread in threads:
             thread.start()
         for thread in threads:
@@ -140,9 +189,9 @@ class Sandbox:
         return results
 
     def close(self):
-        for slot in self.slots:
-            slot.stop()
+        stop_all(self.slots)
         self.slots = []
+        self.level, self.ready = None, False
         if self.staging:
             shutil.rmtree(self.staging, ignore_errors=True)
             self.staging = None
@@ -156,3 +205,8 @@ class Sandbox:
     def __del__(self):
         with contextlib.suppress(Exception):
             self.close()
+
+
+def stop_all(slots):
+    for slot in slots:
+        slot.stop()

@@ -8,13 +8,14 @@ next to copies of channel.py and of the probe's files (and nothing else), which 
 puts first on sys.path. It preloads the probe's module (config["probe"]), then for
 every job forks a child that
 
-  1. reads ONE job frame from the job stream (fd 0) -- the worker itself never
+  1. sets itself up while idle, before any job exists: enters the job's /tmp,
+     sets the CPU / memory / process limits and loads the syscall filter (so the
+     job waits only for the read, and is read by a confined process);
+  2. reads ONE job frame from the job stream (fd 0) -- the worker itself never
      reads jobs, so a child's copy of the worker's memory holds no other
-     submission's source;
-  2. sets itself up: drops the job stream, sends its stdout/stderr into a capped
-     sink, enters the job's /tmp, sets the CPU /
-     memory / process limits -- and only then tells the worker it has started,
-     and waits until the worker has told the grader so;
+     submission's source -- drops the job stream, sends its stdout/stderr into a
+     capped sink, and only then tells the worker it has started, and waits until
+     the worker has told the grader so;
   3. execs the student's source in a fresh module namespace, calls the probe's
      observe_call for every call, and writes one framed JSON message
      (channel.encode_observations) to the payload fd, straight to the grader.
@@ -25,10 +26,10 @@ the next job will start from (clean_up below): /tmp empty,
 mode 0o700, owned by the worker, no attributes; no room of it still in use; no
 System V IPC object; no key. It reports on the status fd that the job started,
 then how the child ended and whether the state is clean. A child that dies before
-it started, or a state that is not clean, ends the worker: the grader replaces it
-(and retries a job that never started). The worker never reads what the child
-sends to the grader (a correct answer must not linger in its memory for the next
-child to find).
+it started (reported when the next job arrives), or a state that is not clean, ends
+the worker: the grader replaces it (and retries a job that never started). The
+worker never reads what the child sends to the grader (a correct answer must not
+linger in its memory for the next child to find).
 
 Frames on every fd: 4-byte big-endian length, then UTF-8 JSON.
 """
@@ -37,6 +38,7 @@ import builtins
 import contextlib
 import ctypes
 import errno
+import functools
 import gc
 import importlib
 import json
@@ -73,18 +75,23 @@ KEYCTL_SYSCALL = {"x86_64": 250, "aarch64": 219}.get(platform.machine())
 # --------------------------------------------------------------------------
 
 
+@functools.cache
+def libc():
+    """The C library, loaded once per process (a fork inherits it): every job and its
+    clean-up call into it several times."""
+    return ctypes.CDLL(None, use_errno=True)
+
+
 def prctl(option, value):
     """prctl(2) through libc; a no-op off Linux ("none" isolation on other systems)."""
     if sys.platform.startswith("linux"):
-        libc = ctypes.CDLL(None, use_errno=True)
-        libc.prctl(option, ctypes.c_ulong(value), 0, 0, 0)
+        libc().prctl(option, ctypes.c_ulong(value), 0, 0, 0)
 
 
 def set_process_name(name):
     """The comm name (/proc/PID/comm), inherited by forks: lets tests tell jobs from workers."""
     if sys.platform.startswith("linux"):
-        libc = ctypes.CDLL(None, use_errno=True)
-        libc.prctl(PR_SET_NAME, ctypes.c_char_p(name.encode()), 0, 0, 0)
+        libc().prctl(PR_SET_NAME, ctypes.c_char_p(name.encode()), 0, 0, 0)
 
 
 # --------------------------------------------------------------------------
@@ -129,27 +136,42 @@ class SockFprog(ctypes.Structure):
     _fields_ = [("len", ctypes.c_ushort), ("filter", ctypes.c_void_p)]
 
 
-def install_syscall_filter(program):
-    """Load the grader's seccomp filter (autograder/sandbox/syscall_filter.py) into this process.
+class SyscallFilter:
+    """The grader's seccomp filter (autograder/sandbox/syscall_filter.py), decoded once in
+    the worker; every job child installs it.
 
     program -- base64 of raw BPF (struct sock_filter[]), or None when the filter is off.
-    Irrevocable and inherited by everything the job starts; OSError if it cannot load.
     """
-    if not program:
-        return
-    import base64
 
-    code = base64.b64decode(program)
-    buffer = ctypes.create_string_buffer(code, len(code))
-    fprog = SockFprog(len(code) // BPF_INSTRUCTION_BYTES, ctypes.addressof(buffer))
-    # no_new_privs first: without it the kernel refuses a filter from an unprivileged process.
-    checked_prctl(PR_SET_NO_NEW_PRIVS, 1, 0)
-    checked_prctl(PR_SET_SECCOMP, SECCOMP_MODE_FILTER, ctypes.addressof(fprog))
+    def __init__(self, program):
+        self.program = None
+        if program:
+            import base64
+
+            code = base64.b64decode(program)
+            self.buffer = ctypes.create_string_buffer(code, len(code))
+            self.program = SockFprog(
+                len(code) // BPF_INSTRUCTION_BYTES, ctypes.addressof(self.buffer)
+            )
+
+    def install(self):
+        """Load the filter into this process: irrevocable and inherited by everything the
+        job starts; OSError if it cannot load."""
+        if self.program is None:
+            return
+        # no_new_privs first: without it the kernel refuses a filter from an unprivileged
+        # process.
+        checked_prctl(PR_SET_NO_NEW_PRIVS, 1, 0)
+        checked_prctl(PR_SET_SECCOMP, SECCOMP_MODE_FILTER, ctypes.addressof(self.program))
+
+
+def install_syscall_filter(program):
+    """Load the filter of base64 BPF `program` (None: off) into this process."""
+    SyscallFilter(program).install()
 
 
 def checked_prctl(option, value, pointer):
-    libc = ctypes.CDLL(None, use_errno=True)
-    if libc.prctl(option, ctypes.c_ulong(value), ctypes.c_void_p(pointer or None), 0, 0) != 0:
+    if libc().prctl(option, ctypes.c_ulong(value), ctypes.c_void_p(pointer or None), 0, 0) != 0:
         error = ctypes.get_errno()
         raise OSError(error, f"prctl({option}): {os.strerror(error)}")
 
@@ -224,13 +246,20 @@ def exited_before_reporting(error):
     os._exit(exit_status(error) & 0xFF)
 
 
-def child_main(config, go_w, ack_r, sink_w):
-    """The job child, right after fork. Never returns."""
+def child_main(config, syscall_filter, go_w, ack_r, sink_w):
+    """The job child, right after fork. Never returns.
+
+    It is limited and filtered while idle, before its job arrives: the job then waits
+    only for the read. The job is read by a process that is already confined.
+    """
     try:
         os.close(config["status_fd"])
         os.setpgid(0, 0)  # the job's own process group, for killpg where /proc is missing
         set_process_name("ag-idle")
         prctl(PR_SET_DUMPABLE, 1)
+        os.chdir(config["tmp"])
+        set_job_limits(config["limits"], config["processes"])
+        syscall_filter.install()
         data = channel.read_frame(0)
         if data is None:
             os._exit(EXIT_NO_JOB)
@@ -243,9 +272,6 @@ def child_main(config, go_w, ack_r, sink_w):
         os.dup2(sink_w, 1)
         os.dup2(sink_w, 2)
         os.close(sink_w)
-        os.chdir(config["tmp"])
-        set_job_limits(config["limits"], config["processes"])
-        install_syscall_filter(config.get("syscall_filter"))
         # Set up: from here on, whatever happens is the student's code's doing.
         os.write(go_w, b"g")
         os.close(go_w)
@@ -266,7 +292,7 @@ def child_main(config, go_w, ack_r, sink_w):
 # --------------------------------------------------------------------------
 
 
-def spawn_child(config):
+def spawn_child(config, syscall_filter):
     """Fork the next job child; returns (pid, go_r, ack_w, sink_r).
 
     go -- the child says it is set up; ack -- the worker says the grader knows the job
@@ -282,7 +308,7 @@ def spawn_child(config):
         os.close(go_r)
         os.close(ack_w)
         os.close(sink_r)
-        child_main(config, go_w, ack_r, sink_w)
+        child_main(config, syscall_filter, go_w, ack_r, sink_w)
     os.close(go_w)
     os.close(ack_r)
     os.close(sink_w)
@@ -294,6 +320,15 @@ def wait_for_start(go_r):
     started = os.read(go_r, 1) == b"g"
     os.close(go_r)
     return started
+
+
+def wait_for_job():
+    """Block until a job (or the end of the job stream) waits on fd 0, without reading it.
+
+    A child that died while it set itself up, idle, is reported when the job it would have
+    run arrives: the grader then knows which job to retry, and the worker never reads it.
+    """
+    select.select([0], [], [])
 
 
 def describe_exit(status):
@@ -384,8 +419,31 @@ def other_pids():
     return [int(name) for name in os.listdir("/proc") if name.isdigit() and int(name) != me]
 
 
+def children_of(pid):
+    """The children of every thread of pid (/proc/PID/task/TID/children), [] once it is gone."""
+    found = []
+    with contextlib.suppress(OSError):
+        for task in os.listdir(f"/proc/{pid}/task"):
+            with contextlib.suppress(OSError), open(f"/proc/{pid}/task/{task}/children") as listing:
+                found += [int(child) for child in listing.read().split()]
+    return found
+
+
 def descendants():
-    """This process's children, grandchildren, ... (orphans come to us as subreaper)."""
+    """This process's children, grandchildren, ... (orphans come to us as subreaper).
+
+    From the kernel's lists of children where it keeps them (CONFIG_PROC_CHILDREN; a
+    snapshot that may miss a fork in flight -- kill_leftovers looks again until none is
+    found), else from the parent of every process on the machine.
+    """
+    me = os.getpid()
+    if os.path.exists(f"/proc/{me}/task/{me}/children"):
+        found, todo = [], [me]
+        while todo:
+            children = children_of(todo.pop())
+            found += children
+            todo += children
+        return found
     children = {}
     for pid in other_pids():
         try:
@@ -530,9 +588,8 @@ def keyctl(operation, *arguments):
     """keyctl(2) (no libkeyutils needed): its result, or -errno (-ENOSYS where unknown)."""
     if KEYCTL_SYSCALL is None:
         return -errno.ENOSYS
-    libc = ctypes.CDLL(None, use_errno=True)
     values = [ctypes.c_long(value) for value in (operation, *arguments)]
-    result = libc.syscall(KEYCTL_SYSCALL, *values)
+    result = libc().syscall(KEYCTL_SYSCALL, *values)
     return result if result >= 0 else -ctypes.get_errno()
 
 
@@ -708,11 +765,10 @@ def remove_sysv_ipc():
 
     Only called in the sandbox's own IPC namespace, where all of them are the jobs'.
     """
-    libc = ctypes.CDLL(None, use_errno=True)
     removers = {
-        "shm": lambda ipc_id: libc.shmctl(ipc_id, IPC_RMID, None),
-        "msg": lambda ipc_id: libc.msgctl(ipc_id, IPC_RMID, None),
-        "sem": lambda ipc_id: libc.semctl(ipc_id, 0, IPC_RMID),
+        "shm": lambda ipc_id: libc().shmctl(ipc_id, IPC_RMID, None),
+        "msg": lambda ipc_id: libc().msgctl(ipc_id, IPC_RMID, None),
+        "sem": lambda ipc_id: libc().semctl(ipc_id, 0, IPC_RMID),
     }
     for table, remove in removers.items():
         try:
@@ -779,14 +835,18 @@ def main():
     status_fd = config["status_fd"]
     # What a job inherits: its memory limit must leave room above this.
     ready = {"ready": True, "address_space": address_space(), "problems": problems}
+    syscall_filter = SyscallFilter(config.get("syscall_filter"))
+    # What is loaded now stays: no job child's collection touches (and so copies) it.
+    gc.freeze()
     channel.write_frame(status_fd, json.dumps(ready).encode())
     while not problems:
-        pid, go_r, ack_w, sink_r = spawn_child(config)
+        pid, go_r, ack_w, sink_r = spawn_child(config, syscall_filter)
         if not wait_for_start(go_r):
             os.close(ack_w)
             os.close(sink_r)
             _, status = os.waitpid(pid, 0)
             if not os.WIFEXITED(status) or os.WEXITSTATUS(status) != EXIT_NO_JOB:
+                wait_for_job()
                 reason = f"the job process {describe_exit(status)} before the student code started"
                 channel.write_frame(
                     status_fd, json.dumps({"outcome": "sandbox", "reason": reason}).encode()

@@ -306,3 +306,71 @@ def test_the_memory_limit_ceiling_is_the_sandboxs(monkeypatch):
     args = cli.build_parser().parse_args(["grade", "n.ipynb", "--memory-limit", "768"])
     with pytest.raises(cli.UsageError, match="at most 512"):
         cli.limits_from(args)
+
+
+# Runs a command of the CLI, noting for every worker launched whether numpy was already
+# imported in the grader (the launch is wrapped only to look, then done as usual).
+NUMPY_AT_LAUNCH = """
+import json, sys
+from autograder import cli
+from autograder.sandbox import tagged_processes, worker_process
+
+seen, tags = [], []
+launch = worker_process.WorkerProcess.start
+
+def start(slot):
+    seen.append("numpy" in sys.modules)
+    tags.append(slot.tag)
+    return launch(slot)
+
+worker_process.WorkerProcess.start = start
+status = cli.main(sys.argv[1:])
+left = [pid for tag in tags for pid in tagged_processes(tag)]
+print(json.dumps({"status": status, "numpy_at_launch": seen, "left": left}), file=sys.stderr)
+"""
+
+
+def launched(root, *arguments):
+    """(exit status, [numpy imported at each worker's launch], processes left) of a command."""
+    done = subprocess.run(
+        [sys.executable, "-c", NUMPY_AT_LAUNCH, *map(str, arguments)],
+        cwd=root,
+        capture_output=True,
+        text=True,
+        timeout=300,
+    )
+    facts = json.loads(done.stderr.strip().splitlines()[-1])
+    return facts["status"], facts["numpy_at_launch"], facts["left"]
+
+
+def test_every_command_launches_its_workers_before_numpy_is_imported(root, tmp_path):
+    """Do grade, check and grade-batch launch their workers before the grader imports numpy
+    (so that the workers' start overlaps it), grade all the same, and leave no process?"""
+    notebook = SUBMISSIONS / "correct_loop.ipynb"
+    folder = tmp_path / "flat"
+    folder.mkdir()
+    (folder / "correct_loop.ipynb").write_bytes(notebook.read_bytes())
+    for command in (
+        ["grade", notebook, "--json"],
+        ["check", notebook],
+        ["grade-batch", folder, "--out", tmp_path / "g.csv", "--workers", "2"],
+    ):
+        status, numpy_at_launch, left = launched(root, *command, "--isolation", "none")
+        assert (status, numpy_at_launch, left) == (
+            0,
+            [False] * (2 if "--workers" in command else 1),
+            [],
+        ), command
+
+
+def test_an_output_path_refused_while_the_workers_start_takes_them_down(root, tmp_path):
+    """Is an --out grade-batch cannot use, found while its workers start, a usage error
+    (exit 2) with no process of the sandbox left?"""
+    folder = tmp_path / "flat"
+    folder.mkdir()
+    (folder / "empty.ipynb").write_bytes(b"")
+    status, numpy_at_launch, left = launched(
+        root, "grade-batch", folder, "--out", tmp_path, "--isolation", "none"
+    )
+    assert (status, left) == (2, [])
+    assert numpy_at_launch == [False] * len(numpy_at_launch) and numpy_at_launch

@@ -1,5 +1,7 @@
 """Does the extraction keep only safe definitions, wherever the student put them?"""
 
+import ast
+import json
 import subprocess
 import sys
 from pathlib import Path
@@ -258,3 +260,108 @@ def test_top_level_await_is_allowed_as_in_ipython():
 def test_fuzzed_cells_are_extracted_and_analysed_without_an_exception(sources, ids):
     """Do any cell sources give programs and findings, and a runnable exercise compile?"""
     notebook_fuzz.check_analysis(sources, ids[: len(sources)])
+
+
+# --------------------------------------------------------------------------
+# One walk per cell: the same names and the same depth bound as the three separate walks
+# it replaced, which are kept here as the specification.
+# --------------------------------------------------------------------------
+
+
+def assignments_by_three_walks(tree):
+    """The module-level names of a cell as first defined: every assignment and := anywhere,
+    less the names assigned only inside functions (unless the top level assigns them too)."""
+    names = set()
+    for node in ast.walk(tree):
+        for target in extraction.assignment_targets(node):
+            names.update(extraction.target_names(target) or [])
+        if isinstance(node, ast.NamedExpr):
+            names.add(node.target.id)
+    inside = set()
+    for node in ast.walk(tree):
+        if isinstance(node, ast.FunctionDef | ast.AsyncFunctionDef | ast.Lambda):
+            for child in ast.walk(node):
+                if child is not node:
+                    for target in extraction.assignment_targets(child):
+                        inside.update(extraction.target_names(target) or [])
+    top_level = set()
+    for node in tree.body:
+        for target in extraction.assignment_targets(node):
+            top_level.update(extraction.target_names(target) or [])
+    return names - (inside - top_level)
+
+
+def deeper_than(tree, limit):
+    pending = [(tree, 1)]
+    while pending:
+        node, depth = pending.pop()
+        if depth > limit:
+            return True
+        pending.extend((child, depth + 1) for child in ast.iter_child_nodes(node))
+    return False
+
+
+HAND_MADE_CELLS = [
+    "x = 1\ndef f():\n    x = 2\n    y = 3\n    return (z := 4)",
+    "def f():\n    a = 1\na = 2",
+    "class C:\n    n = 1\n    def m(self):\n        k = 2",
+    "g = lambda: (w := 1)\nfor i, (j, *k) in []:\n    pass",
+    "with open('f') as (p, q), open('g') as r:\n    s: int = 1\n    t += 1",
+    "def outer():\n    def inner():\n        deep = 1\n    async def co():\n"
+    "        async for u in v:\n            pass\n        async with a as b:\n            pass\n"
+    "    return [m := 2 for _ in ()]",
+    "if True:\n    try:\n        e = 1\n    except E as caught:\n        pass\n"
+    "    while (n := 0):\n        o = 1",
+    "x[0] = 1\na.b = 2\n(c, d[0]) = (1, 2)\n[e, f] = g = 3",
+]
+
+
+def code_cells_of_the_repository():
+    """The Python text of every code cell of the course's notebooks and test files."""
+    texts = list(HAND_MADE_CELLS)
+    for path in sorted(ROOT.glob("**/*.ipynb")):
+        if ".venv" in path.parts or ".ipynb_checkpoints" in path.parts:
+            continue
+        try:
+            document = json.loads(path.read_bytes())
+            texts += [
+                "".join(cell["source"]) if isinstance(cell["source"], list) else cell["source"]
+                for cell in document["cells"]
+                if cell.get("cell_type") == "code"
+            ]
+        except (ValueError, KeyError, TypeError, AttributeError):
+            continue  # the corpus's broken notebooks
+    texts += [path.read_text() for path in sorted((ROOT / "tests/files/hostile").glob("*.py"))]
+    return [text for text in map(extraction.python_text, texts) if text is not None]
+
+
+def test_one_walk_finds_the_names_the_three_walks_found_on_every_cell():
+    """On every code cell of the course's notebooks, the corpus, the hostile files and
+    hand-made scope puzzles, does the one walk find exactly the module-level names the
+    three separate walks found?"""
+    compared = 0
+    for text in code_cells_of_the_repository():
+        try:
+            tree = extraction.parse_cell(text)
+        except SyntaxError:
+            continue
+        if deeper_than(tree, extraction.MAX_TREE_DEPTH):
+            continue
+        assert extraction.module_level_assignments(tree) == assignments_by_three_walks(tree), text
+        compared += 1
+    assert compared > 500
+
+
+@pytest.mark.parametrize("nesting", ["-{}", "({},)", "[{}]", "f({})", "(lambda: {})", "a[{}]"])
+def test_the_one_walk_holds_the_depth_bound_exactly(nesting):
+    """Is a tree nested just within the bound read, and one level deeper refused (None),
+    as the separate depth walk decides?"""
+    expression, outcomes = "1", []
+    for _ in range(extraction.MAX_TREE_DEPTH):
+        expression = nesting.format(expression)
+        tree = ast.parse(f"x = {expression}")
+        assigned = extraction.module_level_assignments(tree)
+        assert (assigned is None) == deeper_than(tree, extraction.MAX_TREE_DEPTH)
+        assert assigned is None or assigned == {"x"}
+        outcomes.append(assigned is None)
+    assert outcomes[0] is False and outcomes[-1] is True  # both sides of the bound were seen

@@ -7,7 +7,7 @@ from hypothesis import strategies as st
 from support import returned_values
 
 import public_tests
-from autograder import cases, misconceptions, reference
+from autograder import cases, grading, misconceptions, reference
 
 CATALOGUE = misconceptions.CATALOGUE
 WITH_VERSIONS = [(m.name, scheme) for m in CATALOGUE if m.versions for scheme in m.schemes]
@@ -184,3 +184,17 @@ def test_a_type_name_where_a_mistake_has_an_array_is_no_match():
     [observation] = public_tests.observe(lambda dims: reference.initialize("zeros", dims), case)
     observation["entries"]["W2"] = "list"
     assert misconceptions.recognise(case, [observation]) is None
+
+
+def test_computing_ahead_leaves_recognising_nothing_to_compute():
+    """After compute_ahead of the assignment's cases, does recognising a failed case of any
+    of them find every mistaken observation it compares with already computed?"""
+    cases = [
+        case for exercise in grading.exercises_to_grade(hidden=True) for case in exercise.cases
+    ]
+    misconceptions.compute_ahead(cases)
+    computed = misconceptions.mistaken_observation.cache_info().misses
+    unexplained = {"raised": "NameError: nothing like any mistake", "returned": None}
+    for case in cases:
+        misconceptions.recognise(case, [unexplained, unexplained])
+    assert misconceptions.mistaken_observation.cache_info().misses == computed

@@ -389,6 +389,50 @@ def test_a_job_whose_process_dies_before_it_starts_is_retried_on_a_new_worker(le
         assert not wait_until_no_strays(box)
 
 
+def proc_field(pid, name, file="status"):
+    """A line of /proc/PID/status (or limits) that starts with name, '' when there is none."""
+    try:
+        lines = Path(f"/proc/{pid}/{file}").read_text().splitlines()
+    except OSError:
+        return ""
+    return next((line for line in lines if line.startswith(name)), "")
+
+
+def set_up_while_idle(pid, seconds=10.0):
+    """Has the idle child loaded the syscall filter and set the job's CPU limit?"""
+    deadline = time.monotonic() + seconds
+    while time.monotonic() < deadline:
+        filtered = proc_field(pid, "Seccomp:").split()[1:] == ["2"]
+        cpu = proc_field(pid, "Max cpu time", "limits").split()[3:5]
+        if filtered and cpu == [str(LIMITS.cpu_seconds), str(LIMITS.cpu_seconds + 1)]:
+            return True
+        time.sleep(0.01)
+    return False
+
+
+@pytest.mark.parametrize("level", LEVELS)
+def test_the_idle_child_is_confined_before_its_job_and_its_death_costs_the_job_nothing(level):
+    """Is the process forked for the next job limited and filtered while it waits, before
+    any job exists -- and when it dies then, is that reported when the job arrives, the
+    worker replaced and the job passed?"""
+    if not level_available(level):
+        pytest.skip(sandbox_launch.unavailable(level))
+    with Sandbox(COURSE_PROBE, workers=1, limits=LIMITS, isolation=level) as box:
+        if box.enforced_limits()["syscall filter"].startswith("off"):
+            pytest.skip("no syscall filter on this machine")
+        assert all_cases_pass(box.run(he_job(CORRECT_HE)))
+        idle = idle_child(box)
+        assert set_up_while_idle(idle)
+        os.kill(idle, signal.SIGKILL)
+        time.sleep(0.5)  # time enough for a worker that reports at once to have ended
+        result = box.run(he_job(CORRECT_HE))
+        assert all_cases_pass(result), result.reason
+        assert box.slots[0].replacements == [
+            "the job process was killed by signal 9 before the student code started"
+        ]
+        assert not wait_until_no_strays(box)
+
+
 TWICE = """
 import json, resource
 from autograder.sandbox import Job, Limits, Sandbox
@@ -715,6 +759,49 @@ def test_an_explicit_level_that_cannot_start_raises(monkeypatch):
     monkeypatch.setattr(sandbox_launch, "unavailable", lambda level: "not on this machine")
     with pytest.raises(SandboxError, match="not on this machine"):
         Sandbox(COURSE_PROBE, isolation="bubblewrap")
+
+
+def launched_but_never_ready(monkeypatch, failing_level):
+    """Make failing_level's workers launch (bwrap starts) and then fail to get ready: the
+    real bwrap is given a bind of a path that does not exist, which it refuses once running."""
+    real = sandbox_launch.command
+
+    def command(level, staging, tag):
+        argv, extra = real(level, staging, tag)
+        if level == failing_level:
+            argv = [argv[0], "--ro-bind", "/nonexistent-autograder-test", "/x", *argv[1:]]
+        return argv, extra
+
+    monkeypatch.setattr(sandbox_launch, "command", command)
+
+
+def test_a_level_whose_workers_launch_but_never_get_ready_falls_back_when_waited_for(
+    monkeypatch, capsys
+):
+    """When the workers are launched without waiting and bubblewrap's then fail to get
+    ready, does waiting for them fall back to the next level, warn, and run the job there?"""
+    if not (level_available("bubblewrap") and level_available("unshare")):
+        pytest.skip("needs bubblewrap and unshare")
+    launched_but_never_ready(monkeypatch, "bubblewrap")
+    with Sandbox(COURSE_PROBE, workers=2, limits=LIMITS, wait=False) as box:
+        assert (box.level, box.ready) == ("bubblewrap", False)  # launched, not waited for
+        assert all_cases_pass(box.run(he_job(CORRECT_HE)))
+        assert box.isolation == "unshare"
+        assert "fell back to 'unshare'" in box.warning and "bubblewrap:" in box.warning
+        assert box.warning in capsys.readouterr().err
+        assert not wait_until_no_strays(box)
+
+
+def test_an_explicit_level_whose_workers_never_get_ready_fails_the_wait_not_a_job(monkeypatch):
+    """When the one level asked for launches but its workers never get ready, is waiting for
+    them (or the first job) a SandboxError saying so, with nothing of the sandbox left?"""
+    if not level_available("bubblewrap"):
+        pytest.skip("bwrap is not installed")
+    launched_but_never_ready(monkeypatch, "bubblewrap")
+    with Sandbox(COURSE_PROBE, workers=1, limits=LIMITS, isolation="bubblewrap", wait=False) as box:
+        with pytest.raises(SandboxError, match="no isolation level could start: bubblewrap: "):
+            box.run(he_job(CORRECT_HE))
+        assert tagged_processes(box.tag) == []
 
 
 def test_auto_picks_the_strongest_level_here():
