@@ -428,6 +428,14 @@ def page(entries, figures, title):
         ),
         "<h2>Pass rate per case</h2>",
         figure(figures, "cases", "pass rate per case"),
+        table(
+            ["function", "case", "passed", "judged"],
+            [
+                (function, case, passed, judged)
+                for (function, case), (passed, judged) in case_pass_rates(entries).items()
+            ],
+            numeric=(2, 3),
+        ),
         "<h2>Misconceptions</h2>",
     ]
     if held:
