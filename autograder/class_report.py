@@ -496,7 +496,7 @@ def page(entries, figures, title):
                 (
                     entry.student,
                     f"{entry.score:g}/{entry.max_score:g}",
-                    *(f"{line.score:g}/{line.max_score:g}" for line in entry.exercises),
+                    *(exercise_score(entry, name) for name in rates),
                     entry.status,
                     entry.reason or first_problem(entry),
                 )
@@ -512,6 +512,12 @@ def page(entries, figures, title):
         f"<title>{escaped(title)}</title>\n<style>{STYLE}</style>\n</head>\n<body>\n"
         f"{body}\n</body>\n</html>\n"
     )
+
+
+def exercise_score(entry, name):
+    """'score/max' of the entry's exercise called name ('' if its report has none)."""
+    line = next((line for line in entry.exercises if line.name == name), None)
+    return "" if line is None else f"{line.score:g}/{line.max_score:g}"
 
 
 def first_problem(entry):
