@@ -12,8 +12,8 @@ from html.parser import HTMLParser
 from pathlib import Path
 
 import pytest
-from autograder_corpus import SUBMISSIONS
-from files.hostile_names import message_notebook
+from support.corpus import SUBMISSIONS
+from support.hostile_names import message_notebook
 
 from autograder import assignment, class_report, misconceptions, report
 from autograder.batch import BatchResult
