@@ -135,6 +135,9 @@ def build_parser():
         action="store_true",
         help="regrade every submission (default: resume, grading only those without a row)",
     )
+    batch.add_argument(
+        "--report", type=Path, help="also write a class report here (index.html and figures)"
+    )
     add_sandbox_options(batch)
 
     check = commands.add_parser("check", help="a student's check before submitting (public cases)")
@@ -198,6 +201,7 @@ def require_output_paths(args):
     for option, folder in (
         ("--json-dir", args.json_dir),
         ("--gradescope-dir", args.gradescope_dir),
+        ("--report", args.report),
     ):
         if folder is not None and folder.exists() and not folder.is_dir():
             raise UsageError(f"{option} names a file, not a folder: {quoted(folder)}")
@@ -272,7 +276,22 @@ def run_batch(args):
             f"{problems} with problems; wrote {quoted(args.out)}",
             flush=True,
         )
+    if args.report is not None:
+        run_class_report(args, done)
     return 0
+
+
+def run_class_report(args, done):
+    """Write --report's class report (matplotlib is imported here only)."""
+    from .class_report import write_class_report
+
+    try:
+        index = write_class_report(args.report, done, args.folder, args.json_dir)
+    except OSError as error:
+        raise UsageError(
+            f"cannot write {quoted(error.filename or args.report)}: {error.strerror}"
+        ) from None
+    print(f"wrote the class report {quoted(index)}")
 
 
 COMMANDS = {

@@ -51,8 +51,12 @@ class Exercise:
 class ExerciseResult:
     """The verdict of one exercise.
 
-    name     -- the graded function's name
-    flags    -- integrity flags an instructor can filter on, e.g. ('hardcoded:<function>',)
+    name           -- the graded function's name
+    flags          -- integrity flags an instructor can filter on, e.g. ('hardcoded:<function>',)
+    cases          -- ((case name, passed), ...) of the cases it was judged on, in scoring
+                      order; () when it did not run (the class report's pass rate per case)
+    misconceptions -- names of the misconceptions recognised in its failed cases
+                      (misconceptions.CATALOGUE), in the order its feedback names them
     """
 
     name: str
@@ -61,6 +65,8 @@ class ExerciseResult:
     status: Status
     feedback: str
     flags: tuple = ()
+    cases: tuple = ()
+    misconceptions: tuple = ()
 
 
 @dataclass(frozen=True)

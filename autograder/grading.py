@@ -207,8 +207,11 @@ def prepare(path, exercises=None, root=None):
     return replace(submission, reason=reason)
 
 
-def exercise_result(exercise, score, status, feedback, flags=()):
-    """flags -- integrity flags an instructor can filter on, e.g. 'hardcoded:<function>'."""
+def exercise_result(exercise, score, status, feedback, flags=(), verdicts=(), found=()):
+    """flags    -- integrity flags an instructor can filter on, e.g. 'hardcoded:<function>'
+    verdicts -- (passed, message) per case, when the cases were judged
+    found    -- [(misconception, case name)] recognised in the failed cases
+    """
     return ExerciseResult(
         name=exercise.spec.function,
         score=float(score),
@@ -216,7 +219,16 @@ def exercise_result(exercise, score, status, feedback, flags=()):
         status=status,
         feedback=feedback,
         flags=tuple(flags),
+        cases=tuple(judged_cases(exercise.cases, verdicts)),
+        misconceptions=tuple(misconception.name for misconception, _ in found),
     )
+
+
+def judged_cases(cases, verdicts):
+    """[(case name, passed)], or [] when the cases were not judged (no verdicts)."""
+    if not verdicts:
+        return []
+    return [(case.name, passed) for case, (passed, _) in zip(cases, verdicts, strict=True)]
 
 
 def judge_observations(cases, observations):
@@ -259,13 +271,15 @@ def recognised_misconceptions(cases, observations, verdicts):
     return list(found.values())
 
 
-def failure_feedback(cases, observations, verdicts, hardcoded=""):
+def failure_feedback(cases, observations, verdicts, hardcoded="", found=None):
     """A hard-coded answer or the named misconception(s) first, then the first failed cases.
 
     A hard-coded answer is not a misconception: its cases match mistakes by accident.
+    found -- recognised_misconceptions(...), when the caller has them already
     """
     lines = [f"{hardcoded}."] if hardcoded else []
-    found = [] if hardcoded else recognised_misconceptions(cases, observations, verdicts)
+    if found is None:
+        found = [] if hardcoded else recognised_misconceptions(cases, observations, verdicts)
     for misconception, case_name in found:
         lines.append(f'{misconceptions.explain(misconception)} (seen in case "{case_name}")')
     failures = [message for passed, message in verdicts if not passed]
@@ -301,10 +315,14 @@ def judge_result(exercise, result):
     score = public_tests.exercise_score(list(cases), verdicts, hardcoded)
     if all(passed for passed, _ in verdicts) and not hardcoded:
         feedback = [f"All {len(verdicts)} cases passed."]
-        return exercise_result(exercise, score, Status.PASSED, "\n".join(feedback + notes))
-    feedback = failure_feedback(cases, observations, verdicts, hardcoded)
+        return exercise_result(
+            exercise, score, Status.PASSED, "\n".join(feedback + notes), verdicts=verdicts
+        )
+    found = [] if hardcoded else recognised_misconceptions(cases, observations, verdicts)
+    feedback = failure_feedback(cases, observations, verdicts, hardcoded, found)
     flags = [exercise.spec.hardcoded_flag()] if hardcoded else []
-    return exercise_result(exercise, score, Status.FAILED, "\n".join(feedback + notes), flags)
+    feedback = "\n".join(feedback + notes)
+    return exercise_result(exercise, score, Status.FAILED, feedback, flags, verdicts, found)
 
 
 def blocked_result(exercise):

@@ -11,9 +11,15 @@ notebooks/01_why_the_scale_matters.ipynb. One PNG per topic:
     decision_boundaries.png         the three trained networks on the circles, 1x3
     cost_curves.png                 their costs, recorded every 1,000 iterations
     activation_scale_by_depth.png   std of the activations of a 50-layer ReLU net, per scheme
+    class_misconceptions.png        the class report's misconceptions figure, of the demo
+                                    class (the grader's corpus, tests/files/submissions,
+                                    graded in the sandbox as `grade-batch --report` does)
 """
 
 import argparse
+import os
+import shutil
+import tempfile
 from pathlib import Path
 
 import matplotlib
@@ -28,7 +34,10 @@ from deep_signals import depth_experiment, plot_std_by_depth  # noqa: E402
 from explorer import plot_boundary  # noqa: E402
 from training_loop import EVERY, LAYERS_DIMS, train_and_score  # noqa: E402
 
+from autograder import batch, class_report  # noqa: E402
+from autograder.probe import COURSE_PROBE  # noqa: E402
 from autograder.reference import initialize  # noqa: E402
+from autograder.sandbox import Limits, Sandbox  # noqa: E402
 from init_utils import load_dataset  # noqa: E402
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -38,8 +47,13 @@ FIGURE_NAMES = (
     "decision_boundaries.png",
     "cost_curves.png",
     "activation_scale_by_depth.png",
+    "class_misconceptions.png",
 )
 DEFAULT_OUT = ROOT / "docs" / "figures"
+# A ready class: one notebook per mistake the grader knows, correct ones among them.
+DEMO_CLASS = ROOT / "tests" / "files" / "submissions"
+# Its endless loops need not run for the grader's default time limit.
+DEMO_LIMITS = Limits(wall_seconds=2.0, cpu_seconds=2)
 
 
 def train_assignment_models():
@@ -94,6 +108,20 @@ def draw_activation_scale_by_depth():
     return fig
 
 
+def copy_class_figure(path):
+    """Grade the demo class as `grade-batch --report` does; copy its misconceptions figure."""
+    with tempfile.TemporaryDirectory() as scratch:
+        scratch = Path(scratch)
+        workers = os.cpu_count() or 1
+        with Sandbox(COURSE_PROBE, workers=workers, limits=DEMO_LIMITS) as sandbox:
+            done = batch.grade_batch(
+                DEMO_CLASS, sandbox, scratch / "grades.csv", show_progress=False
+            )
+        class_report.write_class_report(scratch / "report", done, DEMO_CLASS)
+        shutil.copyfile(scratch / "report" / class_report.FIGURES["misconceptions"], path)
+    print(f"wrote {path} ({path.stat().st_size / 1024:.0f} KiB) from {len(done.rows)} notebooks")
+
+
 def save(fig, path, dpi):
     fig.savefig(path, dpi=dpi)
     plt.close(fig)
@@ -118,7 +146,9 @@ def make_figures(out=DEFAULT_OUT, dpi=80):
     paths = []
     for name in FIGURE_NAMES:
         paths.append(out / name)
-        save(figures[name], paths[-1], dpi)
+        if name in figures:
+            save(figures[name], paths[-1], dpi)
+    copy_class_figure(out / "class_misconceptions.png")
     return paths
 
 

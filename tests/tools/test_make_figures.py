@@ -11,7 +11,12 @@ import pytest
 
 ROOT = Path(__file__).resolve().parents[2]
 SCRIPT = ROOT / "tools" / "make_figures.py"
-FIGURES = ("decision_boundaries.png", "cost_curves.png", "activation_scale_by_depth.png")
+FIGURES = (
+    "decision_boundaries.png",
+    "cost_curves.png",
+    "activation_scale_by_depth.png",
+    "class_misconceptions.png",
+)
 PNG_SIGNATURE = b"\x89PNG\r\n\x1a\n"
 
 
