@@ -601,7 +601,7 @@ def scroll_notebook_to_top(page):
 
 
 def click_internal_link(page, href, settle_ms=500):
-    """Scroll the notebook to its top and click the first rendered link to `href`, as a reader would."""
+    """Scroll the notebook to its top and click the first rendered link to `href`, as readers do."""
     scroll_notebook_to_top(page)
     selector = f'.jp-MarkdownCell .jp-RenderedMarkdown a[href="{href}"]'
     page.locator(selector).first.click()
