@@ -164,15 +164,22 @@ def server_command(port, token, root_dir):
 
 def start_lab(root_dir, scratch):
     """Start JupyterLab serving root_dir; returns a LabServer once /api/status answers."""
-    scratch = Path(scratch)
-    environment = private_environment(scratch)
-    write_lab_user_settings(environment["JUPYTER_CONFIG_DIR"])
     port, token = free_port(), secrets.token_hex(24)
+    return start_server(server_command(port, token, root_dir), root_dir, scratch, port, token)
+
+
+def start_server(command, root_dir, scratch, port, token, cwd=None, extra_environment=None):
+    """Run `command`, a JupyterLab server on 127.0.0.1:port with `token` serving root_dir, in
+    the private environment under scratch (plus extra_environment); returns a LabServer once
+    /api/status answers. Its output goes to scratch/jupyterlab.log."""
+    scratch = Path(scratch)
+    environment = private_environment(scratch) | dict(extra_environment or {})
+    write_lab_user_settings(environment["JUPYTER_CONFIG_DIR"])
     log_path = scratch / "jupyterlab.log"
     with open(log_path, "wb") as log:
         process = subprocess.Popen(
-            server_command(port, token, root_dir),
-            cwd=root_dir,
+            command,
+            cwd=cwd or root_dir,
             env=environment,
             stdin=subprocess.DEVNULL,
             stdout=log,
