@@ -9,10 +9,12 @@ committed files are never changed. About 30 s in all: marked slow.
 
 import json
 import os
+import re
 import shutil
 from pathlib import Path
 
 import nbformat
+import numpy as np
 import pytest
 from nbclient import NotebookClient
 
@@ -24,8 +26,9 @@ PROBE = "PROBE "
 # What each notebook computed, read from its own variables after its last cell.
 PROBES = {
     "01_why_the_scale_matters.ipynb": (
-        "{scheme: result['std'] for scheme, result in relu_results.items()}"
-        " | {'tanh ' + scheme: result['std'] for scheme, result in tanh_results.items()}"
+        "{'std': {scheme: result['std'] for scheme, result in relu_results.items()}"
+        " | {'tanh ' + scheme: result['std'] for scheme, result in tanh_results.items()},"
+        " 'float32_overflow_layer': float32_overflow_layer}"
     ),
     "02_explore_it_yourself.ipynb": "[str(path) for path in saved_figures]",
     "03_more_initialisers.ipynb": (
@@ -96,7 +99,7 @@ def test_notebook_runs_without_errors_or_warnings(run, name):
 
 def test_depth_experiment_shows_vanishing_and_exploding_signals(run):
     """Does He hold the scale over 50 ReLU layers while 0.01 vanishes and 1.0 explodes?"""
-    _, std = run("01_why_the_scale_matters.ipynb")
+    std = run("01_why_the_scale_matters.ipynb")[1]["std"]
     assert 1 / 3 < std["he"][-1] / std["he"][0] < 3
     assert std["small (0.01)"][-1] < 1e-10
     assert std["large (1.0)"][-1] > 1e10
@@ -106,9 +109,26 @@ def test_depth_experiment_shows_vanishing_and_exploding_signals(run):
 
 def test_tanh_experiment_keeps_xavier_within_an_order_of_magnitude(run):
     """With tanh, does Xavier stay within 10x over 50 layers, as the text says?"""
-    _, std = run("01_why_the_scale_matters.ipynb")
+    std = run("01_why_the_scale_matters.ipynb")[1]["std"]
     assert 0.1 < std["tanh xavier"][-1] / std["tanh xavier"][0] < 1
     assert 0.3 < std["tanh he"][-1] < 1
+
+
+def test_float32_overflow_layer_is_computed_not_stated(run):
+    """Does notebook 01 compute and print where float32 activations overflow (where the float64
+    scale reaches float32's largest value), and does its prose leave the number to that output?"""
+    notebook, probed = run("01_why_the_scale_matters.ipynb")
+    layer = probed["float32_overflow_layer"]
+    large = probed["std"]["large (1.0)"]
+    largest = float(np.finfo(np.float32).max)
+    assert layer is not None
+    assert large[layer - 2] < largest < 100 * large[layer - 1]
+    printed = "".join(
+        output.get("text", "") for cell in notebook.cells for output in cell.get("outputs", [])
+    )
+    assert f"overflow to inf at layer {layer} of 50" in printed
+    prose = "\n".join(cell.source for cell in notebook.cells if cell.cell_type == "markdown")
+    assert not re.search(r"(overflow|inf)\W[^.]*\blayer \d", prose), "prose states a layer"
 
 
 def test_explorer_saves_its_figures_without_a_front_end(run, figures_dir):

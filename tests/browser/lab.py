@@ -164,15 +164,22 @@ def server_command(port, token, root_dir):
 
 def start_lab(root_dir, scratch):
     """Start JupyterLab serving root_dir; returns a LabServer once /api/status answers."""
-    scratch = Path(scratch)
-    environment = private_environment(scratch)
-    write_lab_user_settings(environment["JUPYTER_CONFIG_DIR"])
     port, token = free_port(), secrets.token_hex(24)
+    return start_server(server_command(port, token, root_dir), root_dir, scratch, port, token)
+
+
+def start_server(command, root_dir, scratch, port, token, cwd=None, extra_environment=None):
+    """Run `command`, a JupyterLab server on 127.0.0.1:port with `token` serving root_dir, in
+    the private environment under scratch (plus extra_environment); returns a LabServer once
+    /api/status answers. Its output goes to scratch/jupyterlab.log."""
+    scratch = Path(scratch)
+    environment = private_environment(scratch) | dict(extra_environment or {})
+    write_lab_user_settings(environment["JUPYTER_CONFIG_DIR"])
     log_path = scratch / "jupyterlab.log"
     with open(log_path, "wb") as log:
         process = subprocess.Popen(
-            server_command(port, token, root_dir),
-            cwd=root_dir,
+            command,
+            cwd=cwd or root_dir,
             env=environment,
             stdin=subprocess.DEVNULL,
             stdout=log,
@@ -539,3 +546,70 @@ _NOTEBOOK_HEIGHT_JS = """() => {
     const scroller = notebook.node.querySelector('.jp-WindowedPanel-outer') || notebook.node;
     return scroller.scrollHeight + (window.innerHeight - scroller.clientHeight) + 50;
 }"""
+
+
+# --------------------------------------------------------------------------
+# Links inside the notebook.
+# --------------------------------------------------------------------------
+
+# The in-notebook links of the rendered markdown cells (href "#..."), leaving out
+# the pilcrow anchor JupyterLab appends to every heading.
+_INTERNAL_LINKS_JS = """() => Array.from(
+    document.querySelectorAll('.jp-NotebookPanel .jp-MarkdownCell .jp-RenderedMarkdown a'))
+    .filter((a) => (a.getAttribute('href') || '').startsWith('#')
+        && !a.classList.contains('jp-InternalAnchorLink'))
+    .map((a) => ({text: a.textContent.trim(), href: a.getAttribute('href')}))"""
+
+# Where the heading whose text (pilcrow left out) is `text` sits in the notebook's
+# scrolling panel: its top relative to the panel's visible top, and the panel's
+# visible height. null when no heading has that text.
+_HEADING_POSITION_JS = """(text) => {
+    const notebook = window.jupyterapp.shell.currentWidget.content;
+    const scroller = notebook.node.querySelector('.jp-WindowedPanel-outer') || notebook.node;
+    const headings = Array.from(notebook.node.querySelectorAll(
+        '.jp-RenderedMarkdown h1, .jp-RenderedMarkdown h2, .jp-RenderedMarkdown h3,'
+        + ' .jp-RenderedMarkdown h4, .jp-RenderedMarkdown h5, .jp-RenderedMarkdown h6'));
+    const label = (h) => Array.from(h.childNodes)
+        .filter((node) => !(node.classList && node.classList.contains('jp-InternalAnchorLink')))
+        .map((node) => node.textContent).join('').trim();
+    const heading = headings.find((h) => label(h) === text);
+    if (!heading) return null;
+    const panel = scroller.getBoundingClientRect();
+    return {top: heading.getBoundingClientRect().top - panel.top, height: scroller.clientHeight};
+}"""
+
+_SCROLL_NOTEBOOK_TO_TOP_JS = """() => {
+    const notebook = window.jupyterapp.shell.currentWidget.content;
+    const scroller = notebook.node.querySelector('.jp-WindowedPanel-outer') || notebook.node;
+    scroller.scrollTop = 0;
+}"""
+
+
+def internal_links(page):
+    """The rendered notebook's links to its own headings: [{'text': ..., 'href': '#...'}]."""
+    return page.evaluate(_INTERNAL_LINKS_JS)
+
+
+def heading_position(page, text):
+    """{'top': px below the notebook panel's visible top, 'height': the panel's visible height}
+    of the heading reading `text`, or None when there is none."""
+    return page.evaluate(_HEADING_POSITION_JS, text)
+
+
+def is_in_view(position):
+    """Whether a heading_position() lies within the notebook panel's visible part."""
+    return position is not None and 0 <= position["top"] < position["height"]
+
+
+def scroll_notebook_to_top(page):
+    """Scroll the notebook panel back to its first cell."""
+    page.evaluate(_SCROLL_NOTEBOOK_TO_TOP_JS)
+    page.wait_for_timeout(200)
+
+
+def click_internal_link(page, href, settle_ms=500):
+    """Scroll the notebook to its top and click the first rendered link to `href`, as readers do."""
+    scroll_notebook_to_top(page)
+    selector = f'.jp-MarkdownCell .jp-RenderedMarkdown a[href="{href}"]'
+    page.locator(selector).first.click()
+    page.wait_for_timeout(settle_ms)  # the panel scrolls; nothing to wait on but the time

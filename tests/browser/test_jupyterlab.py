@@ -138,3 +138,32 @@ def test_solved_release_passes_reproduces_results_and_draws_every_plot(tmp_path)
         assert images == 1, f"{grade_id} should show one plot, shows {images}"
     assert sum(output["images"] for cell in cells for output in cell["outputs"]) >= 7
     assert leftovers == ""
+
+
+def test_table_of_contents_links_scroll_their_heading_into_view(tmp_path):
+    """Does each table-of-contents entry of the released notebook, clicked in JupyterLab, bring
+    its heading into view?
+
+    JupyterLab's sanitiser strips `<a name=...>`: a link to such an anchor leaves the notebook
+    where it was.
+    """
+    notebook = support.copy_release(tmp_path / "release")
+    with (
+        lab.running_lab(notebook.parent, tmp_path / "scratch") as server,
+        lab.chromium_page(tmp_path / "scratch") as page,
+    ):
+        lab.open_notebook(page, server, notebook.name)
+        links = lab.internal_links(page)
+        assert [link["text"] for link in links][:1] == ["1 - Packages"], links
+        out_of_view, missed = [], []
+        for link in links:
+            lab.scroll_notebook_to_top(page)
+            before = lab.heading_position(page, link["text"])
+            assert before is not None, f"the notebook has no heading {link['text']!r}"
+            if not lab.is_in_view(before):
+                out_of_view.append(link["text"])
+            lab.click_internal_link(page, link["href"])
+            if not lab.is_in_view(lab.heading_position(page, link["text"])):
+                missed.append(f"{link['text']} ({link['href']})")
+    assert len(out_of_view) >= 5, "most headings should start below the window"
+    assert missed == [], f"clicked, these headings stayed out of view: {missed}"
