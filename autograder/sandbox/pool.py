@@ -29,8 +29,16 @@ import shutil
 import sys
 import threading
 
-from . import launch
-from .job import LEVELS, JobResult, Limits, MemoryLimitError, SandboxError, validate_limits
+from . import channel, launch
+from .job import (
+    LEVELS,
+    SANDBOX_FAILURE,
+    JobResult,
+    Limits,
+    MemoryLimitError,
+    SandboxError,
+    validate_limits,
+)
 from .worker_process import WorkerProcess
 
 
@@ -155,7 +163,7 @@ class Sandbox:
         try:
             return slot.run(job)
         except Exception as error:  # noqa: BLE001 -- reported as the job's error, not raised
-            return JobResult("error", f"sandbox failure: {error}"[:300])
+            return JobResult("error", (SANDBOX_FAILURE + str(error))[: channel.MAX_REASON])
         finally:
             self.pool.put(slot)
 

@@ -37,9 +37,11 @@ import pytest
 
 import public_tests
 from autograder import cases
+from autograder.grading import GRADER_FAILURES
 from autograder.probe import COURSE_PROBE
 from autograder.sandbox import (
     MIN_JOB_MEMORY,
+    SANDBOX_FAILURE,
     Job,
     Limits,
     MemoryLimitError,
@@ -48,6 +50,7 @@ from autograder.sandbox import (
     tagged_processes,
 )
 from autograder.sandbox import launch as sandbox_launch
+from autograder.sandbox.channel import MAX_REASON
 
 ROOT = Path(__file__).resolve().parents[3]
 HOSTILE = ROOT / "tests" / "files" / "hostile"
@@ -466,6 +469,19 @@ def test_a_sandbox_that_fails_twice_before_the_job_starts_reports_its_own_failur
     assert reason.startswith("sandbox failure (not the student's code): the job process exited")
     assert "student code exited" not in reason
     assert len(replacements) == 2
+
+
+def test_a_failure_of_the_sandbox_in_a_job_is_one_a_rerun_tries_again():
+    """When running a job raises in the sandbox itself (a malformed call: a grader bug), is
+    the job an error whose reason starts with SANDBOX_FAILURE, so a rerun of the batch
+    grades that submission again?"""
+    malformed = [{"kind": "no such kind", "layers_dims": [2, 1]}]
+    with Sandbox(COURSE_PROBE, workers=1, limits=LIMITS, isolation="none") as box:
+        result = box.run(Job(CORRECT_HE, "initialize_parameters_he", malformed))
+    assert result.status == "error"
+    assert result.reason.startswith(SANDBOX_FAILURE + "bad call")
+    assert len(result.reason) <= MAX_REASON
+    assert any(failure in result.reason for failure in GRADER_FAILURES)
 
 
 def test_a_worker_left_unclean_is_replaced_before_the_next_job():
