@@ -3,6 +3,8 @@
 from collections.abc import Callable
 from dataclasses import dataclass, field
 
+from .channel import describe_bytes
+
 LEVELS = ("bubblewrap", "unshare", "none")
 # The prefix of a job's reason when the sandbox itself failed, twice, before the job started.
 SANDBOX_FAILURE = "sandbox failure (not the student's code): "
@@ -70,6 +72,7 @@ class MemoryLimitError(SandboxError):
 
 def validate_limits(limits):
     if not 0 < limits.memory_bytes <= MAX_MEMORY_BYTES:
-        raise ValueError("Limits.memory_bytes must be positive and at most 1 GiB")
+        ceiling = describe_bytes(MAX_MEMORY_BYTES)
+        raise ValueError(f"Limits.memory_bytes must be positive and at most {ceiling}")
     if limits.wall_seconds <= 0 or limits.cpu_seconds <= 0 or limits.output_bytes <= 0:
         raise ValueError("Limits must be positive")
