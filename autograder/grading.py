@@ -24,7 +24,7 @@ import public_tests
 
 from . import analysis, assignment, bounded, extraction, misconceptions, notebook
 from .data import Exercise, ExerciseResult, Report, Status
-from .sandbox import SANDBOX_FAILURE, Job
+from .sandbox import SANDBOX_FAILURE, Job, JobStatus
 
 # How a report says the grader itself, not the student, failed on a notebook or a job.
 INTERNAL_ERROR = "internal error of the grader"
@@ -51,7 +51,7 @@ def exercises_to_grade(hidden=True):
 
 def job_calls(cases):
     """What the sandbox needs of each case: never the expected values."""
-    return [{"kind": case.kind, "layers_dims": list(case.layers_dims)} for case in cases]
+    return tuple({"kind": case.kind, "layers_dims": list(case.layers_dims)} for case in cases)
 
 
 @dataclass(frozen=True)
@@ -296,14 +296,14 @@ def judge_result(exercise, result):
     """The ExerciseResult of a prepared exercise from its sandbox JobResult."""
     findings, cases = exercise.findings, exercise.cases
     notes = [f"Note: {note}" for note in findings.notes]
-    if result.status == "timeout":
+    if result.status == JobStatus.TIMEOUT:
         feedback = [
             f"{findings.function} did not finish in time ({result.reason}): "
             "is there a loop that never ends?"
         ]
         return exercise_result(exercise, 0.0, Status.TIMEOUT, "\n".join(feedback + notes))
     observations = list(result.observations or [])
-    if result.status != "ok" or len(observations) != len(cases):
+    if result.status != JobStatus.OK or len(observations) != len(cases):
         reason = result.reason or "no result for some of the cases"
         feedback = [
             f"{findings.function} could not be graded: {reason}. A graded function should "

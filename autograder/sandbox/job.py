@@ -2,6 +2,7 @@
 
 from collections.abc import Callable
 from dataclasses import dataclass, field
+from enum import StrEnum
 
 from .channel import describe_bytes
 
@@ -45,16 +46,24 @@ class Probe:
     decode_call: Callable
 
 
-@dataclass
+@dataclass(frozen=True)
 class Job:
     source: str  # the student's program: safe top-level definitions, no IPython magics
     function: str  # e.g. "initialize_parameters_he"
-    calls: list  # JSON-able calls, checked by the probe's check_call
+    calls: tuple  # JSON-able calls, checked by the probe's check_call
+
+
+class JobStatus(StrEnum):
+    """How a job ended: its calls ran (OK), it ran out of time, or it failed otherwise."""
+
+    OK = "ok"
+    TIMEOUT = "timeout"
+    ERROR = "error"
 
 
 @dataclass
 class JobResult:
-    status: str  # "ok" | "timeout" | "error"
+    status: JobStatus
     reason: str  # one line; "" when ok
     observations: list = field(default_factory=list)  # per call: the probe's decode_call
     seconds: float = 0.0

@@ -34,6 +34,7 @@ from .job import (
     LEVELS,
     SANDBOX_FAILURE,
     JobResult,
+    JobStatus,
     Limits,
     MemoryLimitError,
     SandboxError,
@@ -163,7 +164,7 @@ class Sandbox:
         try:
             return slot.run(job)
         except Exception as error:  # noqa: BLE001 -- reported as the job's error, not raised
-            return JobResult("error", (SANDBOX_FAILURE + str(error))[: channel.MAX_REASON])
+            return JobResult(JobStatus.ERROR, (SANDBOX_FAILURE + str(error))[: channel.MAX_REASON])
         finally:
             self.pool.put(slot)
 
