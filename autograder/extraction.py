@@ -512,17 +512,12 @@ def parse_cells(cells):
     return parsed
 
 
-def extract(cells, before=None):
-    """The Program of a notebook's cells (notebook.Cell list).
+def assemble(cells, parsed_cells, before=None):
+    """The Program of a notebook's cells (notebook.Cell list), already parsed (parse_cells).
 
     before -- None for the whole notebook, or a cell index: only the cells above it,
               i.e. what a top-to-bottom run has defined when it reaches that cell.
     """
-    return assemble(cells, parse_cells(cells), before)
-
-
-def assemble(cells, parsed_cells, before=None):
-    """The Program of already parsed cells (see parse_cells), up to the cell `before`."""
     statements, functions, broken = [], {}, []
     assigned, star_modules = set(), set()
     grade_cells, nested = {}, {}

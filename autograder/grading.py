@@ -108,22 +108,23 @@ def analyse_notebook(path, root=None):
     return {"reason": "", "sources": sources, "exercises": exercises}
 
 
-READERS = {}  # Bounds -> the bounded.Reader of analyse_notebook under those bounds
+READER = None  # the bounded.Reader of analyse_notebook under PREPARE_BOUNDS, once started
 
 
 def notebook_reader():
     """The child that reads notebooks under PREPARE_BOUNDS (forked at its first call)."""
-    reader = READERS.get(PREPARE_BOUNDS)
-    if reader is None:
-        reader = READERS[PREPARE_BOUNDS] = bounded.Reader(analyse_notebook, PREPARE_BOUNDS)
-    return reader
+    global READER
+    if READER is None:
+        READER = bounded.Reader(analyse_notebook, PREPARE_BOUNDS)
+    return READER
 
 
 @atexit.register
 def close_notebook_reader():
-    """End the reading child(ren); the next prepare starts a new one."""
-    while READERS:
-        _, reader = READERS.popitem()
+    """End the reading child; the next prepare starts a new one."""
+    global READER
+    reader, READER = READER, None
+    if reader is not None:
         reader.close()
 
 
@@ -420,7 +421,7 @@ class Pipeline:
         self.reports = [None] * count
         self.on_report = on_report
         self.progress = progress
-        self.threads = max(1, len(getattr(sandbox, "slots", ())))
+        self.threads = sandbox.workers
         self.jobs = queue.Queue(maxsize=2 * self.threads)
         self.lock = threading.Lock()  # guards waiting
         self.output_lock = threading.Lock()  # one report handed on at a time

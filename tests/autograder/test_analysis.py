@@ -16,7 +16,8 @@ def findings(*sources, grade_ids=None):
         Cell(i, "code", text, gid)
         for i, (text, gid) in enumerate(zip(sources, grade_ids, strict=True))
     ]
-    return analysis.analyse(HE_EXERCISE, extraction.extract(cells), assignment.FUNCTIONS)
+    program = extraction.assemble(cells, extraction.parse_cells(cells))
+    return analysis.analyse(HE_EXERCISE, program, assignment.FUNCTIONS)
 
 
 def test_right_function_has_no_findings():
