@@ -89,7 +89,9 @@ def analyse_notebook(path, root=None):
     except notebook.NotebookError as error:
         return {"reason": str(error)}
     # Each exercise sees the notebook as nbgrader's run does when it reaches its test cell.
-    programs = extraction.exercise_programs(cells, assignment.EXERCISES)
+    programs = extraction.exercise_programs(
+        cells, assignment.EXERCISES, assignment.SLOW_STAR_IMPORTS
+    )
     sources, exercises = [], {}
     for spec, program in programs.items():
         findings = analysis.analyse(spec, program, assignment.FUNCTIONS)

@@ -27,7 +27,7 @@ def cells(*sources, grade_ids=None):
 
 def program_of(cells):
     """The Program of the whole notebook, as grading assembles it from the parsed cells."""
-    return extraction.assemble(cells, extraction.parse_cells(cells))
+    return extraction.assemble(cells, extraction.parse_cells(cells), assignment.SLOW_STAR_IMPORTS)
 
 
 def run(program):
@@ -97,7 +97,7 @@ def test_a_huge_broken_cell_is_read_in_linear_time():
         "from autograder.notebook import Cell\n"
         "sources = ['\\n' * 200_000 + 'x)', ' ' * 200_000 + 'x', 'a ' * 100_000 + 'x)']\n"
         "cells = [Cell(i, 'code', s) for i, s in enumerate(sources)]\n"
-        "program = extraction.assemble(cells, extraction.parse_cells(cells))\n"
+        "program = extraction.assemble(cells, extraction.parse_cells(cells), frozenset())\n"
         "assert len(program.broken_cells) == 3\n"
     )
     # A quadratic pattern takes hours on these cells; the subprocess is stopped long before.
@@ -126,6 +126,14 @@ def test_unused_and_slow_imports_are_left_out():
     assert "init_utils" not in program.source
     assert "import numpy as np" in program.source
     assert program.star_modules == {"init_utils"}
+
+
+def test_only_the_star_imports_it_is_given_are_dropped():
+    """Does extraction drop the star imports of the modules it is given, and only those?"""
+    notebook = cells("from toy_helpers import *\nfrom init_utils import *\ndef f():\n    return 1")
+    program = extraction.assemble(notebook, extraction.parse_cells(notebook), {"toy_helpers"})
+    assert "toy_helpers" not in program.source
+    assert "from init_utils import *" in program.source
 
 
 def test_a_failing_import_does_not_lose_the_definitions():
@@ -172,7 +180,9 @@ HE_TEST_CALL = "initialize_parameters_he_test(initialize_parameters_he)"
 def graded_he(*sources, grade_ids=None):
     """What the He exercise's program returns when its function is called."""
     he = assignment.exercise("he")
-    program = extraction.exercise_programs(cells(*sources, grade_ids=grade_ids), [he])[he]
+    program = extraction.exercise_programs(
+        cells(*sources, grade_ids=grade_ids), [he], assignment.SLOW_STAR_IMPORTS
+    )[he]
     return run(program)["initialize_parameters_he"]([2, 1])
 
 
