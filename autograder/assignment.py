@@ -1,9 +1,10 @@
 """The assignment the grader grades, defined once: its exercises, their cells and their cases.
 
 Everything that names the assignment, a graded function, its nbgrader cells or its points
-is read from here; extraction and the static checks take an ExerciseSpec. They still know
-two things of the course's notebook: the modules it star-imports (extraction drops those of
-init_utils; analysis knows the names public_tests exports). The names themselves come from
+is read from here, and so are the slow modules the notebook star-imports: extraction takes
+ExerciseSpecs and SLOW_STAR_IMPORTS and knows nothing else of the course. The static checks
+take an ExerciseSpec and know one more thing: the names public_tests exports, which a star
+import of it may bind. The names themselves come from
 public_tests (SCHEMES, FUNCTION_NAMES), which ships to students alone and so cannot import
 the grader.
 """
@@ -70,6 +71,10 @@ def graded_cases(scheme, hidden):
 NAME = "initialization"
 NOTEBOOK = "Initialization"
 NOTEBOOK_FILE = f"{NOTEBOOK}.ipynb"
+
+# Modules that the graded functions never need and that are slow to import (the notebook's
+# init_utils pulls in matplotlib and scikit-learn): extraction drops a star import of them.
+SLOW_STAR_IMPORTS = frozenset({"init_utils", "matplotlib.pyplot", "sklearn", "sklearn.datasets"})
 
 EXERCISES = tuple(
     ExerciseSpec(scheme, public_tests.FUNCTION_NAMES[scheme]) for scheme in public_tests.SCHEMES

@@ -14,12 +14,15 @@ import os
 import sys
 from pathlib import Path
 
+# The sandbox imports no numpy: naming its levels here costs the start-up nothing.
+from .sandbox import LEVELS
+
 USAGE_ERROR = 2
 # The sandbox could not start at all (no result can be produced on this machine).
 SANDBOX_ERROR = 1
 # stdout was closed by its reader: what a shell reports for a process ended by SIGPIPE.
 BROKEN_PIPE = 128 + 13
-ISOLATIONS = ("auto", "bubblewrap", "unshare", "none")
+ISOLATIONS = ("auto", *LEVELS)
 
 
 KIB, MIB = 1 << 10, 1 << 20
@@ -113,7 +116,7 @@ def add_sandbox_options(parser, workers=True):
 
 def build_parser():
     parser = argparse.ArgumentParser(
-        prog="python -m autograder",
+        prog="autograder",
         description="Grade Initialization notebooks in a sandbox, with feedback that teaches.",
     )
     commands = parser.add_subparsers(dest="command", required=True)
@@ -269,11 +272,10 @@ def run_batch(args):
             raise UsageError(
                 f"cannot read or write {quoted(error.filename or '?')}: {error.strerror}"
             ) from None
-        problems = sum(row["status"] != "graded" for row in done.rows)
         kept = f", {done.kept} kept from an earlier run" if done.kept else ""
         print(
             f"graded {len(done.graded)} submission(s){kept}; {len(done.rows)} row(s), "
-            f"{problems} with problems; wrote {quoted(args.out)}",
+            f"{done.problems} with problems; wrote {quoted(args.out)}",
             flush=True,
         )
     if args.report is not None:

@@ -20,11 +20,6 @@ from dataclasses import dataclass, field
 # Cell magics whose body is still Python; any other (%%bash, %%html, ...) is not.
 PYTHON_CELL_MAGICS = {"time", "timeit", "capture", "prun", "debug"}
 
-# Modules that the graded functions never need and that are slow to import
-# (init_utils pulls in matplotlib and scikit-learn): a star import of them is
-# dropped; a named import is kept only when a kept definition uses the name.
-SLOW_STAR_IMPORTS = {"init_utils", "matplotlib.pyplot", "sklearn", "sklearn.datasets"}
-
 # A code cell of this course holds at most about 2,400 characters and its code is
 # nested about 12 syntax-tree levels deep. Larger or deeper cells are left out like
 # a broken cell: their parse grows with their size (a 20 MB list literal took
@@ -321,8 +316,12 @@ def kept_statement(node):
     return Statement(node, text, frozenset(used_names([node])))
 
 
-def program_text(statements):
-    """Source of the kept Statements; imports only when a kept definition needs them."""
+def program_text(statements, slow_star_imports):
+    """Source of the kept Statements; imports only when a kept definition needs them.
+
+    slow_star_imports -- modules whose star import is dropped (the assignment's
+                         SLOW_STAR_IMPORTS); a named import is kept only when used
+    """
     imports = ast.Import | ast.ImportFrom
     needed = set().union(*(s.uses for s in statements if not isinstance(s.node, imports)))
     # A __future__ import is valid only first in a file (IPython applies it to later cells).
@@ -333,7 +332,7 @@ def program_text(statements):
         if is_future_import(node):
             continue
         if is_star_import(node):
-            if node.module not in SLOW_STAR_IMPORTS:
+            if node.module not in slow_star_imports:
                 blocks.append(statement.text)
         elif isinstance(node, imports):
             if bound_by(node) & needed:
@@ -512,17 +511,13 @@ def parse_cells(cells):
     return parsed
 
 
-def extract(cells, before=None):
-    """The Program of a notebook's cells (notebook.Cell list).
+def assemble(cells, parsed_cells, slow_star_imports, before=None):
+    """The Program of a notebook's cells (notebook.Cell list), already parsed (parse_cells).
 
+    slow_star_imports -- modules whose star import the program leaves out
     before -- None for the whole notebook, or a cell index: only the cells above it,
               i.e. what a top-to-bottom run has defined when it reaches that cell.
     """
-    return assemble(cells, parse_cells(cells), before)
-
-
-def assemble(cells, parsed_cells, before=None):
-    """The Program of already parsed cells (see parse_cells), up to the cell `before`."""
     statements, functions, broken = [], {}, []
     assigned, star_modules = set(), set()
     grade_cells, nested = {}, {}
@@ -552,14 +547,15 @@ def assemble(cells, parsed_cells, before=None):
             else:
                 functions.pop(node.name, None)
     bound = set().union(*(bound_by(statement.node) for statement in statements))
-    source = program_text(statements)
+    source = program_text(statements, slow_star_imports)
     return Program(source, functions, broken, assigned, bound, grade_cells, star_modules, nested)
 
 
-def exercise_programs(cells, exercises):
+def exercise_programs(cells, exercises, slow_star_imports):
     """{exercise: Program} -- what nbgrader's top-to-bottom run has defined at its test cell.
 
-    exercises -- the assignment.ExerciseSpec of every graded function
+    exercises         -- the assignment.ExerciseSpec of every graded function
+    slow_star_imports -- modules whose star import is dropped (assignment.SLOW_STAR_IMPORTS)
 
     nbgrader grades an exercise when its test cell runs, so the graded function is its
     last definition ABOVE that cell, and so are its helpers, imports and constants: the
@@ -570,13 +566,13 @@ def exercise_programs(cells, exercises):
     which would give 0.
     """
     parsed = parse_cells(cells)
-    whole = assemble(cells, parsed)
+    whole = assemble(cells, parsed, slow_star_imports)
     programs = {}
     for exercise in exercises:
         test_cell = test_cell_index(cells, exercise)
         program = whole
         if test_cell is not None:
-            above = assemble(cells, parsed, before=test_cell)
+            above = assemble(cells, parsed, slow_star_imports, before=test_cell)
             if exercise.function in above.functions:
                 program = above
                 program.defined_below = whole.bound_names - above.bound_names

@@ -24,7 +24,7 @@ import public_tests
 
 from . import analysis, assignment, bounded, extraction, misconceptions, notebook
 from .data import Exercise, ExerciseResult, Report, Status
-from .sandbox import SANDBOX_FAILURE, Job
+from .sandbox import SANDBOX_FAILURE, Job, JobStatus
 
 # How a report says the grader itself, not the student, failed on a notebook or a job.
 INTERNAL_ERROR = "internal error of the grader"
@@ -51,7 +51,7 @@ def exercises_to_grade(hidden=True):
 
 def job_calls(cases):
     """What the sandbox needs of each case: never the expected values."""
-    return [{"kind": case.kind, "layers_dims": list(case.layers_dims)} for case in cases]
+    return tuple({"kind": case.kind, "layers_dims": list(case.layers_dims)} for case in cases)
 
 
 @dataclass(frozen=True)
@@ -89,7 +89,9 @@ def analyse_notebook(path, root=None):
     except notebook.NotebookError as error:
         return {"reason": str(error)}
     # Each exercise sees the notebook as nbgrader's run does when it reaches its test cell.
-    programs = extraction.exercise_programs(cells, assignment.EXERCISES)
+    programs = extraction.exercise_programs(
+        cells, assignment.EXERCISES, assignment.SLOW_STAR_IMPORTS
+    )
     sources, exercises = [], {}
     for spec, program in programs.items():
         findings = analysis.analyse(spec, program, assignment.FUNCTIONS)
@@ -108,22 +110,23 @@ def analyse_notebook(path, root=None):
     return {"reason": "", "sources": sources, "exercises": exercises}
 
 
-READERS = {}  # Bounds -> the bounded.Reader of analyse_notebook under those bounds
+READER = None  # the bounded.Reader of analyse_notebook under PREPARE_BOUNDS, once started
 
 
 def notebook_reader():
     """The child that reads notebooks under PREPARE_BOUNDS (forked at its first call)."""
-    reader = READERS.get(PREPARE_BOUNDS)
-    if reader is None:
-        reader = READERS[PREPARE_BOUNDS] = bounded.Reader(analyse_notebook, PREPARE_BOUNDS)
-    return reader
+    global READER
+    if READER is None:
+        READER = bounded.Reader(analyse_notebook, PREPARE_BOUNDS)
+    return READER
 
 
 @atexit.register
 def close_notebook_reader():
-    """End the reading child(ren); the next prepare starts a new one."""
-    while READERS:
-        _, reader = READERS.popitem()
+    """End the reading child; the next prepare starts a new one."""
+    global READER
+    reader, READER = READER, None
+    if reader is not None:
         reader.close()
 
 
@@ -296,14 +299,14 @@ def judge_result(exercise, result):
     """The ExerciseResult of a prepared exercise from its sandbox JobResult."""
     findings, cases = exercise.findings, exercise.cases
     notes = [f"Note: {note}" for note in findings.notes]
-    if result.status == "timeout":
+    if result.status == JobStatus.TIMEOUT:
         feedback = [
             f"{findings.function} did not finish in time ({result.reason}): "
             "is there a loop that never ends?"
         ]
         return exercise_result(exercise, 0.0, Status.TIMEOUT, "\n".join(feedback + notes))
     observations = list(result.observations or [])
-    if result.status != "ok" or len(observations) != len(cases):
+    if result.status != JobStatus.OK or len(observations) != len(cases):
         reason = result.reason or "no result for some of the cases"
         feedback = [
             f"{findings.function} could not be graded: {reason}. A graded function should "
@@ -420,7 +423,7 @@ class Pipeline:
         self.reports = [None] * count
         self.on_report = on_report
         self.progress = progress
-        self.threads = max(1, len(getattr(sandbox, "slots", ())))
+        self.threads = sandbox.workers
         self.jobs = queue.Queue(maxsize=2 * self.threads)
         self.lock = threading.Lock()  # guards waiting
         self.output_lock = threading.Lock()  # one report handed on at a time

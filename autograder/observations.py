@@ -1,7 +1,7 @@
 """The course's probe: what a sandboxed job observes of each call, and how the grader reads it.
 
 In the job child (a copy of this module, preloaded by the sandbox worker):
-`observe_call(function, call)` runs one call through `public_tests.observe` and encodes
+`observe_call(function, call)` runs one call through `public_tests.observe_kind` and encodes
 its observations as plain JSON. In the grader: `decode_call(observed, call)` turns that
 untrusted JSON back into observations, or raises `ObservationError`. Nothing is
 unpickled or evaluated: arrays travel as
@@ -52,10 +52,11 @@ ALLOWED_DTYPES = {
 }
 MAX_ARRAY_ELEMENTS = 1 << 20
 MAX_NDIM = 8
-MAX_TEXT = 300  # one-line errors and type names are cut to this length by public_tests
 MAX_ENTRIES = 1000
-KINDS = ("values", "seeding")
-OBSERVATION_KEYS = {"raised", "returned", "entries", "bad_keys", "layers_dims_after"}
+# What public_tests writes: its case kinds, its observation keys, its one-line cap.
+KINDS = public_tests.KINDS
+OBSERVATION_KEYS = set(public_tests.OBSERVATION_KEYS)
+MAX_TEXT = public_tests.MAX_LINE
 
 
 class ObservationError(ValueError):
@@ -105,7 +106,7 @@ def check_call(call):
     """A grader's call as plain data; ValueError for a malformed one (a grader bug)."""
     dims = list(call["layers_dims"])
     if call["kind"] not in KINDS or not all(type(n) is int and n > 0 for n in dims):
-        raise ValueError(f"bad call {call!r}: kind values|seeding, positive int layers_dims")
+        raise ValueError(f"bad call {call!r}: kind {'|'.join(KINDS)}, positive int layers_dims")
     return {"kind": call["kind"], "layers_dims": dims}
 
 
@@ -186,10 +187,11 @@ def decode_observation(encoded):
 
 
 def decode_call(observed, call):
-    """The JSON observed of one call -> its observations (one, or two for "seeding").
+    """The JSON observed of one call -> its observations (as many as
+    public_tests.OBSERVATIONS_PER_KIND says for the call's kind).
 
     Raises ObservationError for anything malformed.
     """
-    wanted = 2 if call["kind"] == "seeding" else 1
+    wanted = public_tests.OBSERVATIONS_PER_KIND[call["kind"]]
     require(type(observed) is list and len(observed) == wanted, "wrong number of observations")
     return [decode_observation(observation) for observation in observed]

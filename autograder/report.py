@@ -64,9 +64,14 @@ def report_data(report):
         "exercises": [exercise_data(entry) for entry in report.exercises],
         "flags": list(report.flags),
         "limits": dict(report.limits),
-        "seconds": round(report.job_seconds, 3),
+        "seconds": seconds(report),
         "reason": report.reason,
     }
+
+
+def seconds(report):
+    """The `seconds` of a report: its jobs' sandbox time, to the millisecond."""
+    return round(report.job_seconds, 3)
 
 
 def shown_data(report):
@@ -78,47 +83,49 @@ def to_json(report):
     return json.dumps(shown_data(report), indent=2, ensure_ascii=False)
 
 
+def shown_feedback(entry):
+    """An exercise's feedback, escaped line by line (its line breaks kept)."""
+    return shown(entry.feedback, keep_newlines=True)
+
+
 def table(report, title="Autograder"):
     """The readable report: a table of the exercises, then each exercise's feedback."""
-    report = shown_data(report)
     width = max(len(name) for name in FUNCTIONS)
     lines = [
-        f"{title}: {report['notebook']}  (isolation: {report['isolation']})",
+        f"{title}: {shown(report.notebook)}  (isolation: {shown(report.isolation)})",
         "",
         f"{'exercise':<{width}}  {'score':>7}  status",
         f"{'-' * width}  {'-' * 7}  {'-' * 7}",
     ]
-    for entry in report["exercises"]:
-        score = f"{points(entry['score'])}/{points(entry['max_score'])}"
-        lines.append(f"{entry['name']:<{width}}  {score:>7}  {entry['status']}")
-    total = f"{points(report['score'])}/{points(report['max_score'])}"
+    for entry in report.exercises:
+        score = f"{points(entry.score)}/{points(entry.max_score)}"
+        lines.append(f"{shown(entry.name):<{width}}  {score:>7}  {entry.status}")
+    total = f"{points(report.score)}/{points(report.max_score)}"
     lines += [f"{'total':<{width}}  {total:>7}", ""]
-    if report.get("limits"):
+    if report.limits:
         lines.append("Limits enforced on the student's code:")
-        lines += [f"   {name}: {text}" for name, text in report["limits"].items()]
+        lines += [f"   {shown(name)}: {shown(text)}" for name, text in report.limits.items()]
         lines.append("")
-    for entry in report["exercises"]:
-        lines.append(f"== {entry['name']} ({entry['status']})")
-        lines += [f"   {line}" for line in entry["feedback"].splitlines()]
+    for entry in report.exercises:
+        lines.append(f"== {shown(entry.name)} ({entry.status})")
+        lines += [f"   {line}" for line in shown_feedback(entry).splitlines()]
         lines.append("")
     return "\n".join(lines).rstrip() + "\n"
 
 
 def submission_status(report):
-    """(GRADED, '') when every exercise ran; else the first problem and why, in one line.
-
-    report -- a Report's shown_data (its text escaped)
-    """
-    if report["reason"]:
-        return Status.ERROR.value, report["reason"]
-    problems = [entry for entry in report["exercises"] if not Status(entry["status"]).judged]
+    """(GRADED, '') when every exercise ran; else the first problem's Status and why, in one
+    line, its text escaped."""
+    if report.reason:
+        return Status.ERROR.value, shown(report.reason)
+    problems = [entry for entry in report.exercises if not entry.status.judged]
     if not problems:
         return GRADED, ""
     reason = "; ".join(
-        f"{entry['name']}: {entry['status']} -- {first_line(entry['feedback'])}"
+        f"{shown(entry.name)}: {entry.status} -- {first_line(shown_feedback(entry))}"
         for entry in problems
     )
-    return problems[0]["status"], reason
+    return problems[0].status.value, reason
 
 
 def first_line(text, limit=160):
@@ -137,19 +144,18 @@ def csv_row(student, submission, report):
     student    -- the row's label (from a file or folder name: any text)
     submission -- the notebook's path relative to the graded folder: the row's key
     """
-    report = shown_data(report)
     status, reason = submission_status(report)
     row = {
         "student": shown(student),
         "submission": shown(str(submission)),
-        "score": points(report["score"]),
-        "max_score": points(report["max_score"]),
+        "score": points(report.score),
+        "max_score": points(report.max_score),
         "status": status,
         "reason": reason,
-        "flags": ";".join(report["flags"]),
+        "flags": ";".join(shown(flag) for flag in report.flags),
     }
-    for entry in report["exercises"]:
-        row[entry["name"]] = points(entry["score"])
+    for entry in report.exercises:
+        row[shown(entry.name)] = points(entry.score)
     return {column: spreadsheet_cell(row.get(column, "")) for column in CSV_COLUMNS}
 
 
@@ -160,25 +166,24 @@ def submission_key(submission):
 
 def gradescope_results(report):
     """The report in Gradescope's results.json schema: one test per exercise."""
-    report = shown_data(report)
     tests = [
         {
-            "name": entry["name"],
-            "score": entry["score"],
-            "max_score": entry["max_score"],
-            "status": "passed" if entry["status"] == Status.PASSED else "failed",
-            "output": entry["feedback"],
+            "name": shown(entry.name),
+            "score": entry.score,
+            "max_score": entry.max_score,
+            "status": "passed" if entry.status == Status.PASSED else "failed",
+            "output": shown_feedback(entry),
             "visibility": "visible",
         }
-        for entry in report["exercises"]
+        for entry in report.exercises
     ]
     status, reason = submission_status(report)
-    summary = f"Score {points(report['score'])}/{points(report['max_score'])}."
+    summary = f"Score {points(report.score)}/{points(report.max_score)}."
     if status != GRADED:
         summary += f" Not everything could be graded: {reason}"
     return {
-        "score": report["score"],
-        "execution_time": report["seconds"],
+        "score": report.score,
+        "execution_time": seconds(report),
         "output": summary,
         "visibility": "visible",
         "stdout_visibility": "hidden",

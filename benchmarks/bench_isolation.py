@@ -18,7 +18,9 @@ import argparse
 import statistics
 import time
 
+import public_tests
 from autograder import cases
+from autograder.grading import job_calls
 from autograder.probe import COURSE_PROBE
 from autograder.sandbox import LEVELS, Job, Sandbox
 from autograder.sandbox import launch as sandbox_launch
@@ -36,7 +38,7 @@ WRONG = "parameters['W' + str(l)] = np.zeros((layers_dims[1], layers_dims[l - 1]
 TEMPLATE = """
 import numpy as np
 
-def initialize_parameters_{scheme}(layers_dims):
+def {function}(layers_dims):
     {seed}
     parameters = {{}}
     for l in range(1, len(layers_dims)):
@@ -48,14 +50,13 @@ def initialize_parameters_{scheme}(layers_dims):
 
 def job(index):
     """The index-th job of the mix: schemes in turn, every other submission wrong."""
-    scheme = ("zeros", "random", "he")[index % 3]
-    weights = CORRECT[scheme] if (index // 3) % 2 == 0 else WRONG
+    scheme = public_tests.SCHEMES[index % len(public_tests.SCHEMES)]
+    weights = CORRECT[scheme] if (index // len(public_tests.SCHEMES)) % 2 == 0 else WRONG
     seed = "np.random.seed(3)" if scheme != "zeros" else "pass"
-    source = TEMPLATE.format(scheme=scheme, seed=seed, weights=weights)
-    calls = [
-        {"kind": case.kind, "layers_dims": case.layers_dims} for case in cases.all_cases(scheme)
-    ]
-    return Job(source=source, function=f"initialize_parameters_{scheme}", calls=calls)
+    function = public_tests.FUNCTION_NAMES[scheme]
+    source = TEMPLATE.format(function=function, seed=seed, weights=weights)
+    calls = job_calls(cases.all_cases(scheme))
+    return Job(source=source, function=function, calls=calls)
 
 
 def measure(level, jobs, workers):

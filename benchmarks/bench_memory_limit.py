@@ -12,12 +12,14 @@ charge above the ready worker: what the job really held.
 import time
 from pathlib import Path
 
+from autograder import cases
+from autograder.grading import job_calls
 from autograder.probe import COURSE_PROBE
 from autograder.sandbox import Job, Limits, Sandbox
 
 HOSTILE = Path(__file__).resolve().parent.parent / "tests" / "files" / "hostile"
 ATTACKS = ("sysv_shm_detached", "memfd_write", "processes_allocating")
-CALLS = [{"kind": "values", "layers_dims": [5, 4, 1]}]
+CALLS = job_calls(cases.all_cases("he")[:1])  # one values case: the attacks ignore the call
 MEASURE_ONLY = 64 << 30
 
 

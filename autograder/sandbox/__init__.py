@@ -8,7 +8,7 @@
     syscall_filter.py -- the seccomp filter of the job children
     worker.py         -- the script run inside the sandbox: a fork server for jobs
     channel.py        -- the only framing and the only size limits
-    job.py            -- Limits, Probe, Job, JobResult and the errors
+    job.py            -- Limits, Probe, Job, JobResult, JobStatus and the errors
 
 The user gives a Probe: the module the workers preload, which observes each call in the
 job child, and the grader-side checks of the calls and of what comes back.
@@ -21,6 +21,7 @@ from .job import (
     SANDBOX_FAILURE,
     Job,
     JobResult,
+    JobStatus,
     Limits,
     MemoryLimitError,
     Probe,
@@ -36,6 +37,7 @@ __all__ = [
     "SANDBOX_FAILURE",
     "Job",
     "JobResult",
+    "JobStatus",
     "JobTooLargeError",
     "Limits",
     "MemoryLimitError",

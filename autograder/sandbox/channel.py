@@ -38,7 +38,11 @@ class JobTooLargeError(ValueError):
 
 
 def describe_bytes(size):
-    """1073741824 -> '1 GiB', 1048576 -> '1 MiB': sizes in the reasons of job verdicts."""
+    """1073741824 -> '1 GiB', 1048576 -> '1 MiB': sizes in the reasons of job verdicts.
+
+    Here, with the size limits, because the worker needs it inside the sandbox, where
+    this module is the only one of the grader's that it can import.
+    """
     for unit, scale in (("GiB", 1 << 30), ("MiB", 1 << 20), ("KiB", 1 << 10)):
         if size >= scale:
             return f"{size / scale:.3g} {unit}"

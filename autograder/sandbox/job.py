@@ -2,6 +2,9 @@
 
 from collections.abc import Callable
 from dataclasses import dataclass, field
+from enum import StrEnum
+
+from .channel import describe_bytes
 
 LEVELS = ("bubblewrap", "unshare", "none")
 # The prefix of a job's reason when the sandbox itself failed, twice, before the job started.
@@ -43,16 +46,24 @@ class Probe:
     decode_call: Callable
 
 
-@dataclass
+@dataclass(frozen=True)
 class Job:
     source: str  # the student's program: safe top-level definitions, no IPython magics
     function: str  # e.g. "initialize_parameters_he"
-    calls: list  # JSON-able calls, checked by the probe's check_call
+    calls: tuple  # JSON-able calls, checked by the probe's check_call
+
+
+class JobStatus(StrEnum):
+    """How a job ended: its calls ran (OK), it ran out of time, or it failed otherwise."""
+
+    OK = "ok"
+    TIMEOUT = "timeout"
+    ERROR = "error"
 
 
 @dataclass
 class JobResult:
-    status: str  # "ok" | "timeout" | "error"
+    status: JobStatus
     reason: str  # one line; "" when ok
     observations: list = field(default_factory=list)  # per call: the probe's decode_call
     seconds: float = 0.0
@@ -70,6 +81,7 @@ class MemoryLimitError(SandboxError):
 
 def validate_limits(limits):
     if not 0 < limits.memory_bytes <= MAX_MEMORY_BYTES:
-        raise ValueError("Limits.memory_bytes must be positive and at most 1 GiB")
+        ceiling = describe_bytes(MAX_MEMORY_BYTES)
+        raise ValueError(f"Limits.memory_bytes must be positive and at most {ceiling}")
     if limits.wall_seconds <= 0 or limits.cpu_seconds <= 0 or limits.output_bytes <= 0:
         raise ValueError("Limits must be positive")

@@ -29,8 +29,17 @@ import shutil
 import sys
 import threading
 
-from . import launch
-from .job import LEVELS, JobResult, Limits, MemoryLimitError, SandboxError, validate_limits
+from . import channel, launch
+from .job import (
+    LEVELS,
+    SANDBOX_FAILURE,
+    JobResult,
+    JobStatus,
+    Limits,
+    MemoryLimitError,
+    SandboxError,
+    validate_limits,
+)
 from .worker_process import WorkerProcess
 
 
@@ -46,7 +55,7 @@ class Sandbox:
         if isolation != "auto" and isolation not in LEVELS:
             raise ValueError(f"isolation must be 'auto' or one of {', '.join(LEVELS)}")
         self.limits = limits
-        self.count = max(1, int(workers))
+        self.workers = max(1, int(workers))  # how many jobs run at once
         self.tag = secrets.token_hex(8)
         self.warning = None
         self.level = None  # the level launched (ready once self.ready)
@@ -82,7 +91,7 @@ class Sandbox:
                     WorkerProcess(
                         level, self.limits, self.staging, f"{self.tag}-{index}", self.probe
                     )
-                    for index in range(self.count)
+                    for index in range(self.workers)
                 ]
                 try:
                     for slot in slots:
@@ -132,11 +141,6 @@ class Sandbox:
         """The level the workers run at (waits until they are ready)."""
         return self.wait_ready()
 
-    def enforced_limits(self):
-        """{limit: how it is enforced} for this sandbox's jobs (as in every JobResult.limits)."""
-        self.wait_ready()
-        return self.slots[0].enforced_limits() if self.slots else {}
-
     def warn(self, level, problems):
         self.warning = f"sandbox isolation fell back to {level!r} ({'; '.join(problems)})" + (
             "; student code is NOT isolated from the grader" if level == "none" else ""
@@ -155,7 +159,7 @@ class Sandbox:
         try:
             return slot.run(job)
         except Exception as error:  # noqa: BLE001 -- reported as the job's error, not raised
-            return JobResult("error", f"sandbox failure: {error}"[:300])
+            return JobResult(JobStatus.ERROR, (SANDBOX_FAILURE + str(error))[: channel.MAX_REASON])
         finally:
             self.pool.put(slot)
 
@@ -181,7 +185,7 @@ class Sandbox:
                     if progress is not None:
                         progress(done)
 
-        threads = [threading.Thread(target=work, daemon=True) for _ in range(self.count)]
+        threads = [threading.Thread(target=work, daemon=True) for _ in range(self.workers)]
         for thread in threads:
             thread.start()
         for thread in threads:

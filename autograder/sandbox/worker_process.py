@@ -20,7 +20,7 @@ import tempfile
 import time
 
 from . import cgroup, channel, launch, syscall_filter, worker
-from .job import SANDBOX_FAILURE, JobResult, MemoryLimitError, SandboxError
+from .job import SANDBOX_FAILURE, JobResult, JobStatus, MemoryLimitError, SandboxError
 
 START_TIMEOUT = 120.0  # importing the probe (numpy, for the course) on a very busy machine
 CLEANUP_GRACE = 10.0  # beyond the wall limit: killing leftovers, emptying /tmp
@@ -47,8 +47,8 @@ def encode_job(job, probe):
 # --------------------------------------------------------------------------
 
 SIGNAL_REASONS = {
-    signal.SIGXCPU: ("timeout", "exceeded the {cpu} s CPU time limit"),
-    signal.SIGXFSZ: ("error", "output limit ({output}) exceeded"),
+    signal.SIGXCPU: (JobStatus.TIMEOUT, "exceeded the {cpu} s CPU time limit"),
+    signal.SIGXFSZ: (JobStatus.ERROR, "output limit ({output}) exceeded"),
 }
 
 
@@ -63,24 +63,28 @@ def verdict(outcome, payload, job, limits, probe):
     words = {"cpu": limits.cpu_seconds, "output": channel.describe_bytes(limits.output_bytes)}
     kind = outcome["outcome"]
     if kind == "timeout":
-        return "timeout", f"exceeded the {limits.wall_seconds:g} s time limit", []
+        return JobStatus.TIMEOUT, f"exceeded the {limits.wall_seconds:g} s time limit", []
     if kind == "output":
-        return "error", f"output limit ({words['output']}) exceeded", []
+        return JobStatus.ERROR, f"output limit ({words['output']}) exceeded", []
     if kind == "signaled":
         number = outcome["signal"]
         if number in SIGNAL_REASONS:
             status, template = SIGNAL_REASONS[number]
             return status, template.format(**words), []
-        return "error", f"killed by signal {number} ({signal_name(number)})", []
+        return JobStatus.ERROR, f"killed by signal {number} ({signal_name(number)})", []
     if outcome["code"] != 0 or not payload:
-        return "error", f"the student code exited (status {outcome['code']}) before reporting", []
+        return (
+            JobStatus.ERROR,
+            f"the student code exited (status {outcome['code']}) before reporting",
+            [],
+        )
     try:
         status, decoded = read_payload(channel.parse_payload(payload), job.calls, probe)
     except ValueError as problem:  # channel.ChannelError, or the probe's decoder refusing
-        return "error", f"malformed result from the sandbox: {problem}", []
+        return JobStatus.ERROR, f"malformed result from the sandbox: {problem}", []
     if status == "error":
-        return "error", decoded, []
-    return "ok", "", decoded
+        return JobStatus.ERROR, decoded, []
+    return JobStatus.OK, "", decoded
 
 
 def read_payload(message, calls, probe):
@@ -337,7 +341,7 @@ class WorkerProcess:
             self.pending_oom_kills = 0
             self.replace("a job reached the memory limit")
             limit = channel.describe_bytes(self.limits.memory_bytes)
-            return "error", f"exceeded the {limit} memory limit", []
+            return JobStatus.ERROR, f"exceeded the {limit} memory limit", []
         if self.process is not None and (
             self.memory.pinned() > self.memory.baseline_pinned + LEFTOVER_BYTES
         ):
@@ -461,7 +465,7 @@ class WorkerProcess:
         try:
             data = encode_job(job, self.probe)
         except channel.JobTooLargeError as error:
-            return self.result("error", str(error), [], started)
+            return self.result(JobStatus.ERROR, str(error), [], started)
         failures = []
         for _attempt in range(2):
             if self.process is not None and not self.alive():
@@ -479,8 +483,8 @@ class WorkerProcess:
             self.replace(failure)
         if failures == [WORKER_DIED, WORKER_DIED]:
             reason = "the student code killed the sandbox worker (it was restarted)"
-            return self.result("error", reason, [], started)
-        return self.result("error", SANDBOX_FAILURE + failures[-1], [], started)
+            return self.result(JobStatus.ERROR, reason, [], started)
+        return self.result(JobStatus.ERROR, SANDBOX_FAILURE + failures[-1], [], started)
 
     def attempt(self, job, data, started):
         """(JobResult, None) once the job started, or (None, why it did not start)."""
@@ -505,19 +509,23 @@ class WorkerProcess:
             self.stop()
             if late:
                 reason = f"exceeded the {self.limits.wall_seconds:g} s time limit"
-                return self.result("timeout", reason, [], started), None
+                return self.result(JobStatus.TIMEOUT, reason, [], started), None
             if self.memory_killed():  # the kernel killed the worker at the job's memory limit
-                return self.result("error", "", [], started), None  # memory_verdict's reason
+                return self.result(
+                    JobStatus.ERROR, "", [], started
+                ), None  # memory_verdict's reason
             return None, WORKER_DIED
         drain(self.payload_r, payload)
         try:
             outcome = check_outcome(message)
         except (ValueError, channel.ChannelError):
             self.stop()
-            result = self.result("error", "malformed status from the sandbox worker", [], started)
+            result = self.result(
+                JobStatus.ERROR, "malformed status from the sandbox worker", [], started
+            )
             return result, None
         if len(payload) > channel.MAX_PAYLOAD_BYTES + channel.HEADER.size:
-            result = self.result("error", "the result is too large", [], started)
+            result = self.result(JobStatus.ERROR, "the result is too large", [], started)
         else:
             status, reason, observations = verdict(
                 outcome, bytes(payload), job, self.limits, self.probe

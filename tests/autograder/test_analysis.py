@@ -16,7 +16,10 @@ def findings(*sources, grade_ids=None):
         Cell(i, "code", text, gid)
         for i, (text, gid) in enumerate(zip(sources, grade_ids, strict=True))
     ]
-    return analysis.analyse(HE_EXERCISE, extraction.extract(cells), assignment.FUNCTIONS)
+    program = extraction.assemble(
+        cells, extraction.parse_cells(cells), assignment.SLOW_STAR_IMPORTS
+    )
+    return analysis.analyse(HE_EXERCISE, program, assignment.FUNCTIONS)
 
 
 def test_right_function_has_no_findings():
@@ -199,7 +202,9 @@ def test_a_helper_defined_only_below_the_test_cell_is_named_as_such():
         Cell(1, "code", "initialize_parameters_he_test(initialize_parameters_he)"),
         Cell(2, "code", "def helper(layers_dims):\n    return {}\n"),
     ]
-    program = extraction.exercise_programs(cells, [HE_EXERCISE])[HE_EXERCISE]
+    program = extraction.exercise_programs(cells, [HE_EXERCISE], assignment.SLOW_STAR_IMPORTS)[
+        HE_EXERCISE
+    ]
     result = analysis.analyse(HE_EXERCISE, program, assignment.FUNCTIONS)
     [note] = [note for note in result.notes if "`helper`" in note]
     assert "defined only below the exercise's test cell" in note

@@ -133,6 +133,11 @@ def test_parser_knows_every_command():
     assert (args.workers, args.json_dir, args.gradescope_dir) == (3, None, None)
 
 
+def test_the_usage_names_the_console_script():
+    """Does the usage show `autograder`, the command a plain install puts on the PATH?"""
+    assert cli.build_parser().format_usage().startswith("usage: autograder ")
+
+
 def test_limit_options_reach_the_sandbox_limits():
     """Do --time-limit, --memory-limit and --output-limit set the sandbox's Limits?"""
     for command in (["grade", "n.ipynb"], ["check", "n.ipynb"], ["grade-batch", "d", "--out", "o"]):

@@ -25,6 +25,11 @@ def cells(*sources, grade_ids=None):
     ]
 
 
+def program_of(cells):
+    """The Program of the whole notebook, as grading assembles it from the parsed cells."""
+    return extraction.assemble(cells, extraction.parse_cells(cells), assignment.SLOW_STAR_IMPORTS)
+
+
 def run(program):
     """Execute the extracted source as the sandbox does: a fresh namespace."""
     namespace = {}
@@ -34,7 +39,7 @@ def run(program):
 
 def test_calls_and_prints_are_dropped_definitions_kept():
     """Are training calls and prints left out, and imports, defs and constants kept?"""
-    program = extraction.extract(
+    program = program_of(
         cells(
             "import numpy as np\nSCALE = 10\nprint('hello')",
             "def f(layers_dims):\n    return np.zeros((SCALE, 1))",
@@ -50,7 +55,7 @@ def test_calls_and_prints_are_dropped_definitions_kept():
 
 def test_magics_and_shell_lines_are_stripped():
     """Do %line magics, !shell lines and help? lines no longer hide a cell's definitions?"""
-    program = extraction.extract(
+    program = program_of(
         cells(
             "%load_ext autoreload\n!pip install x\nnp.zeros?\nfiles = !ls\ndef g():\n    return 4"
         )
@@ -61,7 +66,7 @@ def test_magics_and_shell_lines_are_stripped():
 
 def test_python_cell_magic_keeps_its_body_other_cell_magics_are_dropped():
     """Is a %%time cell read as Python and a %%bash cell ignored?"""
-    program = extraction.extract(
+    program = program_of(
         cells("%%time\ndef timed():\n    return 1", "%%bash\necho def not_python():")
     )
     assert "timed" in program.functions
@@ -71,7 +76,7 @@ def test_python_cell_magic_keeps_its_body_other_cell_magics_are_dropped():
 
 def test_syntax_error_costs_only_its_cell():
     """Does a syntax error lose only the functions of its own cell?"""
-    program = extraction.extract(
+    program = program_of(
         cells(
             "def fine():\n    return 1",
             "def broken(:\n    return 2",
@@ -91,7 +96,8 @@ def test_a_huge_broken_cell_is_read_in_linear_time():
         "from autograder import extraction\n"
         "from autograder.notebook import Cell\n"
         "sources = ['\\n' * 200_000 + 'x)', ' ' * 200_000 + 'x', 'a ' * 100_000 + 'x)']\n"
-        "program = extraction.extract([Cell(i, 'code', s) for i, s in enumerate(sources)])\n"
+        "cells = [Cell(i, 'code', s) for i, s in enumerate(sources)]\n"
+        "program = extraction.assemble(cells, extraction.parse_cells(cells), frozenset())\n"
         "assert len(program.broken_cells) == 3\n"
     )
     # A quadratic pattern takes hours on these cells; the subprocess is stopped long before.
@@ -103,14 +109,14 @@ def test_a_huge_broken_cell_is_read_in_linear_time():
 
 def test_last_definition_wins():
     """When a function is defined twice, is the later one (notebook order) the one kept?"""
-    program = extraction.extract(cells("def f():\n    return 1", "def f():\n    return 2"))
+    program = program_of(cells("def f():\n    return 1", "def f():\n    return 2"))
     assert run(program)["f"]() == 2
     assert program.functions["f"].cell == 1
 
 
 def test_unused_and_slow_imports_are_left_out():
     """Are imports no definition needs, and the init_utils star import, left out?"""
-    program = extraction.extract(
+    program = program_of(
         cells(
             "import matplotlib.pyplot as plt\nimport numpy as np\nfrom init_utils import *",
             "def f(layers_dims):\n    return np.ones(1)",
@@ -122,18 +128,24 @@ def test_unused_and_slow_imports_are_left_out():
     assert program.star_modules == {"init_utils"}
 
 
+def test_only_the_star_imports_it_is_given_are_dropped():
+    """Does extraction drop the star imports of the modules it is given, and only those?"""
+    notebook = cells("from toy_helpers import *\nfrom init_utils import *\ndef f():\n    return 1")
+    program = extraction.assemble(notebook, extraction.parse_cells(notebook), {"toy_helpers"})
+    assert "toy_helpers" not in program.source
+    assert "from init_utils import *" in program.source
+
+
 def test_a_failing_import_does_not_lose_the_definitions():
     """Does an import of a missing module leave the rest of the program usable?"""
-    program = extraction.extract(
-        cells("import not_a_module_here\ndef f():\n    return not_a_module_here")
-    )
+    program = program_of(cells("import not_a_module_here\ndef f():\n    return not_a_module_here"))
     namespace = run(program)
     assert "f" in namespace
 
 
 def test_assignment_from_a_call_is_dropped_but_known_as_a_global():
     """Is `n = len(x)` left out of the program yet listed among module-level names?"""
-    program = extraction.extract(cells("n = len([1, 2])\nfor k in range(3):\n    pass"))
+    program = program_of(cells("n = len([1, 2])\nfor k in range(3):\n    pass"))
     assert "len(" not in program.source
     assert {"n", "k"} <= program.assigned_names
 
@@ -141,13 +153,13 @@ def test_assignment_from_a_call_is_dropped_but_known_as_a_global():
 def test_grade_cells_are_indexed_by_grade_id():
     """Is every cell with a grade_id found, also a markdown one?"""
     markdown = Cell(0, "markdown", "# Title", "intro")
-    program = extraction.extract([markdown, *cells("x = 1", grade_ids=["code"])])
+    program = program_of([markdown, *cells("x = 1", grade_ids=["code"])])
     assert program.grade_cells == {"intro": 0, "code": 0}
 
 
 def test_future_import_does_not_break_the_program():
     """Does `from __future__ import annotations` in a cell leave the program runnable?"""
-    program = extraction.extract(
+    program = program_of(
         cells("from __future__ import annotations\ndef f(x: Later) -> int:\n    return 1")
     )
     assert run(program)["f"](0) == 1
@@ -155,7 +167,7 @@ def test_future_import_does_not_break_the_program():
 
 def test_a_lambda_assigned_to_a_name_is_a_function():
     """Is `f = lambda layers_dims: ...` found as the function f, as the notebook would see it?"""
-    program = extraction.extract(cells("import numpy as np\nf = lambda layers_dims: np.ones(2)"))
+    program = program_of(cells("import numpy as np\nf = lambda layers_dims: np.ones(2)"))
     assert "f" in program.functions
     assert run(program)["f"]([1]).shape == (2,)
 
@@ -168,7 +180,9 @@ HE_TEST_CALL = "initialize_parameters_he_test(initialize_parameters_he)"
 def graded_he(*sources, grade_ids=None):
     """What the He exercise's program returns when its function is called."""
     he = assignment.exercise("he")
-    program = extraction.exercise_programs(cells(*sources, grade_ids=grade_ids), [he])[he]
+    program = extraction.exercise_programs(
+        cells(*sources, grade_ids=grade_ids), [he], assignment.SLOW_STAR_IMPORTS
+    )[he]
     return run(program)["initialize_parameters_he"]([2, 1])
 
 
@@ -211,7 +225,7 @@ def test_helpers_are_the_versions_above_the_test_cell():
 def test_a_cell_over_the_size_limit_is_left_out_unparsed():
     """Is a cell larger than the per-cell limit a broken cell, its neighbours kept?"""
     huge = "def big(layers_dims):\n    return [" + "0, " * 40_000 + "0]\n"
-    program = extraction.extract(cells("def fine():\n    return 1", huge))
+    program = program_of(cells("def fine():\n    return 1", huge))
     assert "fine" in program.functions
     [broken] = program.broken_cells
     assert broken.too_large and broken.defines == ["big"]
@@ -225,7 +239,7 @@ def test_a_cell_over_the_size_limit_is_left_out_unparsed():
 )
 def test_code_nested_too_deeply_is_left_out_not_a_crash(expression):
     """Is code nested past the depth limit a broken cell (unparse and symtable recurse)?"""
-    program = extraction.extract(
+    program = program_of(
         cells(f"x = {expression}", f"def g(layers_dims):\n    return {expression}", "y = 2")
     )
     assert [broken.cell for broken in program.broken_cells] == [0, 1]
@@ -240,14 +254,14 @@ def test_code_nested_too_deeply_is_left_out_not_a_crash(expression):
 )
 def test_a_cell_that_parses_but_does_not_compile_is_a_syntax_error(body):
     """Is a cell Python's compiler refuses (though it parses) a broken cell, as when run?"""
-    program = extraction.extract(cells(f"def f(layers_dims):\n    {body}\n    return 1"))
+    program = program_of(cells(f"def f(layers_dims):\n    {body}\n    return 1"))
     [broken] = program.broken_cells
     assert broken.defines == ["f"] and not broken.too_large
 
 
 def test_top_level_await_is_allowed_as_in_ipython():
     """Is a cell with a top-level await (IPython runs it) kept, not called broken?"""
-    program = extraction.extract(cells("await something()\ndef f(layers_dims):\n    return 1"))
+    program = program_of(cells("await something()\ndef f(layers_dims):\n    return 1"))
     assert not program.broken_cells
     assert "f" in program.functions
 

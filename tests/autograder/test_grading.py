@@ -15,7 +15,7 @@ from autograder import assignment, grading, reference
 from autograder.data import Exercise
 from autograder.report import report_data
 from autograder.report import table as report_table
-from autograder.sandbox import JobResult
+from autograder.sandbox import Job, JobResult
 
 EXPECTED = corpus_expectations()
 EXERCISES = [public_tests.FUNCTION_NAMES[scheme] for scheme in public_tests.SCHEMES]
@@ -218,6 +218,7 @@ def test_a_notebook_over_the_memory_bound_is_a_reason(content_attacks, monkeypat
     """Is a notebook whose reading needs more memory than the bound a one-line reason?"""
     submitted, _ = content_attacks
     small = grading.bounded.Bounds(memory_bytes=64 << 20, cpu_seconds=5, wall_seconds=10.0)
+    grading.close_notebook_reader()  # the next reader is forked with the small bounds
     monkeypatch.setattr(grading, "PREPARE_BOUNDS", small)
     submission = grading.prepare(hostile_files.notebook_path(submitted, "million_cells"))
     grading.close_notebook_reader()  # not to keep a reader with the small bounds
@@ -394,7 +395,8 @@ def test_every_report_says_which_limits_were_enforced(sandbox):
         [SUBMISSIONS / "correct_loop.ipynb", SUBMISSIONS / "empty_file.ipynb"], sandbox
     )
     assert set(graded.limits) >= {"memory", "cpu", "wall clock", "processes", "syscall filter"}
-    assert graded.limits == sandbox.enforced_limits()
+    [job_result] = sandbox.run_many([Job("", "initialize_parameters_he", ())])
+    assert graded.limits == job_result.limits
     assert unreadable.limits == {}
     assert "Limits enforced on the student's code:" in report_table(graded)
 

@@ -231,7 +231,9 @@ def check_analysis(sources, ids=None):
         notebook.Cell(index, "code", source, grade_id)
         for index, (source, grade_id) in enumerate(zip(sources, ids, strict=True))
     ]
-    programs = extraction.exercise_programs(cells, assignment.EXERCISES)
+    programs = extraction.exercise_programs(
+        cells, assignment.EXERCISES, assignment.SLOW_STAR_IMPORTS
+    )
     for spec, program in programs.items():
         findings = analysis.analyse(spec, program, assignment.FUNCTIONS)
         assert findings.verdict in (None, Status.MISSING, Status.ERROR)

@@ -1,12 +1,13 @@
 """The Probe: the sandbox runs jobs for any user, and knows nothing of the course."""
 
+import dataclasses
 import subprocess
 import sys
 
 import pytest
 from files import toy_probe
 
-from autograder.sandbox import Job, Limits, Probe, Sandbox
+from autograder.sandbox import Job, JobStatus, Limits, Probe, Sandbox
 from autograder.sandbox import launch as sandbox_launch
 
 TOY_PROBE = Probe(
@@ -46,6 +47,17 @@ def test_a_probe_that_refuses_a_call_makes_it_a_grader_error():
     with Sandbox(TOY_PROBE, workers=1, isolation="none") as box:
         result = box.run(Job("def add(a): return a", "add", [{"args": ["x"]}]))
     assert result.status == "error" and "bad call" in result.reason
+
+
+def test_a_job_is_a_frozen_value_and_ends_with_a_job_status():
+    """Can a Job not be changed once made, and is each result's status a JobStatus by name?"""
+    job = Job("def add(a, b): return a + b", "add", ({"args": [2, 3]},))
+    with pytest.raises(dataclasses.FrozenInstanceError):
+        job.calls = ()
+    with Sandbox(TOY_PROBE, workers=1, isolation="none") as box:
+        ran, refused = box.run(job), box.run(Job("", "add", ({"args": ["x"]},)))
+    assert (ran.status, refused.status) == (JobStatus.OK, JobStatus.ERROR)
+    assert type(ran.status) is JobStatus and type(refused.status) is JobStatus
 
 
 def test_importing_the_sandbox_imports_nothing_of_the_course():

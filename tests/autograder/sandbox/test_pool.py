@@ -37,9 +37,11 @@ import pytest
 
 import public_tests
 from autograder import cases
+from autograder.grading import GRADER_FAILURES
 from autograder.probe import COURSE_PROBE
 from autograder.sandbox import (
     MIN_JOB_MEMORY,
+    SANDBOX_FAILURE,
     Job,
     Limits,
     MemoryLimitError,
@@ -48,6 +50,7 @@ from autograder.sandbox import (
     tagged_processes,
 )
 from autograder.sandbox import launch as sandbox_launch
+from autograder.sandbox.channel import MAX_REASON
 
 ROOT = Path(__file__).resolve().parents[3]
 HOSTILE = ROOT / "tests" / "files" / "hostile"
@@ -418,9 +421,10 @@ def test_the_idle_child_is_confined_before_its_job_and_its_death_costs_the_job_n
     if not level_available(level):
         pytest.skip(sandbox_launch.unavailable(level))
     with Sandbox(COURSE_PROBE, workers=1, limits=LIMITS, isolation=level) as box:
-        if box.enforced_limits()["syscall filter"].startswith("off"):
+        first = box.run(he_job(CORRECT_HE))
+        if first.limits["syscall filter"].startswith("off"):
             pytest.skip("no syscall filter on this machine")
-        assert all_cases_pass(box.run(he_job(CORRECT_HE)))
+        assert all_cases_pass(first)
         idle = idle_child(box)
         assert set_up_while_idle(idle)
         os.kill(idle, signal.SIGKILL)
@@ -466,6 +470,19 @@ def test_a_sandbox_that_fails_twice_before_the_job_starts_reports_its_own_failur
     assert reason.startswith("sandbox failure (not the student's code): the job process exited")
     assert "student code exited" not in reason
     assert len(replacements) == 2
+
+
+def test_a_failure_of_the_sandbox_in_a_job_is_one_a_rerun_tries_again():
+    """When running a job raises in the sandbox itself (a malformed call: a grader bug), is
+    the job an error whose reason starts with SANDBOX_FAILURE, so a rerun of the batch
+    grades that submission again?"""
+    malformed = [{"kind": "no such kind", "layers_dims": [2, 1]}]
+    with Sandbox(COURSE_PROBE, workers=1, limits=LIMITS, isolation="none") as box:
+        result = box.run(Job(CORRECT_HE, "initialize_parameters_he", malformed))
+    assert result.status == "error"
+    assert result.reason.startswith(SANDBOX_FAILURE + "bad call")
+    assert len(result.reason) <= MAX_REASON
+    assert any(failure in result.reason for failure in GRADER_FAILURES)
 
 
 def test_a_worker_left_unclean_is_replaced_before_the_next_job():
@@ -726,9 +743,12 @@ def test_limits_above_one_gibibyte_are_refused():
 
 @pytest.mark.slow
 def test_a_memory_limit_below_the_preloaded_modules_is_refused():
-    """Is a memory limit that numpy alone would exhaust refused at start, saying what is needed?"""
+    """Is a limit the preloaded modules would exhaust refused at start, saying what is needed?"""
     # The room a job needs above the preloaded modules, and nothing for the modules themselves.
-    with pytest.raises(MemoryLimitError, match=r"too low: numpy .* allow at least \d+ MiB"):
+    with pytest.raises(
+        MemoryLimitError,
+        match=r"too low: the interpreter and the preloaded modules take .*; allow at least \d+ MiB",
+    ):
         Sandbox(COURSE_PROBE, limits=Limits(memory_bytes=MIN_JOB_MEMORY))
 
 
