@@ -114,7 +114,9 @@ def lines_of_report(data):
                 max_score=number(entry.get("max_score")),
                 passed=entry.get("status") == Status.PASSED,
                 status=str(entry.get("status", "")),
-                first_line=report.first_line(feedback) if entry.get("status") != "passed" else "",
+                first_line=report.first_line(feedback)
+                if entry.get("status") != Status.PASSED
+                else "",
                 cases=None,
                 misconceptions=tuple(dict.fromkeys(named)),
             )
