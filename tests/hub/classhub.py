@@ -132,7 +132,8 @@ def stop_hub(hub):
         except subprocess.TimeoutExpired:
             os.killpg(hub.process.pid, signal.SIGKILL)
             hub.process.wait()
-    return hub.process.stdout.read()
+    with hub.process.stdout:  # closed here: an open pipe would be left to the garbage collector
+        return hub.process.stdout.read()
 
 
 @contextlib.contextmanager
