@@ -4,12 +4,14 @@ import contextlib
 import csv
 import json
 import os
+import re
 import signal
 import subprocess
 import sys
 import time
 
 import pytest
+from support import RELEASE
 from support.corpus import SUBMISSIONS
 
 from autograder import cli, report
@@ -133,6 +135,20 @@ def test_check_exits_1_unless_every_exercise_passes(root):
         statuses[name] = done.returncode
     assert statuses == CHECK_STATUSES
     assert cli.CHECK_FAILED == 1
+
+
+def test_check_names_the_stub_as_the_notebook_shows_it(root):
+    """Does check's fix for an untouched exercise quote the stub the released notebook
+    shows (`# YOUR CODE HERE` over `raise NotImplementedError()`), and no lines it lacks?"""
+    notebook = (RELEASE / "Initialization.ipynb").read_text()
+    done = autograder("check", SUBMISSIONS / "unanswered_release.ipynb", cwd=root)
+    fixes = [line for line in done.stdout.splitlines() if "[unanswered_stub]" in line]
+    assert len(fixes) == 3, done.stdout
+    for fix in fixes:
+        quoted = re.findall(r"`([^`]+)`", fix)
+        assert "# YOUR CODE HERE" in quoted and "raise NotImplementedError()" in quoted, fix
+        assert all(text in notebook for text in quoted), fix
+        assert "YOUR CODE lines" not in fix and "release" not in fix
 
 
 def test_a_sandbox_that_cannot_start_is_not_a_failed_check(root, tmp_path):
