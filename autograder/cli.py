@@ -1,9 +1,15 @@
 """Command line of the autograder: grade, grade-batch, check.
 
-Exit status: 0 whenever a result was produced (a notebook that cannot be read
-is a result: score 0, status error); 2 for a usage error, such as a path that
-does not exist, with a one-line message on stderr; 1 when no sandbox can start
-on this machine; 141 (as for SIGPIPE) when the reader of stdout went away, quietly.
+Exit status of grade and grade-batch: 0 whenever a result was produced, whatever the
+score (a notebook that cannot be read is a result: score 0, status error) -- a grade is
+not a check; 2 for a usage error, such as a path that does not exist, with a one-line
+message on stderr; 1 when no sandbox can start on this machine.
+
+Exit status of check: 0 when every exercise passed its public cases and static checks;
+1 when any did not (the table says which); 2 for a usage error; 3 when no sandbox can
+start -- not 1, which would tell the student that the notebook failed.
+
+Every command: 141 (as for SIGPIPE) when the reader of stdout went away, quietly.
 """
 
 import argparse
@@ -20,6 +26,10 @@ from .sandbox import LEVELS
 USAGE_ERROR = 2
 # The sandbox could not start at all (no result can be produced on this machine).
 SANDBOX_ERROR = 1
+# check: some exercise did not pass (so a shell or CI step running check fails).
+CHECK_FAILED = 1
+# check: the sandbox could not start; its own code, so that it is never read as CHECK_FAILED.
+CHECK_SANDBOX_ERROR = 3
 # stdout was closed by its reader: what a shell reports for a process ended by SIGPIPE.
 BROKEN_PIPE = 128 + 13
 ISOLATIONS = ("auto", *LEVELS)
@@ -121,7 +131,14 @@ def build_parser():
     )
     commands = parser.add_subparsers(dest="command", required=True)
 
-    grade = commands.add_parser("grade", help="grade one notebook (public and hidden cases)")
+    grade = commands.add_parser(
+        "grade",
+        help="grade one notebook (public and hidden cases)",
+        description="Grade one notebook on the public and hidden cases; exit 0 whenever a "
+        "report is printed, whatever the score (a grade is not a check: use check for a "
+        f"pass/fail status), {USAGE_ERROR} for a usage error, {SANDBOX_ERROR} when no "
+        "sandbox can start.",
+    )
     grade.add_argument("notebook", type=Path)
     grade.add_argument("--json", action="store_true", help="print one JSON object on stdout")
     add_sandbox_options(grade, workers=False)
@@ -143,7 +160,13 @@ def build_parser():
     )
     add_sandbox_options(batch)
 
-    check = commands.add_parser("check", help="a student's check before submitting (public cases)")
+    check = commands.add_parser(
+        "check",
+        help="a student's check before submitting (public cases)",
+        description="Run the static checks and public cases; exit 0 when every exercise "
+        f"passes, {CHECK_FAILED} when any does not, {USAGE_ERROR} for a usage error, "
+        f"{CHECK_SANDBOX_ERROR} when no sandbox can start.",
+    )
     check.add_argument("notebook", type=Path)
     add_sandbox_options(check, workers=False)
     return parser
@@ -227,10 +250,12 @@ def run_grade(args):
 
 
 def run_check(args):
+    """Check one notebook on the public cases; CHECK_FAILED unless every exercise passed."""
     limits = limits_from(args)  # a bad limit is refused before anything is read
     require_file(args.notebook)
     with launch_sandbox(args, limits) as sandbox:
         from . import grading, report
+        from .data import Status
 
         result = grading.grade_notebook(args.notebook, sandbox, hidden=False)
         print(report.table(result, title="Check (public cases only)"))
@@ -239,7 +264,8 @@ def run_check(args):
             "other layer sizes, so make your functions work for any layers_dims.",
             flush=True,
         )
-    return 0
+    passed = all(entry.status == Status.PASSED for entry in result.exercises)
+    return 0 if passed else CHECK_FAILED
 
 
 def run_batch(args):
@@ -336,4 +362,4 @@ def run_command(argv):
         return USAGE_ERROR
     except SandboxError as error:
         print(f"autograder: the sandbox did not start: {error}", file=sys.stderr)
-        return SANDBOX_ERROR
+        return CHECK_SANDBOX_ERROR if args.command == "check" else SANDBOX_ERROR

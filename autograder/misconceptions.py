@@ -124,8 +124,8 @@ CATALOGUE = (
     Misconception(
         "unanswered_stub",
         ALL,
-        "the function still raises NotImplementedError: the release's stub was not replaced",
-        "replace `raise NotImplementedError()` with your code between the YOUR CODE lines",
+        "the function still raises NotImplementedError: its stub was not replaced",
+        "under `# YOUR CODE HERE`, replace `raise NotImplementedError()` with your code",
         (turned(draw=the_stub),),
     ),
     Misconception(

@@ -4,12 +4,14 @@ import contextlib
 import csv
 import json
 import os
+import re
 import signal
 import subprocess
 import sys
 import time
 
 import pytest
+from support import RELEASE
 from support.corpus import SUBMISSIONS
 
 from autograder import cli, report
@@ -98,16 +100,77 @@ def test_a_fallback_warning_is_printed_once(root, tmp_path):
 
 @pytest.mark.slow
 def test_readable_grade_and_check(root):
-    """Does `grade` print a table and `check` the public cases only, both exit 0?"""
+    """Does `grade` print a table and exit 0, and `check` the public cases only, exiting 1
+    on this notebook that fails its He cases?"""
     notebook = SUBMISSIONS / "xavier_instead_of_he.ipynb"
     graded = autograder("grade", notebook, cwd=root)
     assert graded.returncode == 0
     assert "11/18" in graded.stdout and "[xavier_instead_of_he]" in graded.stdout
     checked = autograder("check", notebook, cwd=root)
-    assert checked.returncode == 0
+    assert checked.returncode == 1
     assert "public cases only" in checked.stdout
     assert "hidden case layers_dims" not in checked.stdout
     assert "5/9" in checked.stdout  # 2 + 3 public points; the He seeding case needs right values
+
+
+# What `check` exits with on each notebook: 0 only when every exercise passes.
+CHECK_STATUSES = {
+    "correct_loop": 0,
+    "correct_helper_function": 0,
+    "unanswered_release": 1,  # every case fails
+    "xavier_instead_of_he": 1,  # zeros and random pass, He fails on its values
+    "syntax_error_in_he_cell": 1,  # a static check keeps He from running
+    "png_named_ipynb": 1,  # a notebook that cannot be read passes nothing
+}
+
+
+def test_check_exits_1_unless_every_exercise_passes(root):
+    """Does `check` exit 0 on a notebook whose every exercise passes and 1 (a failed check,
+    not a usage or sandbox error) on one with any case or static check failing, printing
+    its table either way?"""
+    statuses = {}
+    for name in CHECK_STATUSES:
+        done = autograder("check", SUBMISSIONS / f"{name}.ipynb", cwd=root)
+        assert "public cases only" in done.stdout, done.stderr
+        statuses[name] = done.returncode
+    assert statuses == CHECK_STATUSES
+    assert cli.CHECK_FAILED == 1
+
+
+def test_check_names_the_stub_as_the_notebook_shows_it(root):
+    """Does check's fix for an untouched exercise quote the stub the released notebook
+    shows (`# YOUR CODE HERE` over `raise NotImplementedError()`), and no lines it lacks?"""
+    notebook = (RELEASE / "Initialization.ipynb").read_text()
+    done = autograder("check", SUBMISSIONS / "unanswered_release.ipynb", cwd=root)
+    fixes = [line for line in done.stdout.splitlines() if "[unanswered_stub]" in line]
+    assert len(fixes) == 3, done.stdout
+    for fix in fixes:
+        quoted = re.findall(r"`([^`]+)`", fix)
+        assert "# YOUR CODE HERE" in quoted and "raise NotImplementedError()" in quoted, fix
+        assert all(text in notebook for text in quoted), fix
+        assert "YOUR CODE lines" not in fix and "release" not in fix
+
+
+def test_a_sandbox_that_cannot_start_is_not_a_failed_check(root, tmp_path):
+    """Is a check whose sandbox cannot start (bwrap not found) exit 3 -- told apart from a
+    notebook that fails (1) -- while grade keeps exit 1 for it, one line on stderr each?"""
+    environment = {**os.environ, "PATH": str(tmp_path)}  # no bwrap on it
+    notebook = SUBMISSIONS / "correct_loop.ipynb"
+    statuses = {}
+    for command in ("check", "grade"):
+        done = subprocess.run(
+            [sys.executable, "-m", "autograder", command, notebook, "--isolation", "bubblewrap"],
+            cwd=root,
+            env=environment,
+            capture_output=True,
+            text=True,
+            timeout=300,
+        )
+        assert done.stdout == ""
+        assert done.stderr.count("\n") == 1 and "the sandbox did not start" in done.stderr
+        statuses[command] = done.returncode
+    assert statuses == {"check": 3, "grade": 1}
+    assert statuses == {"check": cli.CHECK_SANDBOX_ERROR, "grade": cli.SANDBOX_ERROR}
 
 
 @pytest.mark.slow
