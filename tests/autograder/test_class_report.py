@@ -12,6 +12,7 @@ from html.parser import HTMLParser
 from pathlib import Path
 
 import pytest
+from support import run_autograder as autograder
 from support.corpus import SUBMISSIONS
 from support.hostile_names import message_notebook
 
@@ -222,16 +223,6 @@ def test_graded_exercises_carry_their_case_verdicts_and_named_mistakes(corpus_re
             assert [case for case, _ in entry.cases] == [case.name for case in CASES[entry.name]]
             if not entry.flags:
                 assert sum(passed for _, passed in entry.cases) == entry.score, name
-
-
-def autograder(*arguments, cwd):
-    return subprocess.run(
-        [sys.executable, "-m", "autograder", *map(str, arguments)],
-        cwd=cwd,
-        capture_output=True,
-        text=True,
-        timeout=300,
-    )
 
 
 @pytest.mark.slow

@@ -12,20 +12,11 @@ import time
 
 import pytest
 from support import RELEASE
+from support import run_autograder as autograder
 from support.corpus import SUBMISSIONS
 
 from autograder import cli, report
 from autograder.batch_output import read_rows
-
-
-def autograder(*arguments, cwd):
-    return subprocess.run(
-        [sys.executable, "-m", "autograder", *map(str, arguments)],
-        cwd=cwd,
-        capture_output=True,
-        text=True,
-        timeout=300,
-    )
 
 
 @pytest.mark.slow

@@ -33,6 +33,8 @@ path of the notebook in `dest`.
 """
 
 import shutil
+import subprocess
+import sys
 from pathlib import Path
 
 import nbformat
@@ -135,3 +137,14 @@ def write_answers(dest, answers):
 def write_solved_release(dest):
     """Copy the release into dest with every exercise answered by SOLUTIONS."""
     return write_answers(dest, SOLUTIONS)
+
+
+def run_autograder(*arguments, cwd):
+    """`python -m autograder ARGUMENTS` in cwd, as a user runs it; the CompletedProcess (text)."""
+    return subprocess.run(
+        [sys.executable, "-m", "autograder", *map(str, arguments)],
+        cwd=cwd,
+        capture_output=True,
+        text=True,
+        timeout=300,
+    )

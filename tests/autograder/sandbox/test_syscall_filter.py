@@ -11,6 +11,7 @@ import subprocess
 import sys
 
 import pytest
+from test_pool import CORRECT_HE
 
 from autograder import cases
 from autograder.probe import COURSE_PROBE
@@ -125,15 +126,4 @@ def test_a_filter_libseccomp_cannot_build_is_reported_off_and_leaks_nothing(monk
     assert len(os.listdir("/proc/self/fd")) == descriptors
 
 
-CORRECT_HE = """import numpy as np
-
-def initialize_parameters_he(layers_dims):
-    np.random.seed(3)
-    parameters = {}
-    for l in range(1, len(layers_dims)):
-        scale = np.sqrt(2 / layers_dims[l - 1])
-        parameters["W" + str(l)] = np.random.randn(layers_dims[l], layers_dims[l - 1]) * scale
-        parameters["b" + str(l)] = np.zeros((layers_dims[l], 1))
-    return parameters
-"""
 HE_CALLS = [{"kind": c.kind, "layers_dims": c.layers_dims} for c in cases.all_cases("he")]
