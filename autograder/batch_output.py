@@ -157,8 +157,11 @@ class BatchOutputs:
             paths.append(self.gradescope_dir / name / "results.json")
         return paths
 
-    def record(self, student, key, name, result):
-        """Write one graded submission's reports, then its row, to disk."""
+    def record(self, student, key, name, result, **details):
+        """Write one graded submission's reports, then its row, to disk.
+
+        details -- the row's assignment, timestamp and notes (report.csv_row)
+        """
         if self.json_dir is not None:
             write_atomically(self.json_dir / f"{name}.json", report.to_json(result) + "\n")
         if self.gradescope_dir is not None:
@@ -167,7 +170,7 @@ class BatchOutputs:
             results = report.gradescope_results(result)
             text = json.dumps(results, indent=2, ensure_ascii=False) + "\n"
             write_atomically(folder / "results.json", text)
-        row = report.csv_row(student, key, result)
+        row = report.csv_row(student, key, result, **details)
         self.writer.writerow(row)
         self.handle.flush()
         os.fsync(self.handle.fileno())

@@ -294,6 +294,9 @@ def run_batch(args):
             )
         except OutputError as error:
             raise UsageError(str(error)) from None
+        except batch.NoSubmissionsError as error:
+            # A folder in a layout it does not understand, or empty: not a batch of none.
+            raise UsageError(f"{quoted(args.folder)}: {error}") from None
         except OSError as error:
             raise UsageError(
                 f"cannot read or write {quoted(error.filename or '?')}: {error.strerror}"

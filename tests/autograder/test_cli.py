@@ -175,7 +175,7 @@ def test_grade_batch_command(root, tmp_path):
     done = autograder("grade-batch", folder, "--out", out, "--workers", "1", cwd=root)
     assert done.returncode == 0, done.stderr
     with out.open(newline="") as handle:
-        rows = {row["student"]: row for row in csv.DictReader(handle)}
+        rows = {row["student_id"]: row for row in csv.DictReader(handle)}
     assert rows["correct_loop"]["score"] == "18"
     assert rows["truncated_json"]["status"] == "error"
 
