@@ -1,4 +1,4 @@
-"""Command line of the autograder: grade, grade-batch, check.
+"""Command line of the autograder: grade, grade-batch, check, gradescope-package.
 
 Exit status of grade and grade-batch: 0 whenever a result was produced, whatever the
 score (a notebook that cannot be read is a result: score 0, status error) -- a grade is
@@ -169,6 +169,16 @@ def build_parser():
     )
     check.add_argument("notebook", type=Path)
     add_sandbox_options(check, workers=False)
+
+    package = commands.add_parser(
+        "gradescope-package",
+        help="build the autograder zip to upload to Gradescope",
+        description="Write a Gradescope autograder (setup.sh, run_autograder, the grader "
+        f"and its pinned requirements) as a zip; exit 0 when written, {USAGE_ERROR} if not.",
+    )
+    package.add_argument(
+        "--out", type=Path, default=Path("autograder.zip"), help="the zip to write"
+    )
     return parser
 
 
@@ -325,10 +335,28 @@ def run_class_report(args, done):
     print(f"wrote the class report {quoted(index)}")
 
 
+def run_gradescope_package(args):
+    from .gradescope_package import PackageError, write_package
+
+    if args.out.is_dir():
+        raise UsageError(f"--out names a folder, not a zip file: {quoted(args.out)}")
+    try:
+        size = write_package(args.out)
+    except PackageError as error:
+        raise UsageError(str(error)) from None
+    except OSError as error:
+        raise UsageError(
+            f"cannot write {quoted(error.filename or args.out)}: {error.strerror}"
+        ) from None
+    print(f"wrote {quoted(args.out)} ({size / KIB:.0f} KiB): upload it as the autograder")
+    return 0
+
+
 COMMANDS = {
     "grade": run_grade,
     "grade-batch": run_batch,
     "check": run_check,
+    "gradescope-package": run_gradescope_package,
 }
 
 

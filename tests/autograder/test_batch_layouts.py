@@ -4,11 +4,10 @@ understands -- with nbgrader's submission time -- and refuse a folder it does no
 import csv
 import os
 import shutil
-import subprocess
-import sys
 import threading
 
 import pytest
+from support import run_autograder as autograder
 from support.corpus import SUBMISSIONS
 
 from autograder import batch, cli, report
@@ -120,7 +119,7 @@ def test_student_folders_without_assignment_folders_are_a_layout(sandbox, tmp_pa
     ],
     ids=["empty", "no_notebook", "too_deep", "empty_submitted"],
 )
-def test_a_folder_in_no_layout_it_understands_is_a_one_line_error(tmp_path, layout):
+def test_a_folder_in_no_layout_it_understands_is_a_one_line_error(root, tmp_path, layout):
     """Is a folder with no submission in any layout refused with a one-line message naming
     the layouts and exit 2 -- not 0 rows and success?"""
     folder = tmp_path / "given"
@@ -131,12 +130,7 @@ def test_a_folder_in_no_layout_it_understands_is_a_one_line_error(tmp_path, layo
     with pytest.raises(batch.NoSubmissionsError, match="DIR/<student>/\\*.ipynb"):
         batch.find_submissions(folder)
     out = tmp_path / "grades.csv"
-    done = subprocess.run(
-        [sys.executable, "-m", "autograder", "grade-batch", str(folder), "--out", str(out)],
-        capture_output=True,
-        text=True,
-        timeout=120,
-    )
+    done = autograder("grade-batch", folder, "--out", out, "--workers", "1", cwd=root)
     assert done.returncode == cli.USAGE_ERROR, done.stderr
     assert done.stderr.count("\n") == 1 and "no submissions found" in done.stderr
     assert "DIR/submitted/<student>/<assignment>/*.ipynb" in done.stderr
