@@ -12,6 +12,7 @@ import os
 import subprocess
 import sys
 import zipfile
+from pathlib import Path
 
 import pytest
 from support.corpus import SUBMISSIONS
@@ -19,6 +20,7 @@ from support.output_fuzzing import unsafe_characters
 
 from autograder import gradescope_package
 
+TESTS = Path(__file__).resolve().parents[1]
 FULL_MARKS = 18.0
 SCRIPTS = ("setup.sh", "run_autograder")
 
@@ -164,3 +166,25 @@ def test_an_odd_name_and_a_scratch_notebook_are_graded_and_said(package, tmp_pat
     )
     assert scratch["score"] == FULL_MARKS
     assert "Graded Initialization.ipynb; not graded: \\x1b]0;x\\x07.ipynb." in scratch["output"]
+
+
+def test_in_a_container_without_namespaces_it_falls_back_to_none_and_still_grades(
+    package, tmp_path
+):
+    """Under Docker's default refusals (no namespaces, as in Gradescope's container), does
+    run_autograder say it fell back to isolation none -- and still grade 18/18?"""
+    root = unpacked(package, tmp_path / "autograder")
+    correct = (SUBMISSIONS / "correct_loop.ipynb").read_bytes()
+    (root / "submission" / "Initialization.ipynb").write_bytes(correct)
+    done = subprocess.run(
+        [sys.executable, "-m", "support.docker_like", root / "source" / "run_autograder"],
+        env={**os.environ, "AUTOGRADER_ROOT": str(root), "AUTOGRADER_PYTHON": sys.executable},
+        cwd=TESTS,
+        capture_output=True,
+        text=True,
+        timeout=300,
+    )
+    assert done.returncode == 0, done.stderr
+    assert "(isolation: none)" in done.stdout
+    assert "fell back to 'none'" in done.stderr
+    assert valid_results((root / "results" / "results.json").read_text())["score"] == FULL_MARKS
