@@ -233,3 +233,24 @@ def test_a_hostile_timestamp_costs_the_student_no_grade(sandbox, tmp_path):
     (row,) = rows_of(out)
     assert (row["student_id"], row["score"], row["status"]) == ("mallory", "18", "graded")
     assert row["timestamp"] == "" and row["reason"].startswith("timestamp.txt: longer than")
+
+
+def test_a_rerun_after_the_students_folder_changed_keeps_one_row_for_them(sandbox, tmp_path):
+    """When a student's folder changes between two runs (the instructor removes the extra
+    notebook that kept it from being graded), does the resumed CSV still hold one row for
+    the student -- the new one -- while a student who is gone keeps their old row?"""
+    course = tmp_path / "course"
+    folder = course / "submitted" / "eve" / "initialization"
+    student_file(course, "submitted/eve/initialization/mine.ipynb", "correct_loop.ipynb")
+    student_file(course, "submitted/eve/initialization/draft.ipynb", "no_seed.ipynb")
+    student_file(course, "submitted/gone/initialization/Initialization.ipynb", "no_seed.ipynb")
+    student_file(course, "submitted/ana/initialization/Initialization.ipynb", "no_seed.ipynb")
+    out = tmp_path / "grades.csv"
+    batch.grade_batch(course, sandbox, out, show_progress=False)
+    assert {row["student_id"]: row["status"] for row in rows_of(out)}["eve"] == "error"
+    (folder / "draft.ipynb").unlink()
+    shutil.rmtree(course / "submitted" / "gone")
+    done = batch.grade_batch(course, sandbox, out, show_progress=False)
+    assert [row["student_id"] for row in rows_of(out)] == ["ana", "eve", "gone"]
+    assert {row["student_id"]: row["score"] for row in rows_of(out)}["eve"] == "18"
+    assert (len(done.graded), done.kept) == (1, 1)
