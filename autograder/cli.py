@@ -2,12 +2,15 @@
 
 Exit status of grade and grade-batch: 0 whenever a result was produced, whatever the
 score (a notebook that cannot be read is a result: score 0, status error) -- a grade is
-not a check; 2 for a usage error, such as a path that does not exist, with a one-line
-message on stderr; 1 when no sandbox can start on this machine.
+not a check; 2 for a usage error, such as a path that does not exist or (grade-batch) a
+folder with no submission in any layout it understands, with a one-line message on
+stderr; 1 when no sandbox can start on this machine.
 
 Exit status of check: 0 when every exercise passed its public cases and static checks;
 1 when any did not (the table says which); 2 for a usage error; 3 when no sandbox can
 start -- not 1, which would tell the student that the notebook failed.
+
+Exit status of gradescope-package: 0 when the zip was written; 2 when it could not be.
 
 Every command: 141 (as for SIGPIPE) when the reader of stdout went away, quietly.
 """
