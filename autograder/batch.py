@@ -1,10 +1,13 @@
 """Grading a folder of submissions: find them, grade them in one sandbox, write each out.
 
-Layouts understood:
-  * nbgrader: DIR/submitted/<student>/<assignment>/*.ipynb, or DIR being `submitted`;
+Layouts understood (LAYOUTS, named in the error when a folder holds none of them):
+  * nbgrader: DIR/submitted/<student>/<assignment>/*.ipynb, or DIR being `submitted`,
+    or DIR/<student>/<assignment>/*.ipynb;
+  * student folders: DIR/<student>/*.ipynb;
   * flat: DIR/*.ipynb, the student being the file name without '.ipynb'.
-Every submission found becomes one row of the CSV, a broken or hostile one too; its row
-and reports are written as soon as it is graded (batch_output.py), and a rerun resumes.
+In the folder layouts every student is ONE row (one_notebook): a student with several
+notebooks has the assignment's notebook graded and the others named in the row's reason.
+Every row is written as soon as it is graded (batch_output.py), and a rerun resumes.
 """
 
 import hashlib
@@ -12,20 +15,60 @@ import os
 import re
 import sys
 from dataclasses import dataclass, field
+from datetime import UTC, datetime, timedelta, timezone
 from pathlib import Path
 
-from . import grading, report
+from . import assignment, grading, notebook, report
 from .batch_output import BatchOutputs
+from .safe_text import shown
 
 NBGRADER_FOLDER = "submitted"
 NOTEBOOK_SUFFIX = ".ipynb"
 CHECKPOINTS = ".ipynb_checkpoints"
+# What grade-batch understands, for the message of a folder where it finds nothing.
+LAYOUTS = (
+    "DIR/submitted/<student>/<assignment>/*.ipynb (nbgrader), "
+    "DIR/<student>/<assignment>/*.ipynb, DIR/<student>/*.ipynb or DIR/*.ipynb"
+)
+# nbgrader's record of when a student submitted, beside the notebooks of an assignment.
+TIMESTAMP_FILE = "timestamp.txt"
+# nbgrader writes about 33 bytes ("2026-11-30 12:00:00.123456 UTC"); more is not a timestamp.
+MAX_TIMESTAMP_BYTES = 64
+TIMESTAMP = re.compile(
+    r"(?P<date>\d{4}-\d{2}-\d{2})[ T](?P<time>\d{2}:\d{2}:\d{2}(?:\.\d{1,6})?)"
+    r" ?(?P<zone>UTC|GMT|Z|[+-]\d{2}:?\d{2})?"
+)
 # A report file name is the label itself only when it is made of these (lower case, so that
 # a case-insensitive file system cannot merge two names).
 PLAIN_NAME = re.compile(r"[a-z0-9][a-z0-9._-]{0,79}")
 UNSAFE_RUN = re.compile(r"[^A-Za-z0-9._-]+")
 # Hex digits of the label's hash in a report file name: 48 bits, no collision in practice.
 NAME_HASH_DIGITS = 12
+
+
+class NoSubmissionsError(Exception):
+    """The folder holds no submission in any layout grade-batch understands."""
+
+
+@dataclass(frozen=True)
+class Found:
+    """One row of a batch: a student and the notebook graded for them.
+
+    student    -- the row's student_id (a folder or file name: any text)
+    path       -- the notebook to grade; when there is none to grade (refusal), the
+                  student's folder
+    assignment -- the assignment folder the notebook sat in, else assignment.NAME
+    timestamp  -- nbgrader's timestamp.txt beside the notebook, or None (flat folders)
+    others     -- the student's other notebooks, not graded (paths inside their folder)
+    refusal    -- why nothing of the student's is graded ('' when path is graded)
+    """
+
+    student: str
+    path: Path
+    assignment: str = assignment.NAME
+    timestamp: Path | None = None
+    others: tuple = ()
+    refusal: str = ""
 
 
 def entries(folder):
@@ -61,7 +104,7 @@ def is_real_folder(entry):
 
 
 def student_notebooks(student_dir):
-    """The notebooks of one student: submitted/<student>/<assignment>/*.ipynb.
+    """The notebooks of one student: <student>/*.ipynb and <student>/<assignment>/*.ipynb.
 
     A symbolic link where an assignment folder is expected is listed itself, as a
     submission that is refused with its reason, never followed.
@@ -69,61 +112,162 @@ def student_notebooks(student_dir):
     listing = listed(student_dir)
     if listing is None:
         return [Path(student_dir)]  # refused with its reason, as in notebooks_in
-    notebooks = []
-    for assignment in listing:
-        if assignment.name == CHECKPOINTS:
+    notebooks = [Path(entry.path) for entry in listing if entry.name.endswith(NOTEBOOK_SUFFIX)]
+    for inner in listing:
+        if inner.name == CHECKPOINTS or inner.name.endswith(NOTEBOOK_SUFFIX):
             continue
-        if assignment.is_symlink():
-            notebooks.append(Path(assignment.path))
-        elif is_real_folder(assignment):
-            notebooks += notebooks_in(assignment.path)
+        if inner.is_symlink():
+            notebooks.append(Path(inner.path))
+        elif is_real_folder(inner):
+            notebooks += notebooks_in(inner.path)
     return notebooks
 
 
-def nbgrader_submissions(submitted):
-    """[(student, path)] from submitted/<student>/<assignment>/*.ipynb."""
+def is_assignment_notebook(path, student_dir):
+    """Is path <student>/<assignment.NAME>/<assignment.NOTEBOOK_FILE>?"""
+    return path.relative_to(student_dir).parts == (assignment.NAME, assignment.NOTEBOOK_FILE)
+
+
+def one_notebook(notebooks, student_dir):
+    """(the notebook to grade, or None, and the others) of one student's notebooks.
+
+    The rule: the only notebook, whatever its name; of several, the assignment's
+    (initialization/Initialization.ipynb, else the only one named Initialization.ipynb);
+    of several with no such one, none -- which of them is the submission is the
+    instructor's call, not a guess of the grader's.
+    """
+    if len(notebooks) == 1:
+        return notebooks[0], ()
+    named = [path for path in notebooks if path.name == assignment.NOTEBOOK_FILE]
+    exact = [path for path in named if is_assignment_notebook(path, student_dir)]
+    for choice in (exact, named):
+        if len(choice) == 1:
+            return choice[0], tuple(path for path in notebooks if path != choice[0])
+    return None, tuple(notebooks)
+
+
+def relative_names(paths, folder):
+    return tuple(path.relative_to(folder).as_posix() for path in paths)
+
+
+def student_row(name, student_dir):
+    """The Found of one student folder (a real folder, listed or not)."""
+    notebooks = student_notebooks(student_dir)
+    chosen, others = one_notebook(notebooks, student_dir)
+    if chosen is None:
+        if not notebooks:
+            refusal = "no notebook in the student's folder"
+        else:
+            refusal = (
+                f"{len(notebooks)} notebooks and none is {assignment.NAME}/"
+                f"{assignment.NOTEBOOK_FILE}: {', '.join(relative_names(notebooks, student_dir))}"
+            )
+        return Found(name, Path(student_dir), refusal=refusal)
+    others = relative_names(others, student_dir)
+    inside = chosen.relative_to(student_dir).parts
+    if len(inside) == 2:  # <student>/<assignment>/<notebook>: nbgrader's layout
+        return Found(name, chosen, inside[0], chosen.parent / TIMESTAMP_FILE, others)
+    return Found(name, chosen, others=others)
+
+
+def student_folders(folder):
+    """[Found] of every student folder in folder: one row each, links refused unfollowed."""
     found = []
-    for student in entries(submitted):
+    for student in entries(folder):
+        if student.name == CHECKPOINTS:
+            continue
         if student.is_symlink():
             # A linked student folder could be a classmate's or the instructor's: a row
             # that says so, never followed.
-            found.append((student.name, Path(student.path)))
-            continue
-        if not is_real_folder(student):
-            continue
-        notebooks = student_notebooks(student.path)
-        for path in notebooks:
-            # One notebook: the row is the student; more: student/assignment/notebook.
-            label = student.name
-            if len(notebooks) > 1:
-                inside = path.relative_to(student.path).as_posix().removesuffix(NOTEBOOK_SUFFIX)
-                label = f"{student.name}/{inside}"
-            found.append((label, path))
+            found.append(Found(student.name, Path(student.path)))
+        elif is_real_folder(student):
+            found.append(student_row(student.name, student.path))
     return found
 
 
-def looks_like_nbgrader(folder):
-    """Does folder hold <student>/<assignment>/*.ipynb (real folders, not links)?"""
+def holds_student_folders(folder):
+    """Does folder hold <student>/*.ipynb or <student>/<assignment>/*.ipynb (real folders)?"""
     return any(
-        notebooks_in(assignment.path)
+        is_real_folder(student) and student.name != CHECKPOINTS and has_notebooks(student.path)
         for student in entries(folder)
-        if is_real_folder(student)
-        for assignment in listed(student.path) or []
-        if is_real_folder(assignment)
     )
 
 
-def discover(folder):
-    """[(student, notebook path)] of every submission under folder, in a stable order."""
+def has_notebooks(student_dir):
+    listing = listed(student_dir) or []
+    return any(entry.name.endswith(NOTEBOOK_SUFFIX) for entry in listing) or any(
+        notebooks_in(inner.path) for inner in listing if is_real_folder(inner)
+    )
+
+
+def find_submissions(folder):
+    """[Found] of every row under folder, in a stable order; NoSubmissionsError when none."""
     folder = Path(folder)
     if (folder / NBGRADER_FOLDER).is_dir():
-        return nbgrader_submissions(folder / NBGRADER_FOLDER)
-    entries(folder)  # the batch's own folder must be readable: an OSError is the grader's
-    flat = notebooks_in(folder)
-    # Notebooks at the top make it a flat folder, whatever subfolders sit beside them.
-    if folder.name == NBGRADER_FOLDER or (not flat and looks_like_nbgrader(folder)):
-        return nbgrader_submissions(folder)
-    return [(path.name.removesuffix(NOTEBOOK_SUFFIX), path) for path in flat]
+        found = student_folders(folder / NBGRADER_FOLDER)
+    else:
+        entries(folder)  # the batch's own folder must be readable: an OSError is the grader's
+        flat = notebooks_in(folder)
+        # Notebooks at the top make it a flat folder, whatever subfolders sit beside them.
+        if folder.name == NBGRADER_FOLDER or (not flat and holds_student_folders(folder)):
+            found = student_folders(folder)
+        else:
+            found = [Found(path.name.removesuffix(NOTEBOOK_SUFFIX), path) for path in flat]
+    if not found:
+        raise NoSubmissionsError(f"no submissions found; grade-batch understands {LAYOUTS}")
+    return found
+
+
+def discover(folder):
+    """[(student, notebook path)] of every row under folder (see find_submissions)."""
+    return [(entry.student, entry.path) for entry in find_submissions(folder)]
+
+
+def read_timestamp(path):
+    """(the submission time as ISO 8601 in UTC, or '', and a problem, or '') of a
+    timestamp.txt: a missing file is ('', ''); anything unexpected in it is a problem
+    named in one line, never an exception. Read with notebook.py's refusals: never
+    through a link, never a pipe or device, at most MAX_TIMESTAMP_BYTES."""
+    try:
+        descriptor = notebook.open_notebook(path)
+    except notebook.NotebookError as error:
+        if not os.path.lexists(path):
+            return "", ""
+        return "", f"{TIMESTAMP_FILE}: {error}"
+    try:
+        data = os.read(descriptor, MAX_TIMESTAMP_BYTES + 1)
+    except OSError as error:
+        return "", f"{TIMESTAMP_FILE}: cannot read it ({error.strerror})"
+    finally:
+        os.close(descriptor)
+    if len(data) > MAX_TIMESTAMP_BYTES:
+        return "", f"{TIMESTAMP_FILE}: longer than {MAX_TIMESTAMP_BYTES} bytes, not a time"
+    text = data.decode("utf-8", "replace").strip()
+    try:
+        return parsed_timestamp(text), ""
+    except ValueError:
+        return "", f"{TIMESTAMP_FILE}: not a time nbgrader writes: {shown(text)[:80]!r}"
+
+
+def parsed_timestamp(text):
+    """nbgrader's '2026-11-30 12:00:00.123456 UTC' (or ISO 8601, a +hh:mm offset, no zone:
+    UTC, as nbgrader reads it) as '2026-11-30T12:00:00.123456+00:00'; ValueError if not."""
+    match = TIMESTAMP.fullmatch(text)
+    if match is None:
+        raise ValueError(text)
+    moment = datetime.fromisoformat(f"{match['date']}T{match['time']}")
+    zone = match["zone"] or "UTC"
+    offset = timedelta(0)
+    if zone[0] in "+-":
+        hours, minutes = int(zone[1:3]), int(zone[-2:])
+        if hours > 23 or minutes > 59:
+            raise ValueError(text)
+        offset = (1 if zone[0] == "+" else -1) * timedelta(hours=hours, minutes=minutes)
+    try:
+        moment = moment.replace(tzinfo=timezone(offset)).astimezone(UTC)
+    except OverflowError:  # year 1 or 9999 moved across midnight by its offset
+        raise ValueError(text) from None
+    return moment.isoformat()
 
 
 def label_hash(label):
@@ -203,44 +347,65 @@ class BatchResult:
         return sum(row["status"] != report.GRADED for row in self.rows)
 
 
+def row_details(entry):
+    """{assignment, timestamp, notes} of an entry's CSV row (see report.csv_row)."""
+    timestamp, problem = read_timestamp(entry.timestamp) if entry.timestamp else ("", "")
+    notes = []
+    if entry.others:
+        notes.append(f"not graded, also in the student's folder: {', '.join(entry.others)}")
+    if problem:
+        notes.append(problem)
+    return {"assignment": entry.assignment, "timestamp": timestamp, "notes": tuple(notes)}
+
+
+def refused_report(entry, isolation):
+    """The report of a student with nothing to grade: 0, with the refusal as its reason."""
+    submission = grading.Submission(entry.path, grading.exercises_to_grade(), entry.refusal)
+    return grading.finish(submission, {}, isolation)
+
+
 def grade_batch(
     folder, sandbox, out, json_dir=None, gradescope_dir=None, show_progress=True, force=False
 ):
     """Grade every submission under folder, writing each row and report as it is graded.
 
     A submission whose row (and requested report files) an earlier run of this command
-    left in `out` is not graded again unless force. Returns a BatchResult.
+    left in `out` is not graded again unless force. Returns a BatchResult;
+    NoSubmissionsError (before anything is written) when the folder holds none.
     """
     folder = Path(folder)
-    found = discover(folder)
-    names = report_file_names([student for student, _ in found])
-    submissions = [
-        (student, path, path.relative_to(folder), names[student]) for student, path in found
-    ]
+    found = find_submissions(folder)
+    names = report_file_names([entry.student for entry in found])
+    submissions = [(entry, entry.path.relative_to(folder), names[entry.student]) for entry in found]
     outputs = BatchOutputs(out, json_dir, gradescope_dir)
-    to_grade = outputs.start([(key, name) for _, _, key, name in submissions], force=force)
-    pending = [submission for submission in submissions if submission[2] in to_grade]
+    to_grade = outputs.start([(key, name) for _, key, name in submissions], force=force)
+    pending = [submission for submission in submissions if submission[1] in to_grade]
     graded = [None] * len(pending)
 
     def record(index, result):
-        student, path, key, name = pending[index]
+        entry, key, name = pending[index]
+        details = row_details(entry)
         try:
-            outputs.record(student, key, name, result)
+            outputs.record(entry.student, key, name, result, **details)
         except OSError:
             raise  # the outputs cannot be written (a full disk): the batch stops, rows kept
         except Exception as error:  # noqa: BLE001 -- a report no writer can write: its row says so
-            result = grading.internal_error_report(path, error, sandbox.isolation)
-            outputs.record(student, key, name, result)
-        graded[index] = (student, result)
+            result = grading.internal_error_report(entry.path, error, sandbox.isolation)
+            outputs.record(entry.student, key, name, result, **details)
+        graded[index] = (entry.student, result)
 
+    refused = [index for index, (entry, _, _) in enumerate(pending) if entry.refusal]
+    to_run = [index for index, (entry, _, _) in enumerate(pending) if not entry.refusal]
     bar = ProgressBar(show_progress)
     try:
+        for index in refused:
+            record(index, refused_report(pending[index][0], sandbox.isolation))
         grading.grade_many(
-            [path for _, path, _, _ in pending],
+            [pending[index][0].path for index in to_run],
             sandbox,
             hidden=True,
             progress=bar,
-            on_report=record,
+            on_report=lambda position, result: record(to_run[position], result),
             root=folder,
         )
     except BaseException:
@@ -248,5 +413,5 @@ def grade_batch(
         raise
     finally:
         bar.close()
-    rows = outputs.finish([key for _, _, key, _ in submissions])
+    rows = outputs.finish([key for _, key, _ in submissions])
     return BatchResult(graded, len(submissions) - len(pending), rows)

@@ -14,7 +14,8 @@ reads them back and grades only the rest:
   * `force` ignores the old rows and regrades everything.
 
 At the end the CSV is rewritten in discovery order (temp file + rename); rows of
-submissions no longer found are kept, after the others. Every cell is one line of valid
+students no longer found are kept, after the others (a student found again under another
+notebook keeps only the new row: one row per student). Every cell is one line of valid
 UTF-8 (report.csv_row), so one physical line is one row.
 """
 
@@ -157,8 +158,11 @@ class BatchOutputs:
             paths.append(self.gradescope_dir / name / "results.json")
         return paths
 
-    def record(self, student, key, name, result):
-        """Write one graded submission's reports, then its row, to disk."""
+    def record(self, student, key, name, result, **details):
+        """Write one graded submission's reports, then its row, to disk.
+
+        details -- the row's assignment, timestamp and notes (report.csv_row)
+        """
         if self.json_dir is not None:
             write_atomically(self.json_dir / f"{name}.json", report.to_json(result) + "\n")
         if self.gradescope_dir is not None:
@@ -167,14 +171,16 @@ class BatchOutputs:
             results = report.gradescope_results(result)
             text = json.dumps(results, indent=2, ensure_ascii=False) + "\n"
             write_atomically(folder / "results.json", text)
-        row = report.csv_row(student, key, result)
+        row = report.csv_row(student, key, result, **details)
         self.writer.writerow(row)
         self.handle.flush()
         os.fsync(self.handle.fileno())
         self.rows[row["submission"]] = row
 
     def finish(self, keys):
-        """Rewrite the CSV: rows in the order of keys, then rows of files no longer found.
+        """Rewrite the CSV: rows in the order of keys, then the rows of students no longer
+        found. A student is one row: an old row of a student who has a row of keys (their
+        folder changed since, and another notebook or none is now graded) is dropped.
 
         Returns the rows of keys, in that order.
         """
@@ -182,7 +188,12 @@ class BatchOutputs:
         order = [report.submission_key(key) for key in keys]
         found = [self.rows[cell] for cell in order if cell in self.rows]
         listed = set(order)
-        gone = [row for cell, row in self.rows.items() if cell not in listed]
+        present = {row["student_id"] for row in found}
+        gone = [
+            row
+            for cell, row in self.rows.items()
+            if cell not in listed and row["student_id"] not in present
+        ]
         write_atomically(self.out, csv_text(found + gone), sync=True)
         return found
 

@@ -182,10 +182,10 @@ def class_entries(result, folder=None, json_dir=None):
     names = json_names(folder) if json_dir is not None and result.kept else {}
     entries = []
     for row in result.rows:
-        done = graded.get(row["student"])
+        done = graded.get(row["student_id"])
         data = None
-        if done is None and row["student"] in names:
-            data = json_report(Path(json_dir) / f"{names[row['student']]}.json")
+        if done is None and row["student_id"] in names:
+            data = json_report(Path(json_dir) / f"{names[row['student_id']]}.json")
         if done is not None:
             lines, seconds, source = lines_of_graded(done), done.job_seconds, GRADED
         elif data is not None:
@@ -194,7 +194,7 @@ def class_entries(result, folder=None, json_dir=None):
             lines, seconds, source = lines_of_row(row), None, FROM_CSV
         entries.append(
             Entry(
-                student=row["student"],
+                student=row["student_id"],
                 submission=row["submission"],
                 score=number(row["score"]),
                 max_score=number(row["max_score"]),

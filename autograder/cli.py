@@ -1,13 +1,16 @@
-"""Command line of the autograder: grade, grade-batch, check.
+"""Command line of the autograder: grade, grade-batch, check, gradescope-package.
 
 Exit status of grade and grade-batch: 0 whenever a result was produced, whatever the
 score (a notebook that cannot be read is a result: score 0, status error) -- a grade is
-not a check; 2 for a usage error, such as a path that does not exist, with a one-line
-message on stderr; 1 when no sandbox can start on this machine.
+not a check; 2 for a usage error, such as a path that does not exist or (grade-batch) a
+folder with no submission in any layout it understands, with a one-line message on
+stderr; 1 when no sandbox can start on this machine.
 
 Exit status of check: 0 when every exercise passed its public cases and static checks;
 1 when any did not (the table says which); 2 for a usage error; 3 when no sandbox can
 start -- not 1, which would tell the student that the notebook failed.
+
+Exit status of gradescope-package: 0 when the zip was written; 2 when it could not be.
 
 Every command: 141 (as for SIGPIPE) when the reader of stdout went away, quietly.
 """
@@ -169,6 +172,16 @@ def build_parser():
     )
     check.add_argument("notebook", type=Path)
     add_sandbox_options(check, workers=False)
+
+    package = commands.add_parser(
+        "gradescope-package",
+        help="build the autograder zip to upload to Gradescope",
+        description="Write a Gradescope autograder (setup.sh, run_autograder, the grader "
+        f"and its pinned requirements) as a zip; exit 0 when written, {USAGE_ERROR} if not.",
+    )
+    package.add_argument(
+        "--out", type=Path, default=Path("autograder.zip"), help="the zip to write"
+    )
     return parser
 
 
@@ -294,6 +307,9 @@ def run_batch(args):
             )
         except OutputError as error:
             raise UsageError(str(error)) from None
+        except batch.NoSubmissionsError as error:
+            # A folder in a layout it does not understand, or empty: not a batch of none.
+            raise UsageError(f"{quoted(args.folder)}: {error}") from None
         except OSError as error:
             raise UsageError(
                 f"cannot read or write {quoted(error.filename or '?')}: {error.strerror}"
@@ -322,10 +338,28 @@ def run_class_report(args, done):
     print(f"wrote the class report {quoted(index)}")
 
 
+def run_gradescope_package(args):
+    from .gradescope_package import PackageError, write_package
+
+    if args.out.is_dir():
+        raise UsageError(f"--out names a folder, not a zip file: {quoted(args.out)}")
+    try:
+        size = write_package(args.out)
+    except PackageError as error:
+        raise UsageError(str(error)) from None
+    except OSError as error:
+        raise UsageError(
+            f"cannot write {quoted(error.filename or args.out)}: {error.strerror}"
+        ) from None
+    print(f"wrote {quoted(args.out)} ({size / KIB:.0f} KiB): upload it as the autograder")
+    return 0
+
+
 COMMANDS = {
     "grade": run_grade,
     "grade-batch": run_batch,
     "check": run_check,
+    "gradescope-package": run_gradescope_package,
 }
 
 

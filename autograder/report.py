@@ -13,21 +13,25 @@ submission's text cannot reach past its own cell.
 
 import json
 
-from .assignment import FUNCTIONS
+from .assignment import FUNCTIONS, NAME
 from .data import Status
 from .safe_text import safe_data, shown
 
-# `submission` is the notebook's path relative to the graded folder, escaped: the unique
-# key of a row, by which an interrupted grade-batch resumes.
+# One row per student, keyed for a gradebook's import as nbgrader's own export is
+# (student_id, assignment, timestamp, score, max_score). `submission` is the graded
+# notebook's path relative to the graded folder, escaped: the unique key of a row, by which
+# an interrupted grade-batch resumes.
 CSV_COLUMNS = [
-    "student",
-    "submission",
+    "student_id",
+    "assignment",
+    "timestamp",
     "score",
     "max_score",
     *FUNCTIONS,
     "status",
     "reason",
     "flags",
+    "submission",
 ]
 # A row's status when every exercise ran; otherwise it is the first problem's Status (or
 # Status.ERROR when the notebook itself could not be graded).
@@ -138,20 +142,26 @@ def spreadsheet_cell(text):
     return "'" + text if text.startswith(FORMULA_STARTS) else text
 
 
-def csv_row(student, submission, report):
+def csv_row(student, submission, report, assignment=NAME, timestamp="", notes=()):
     """{column: text} of CSV_COLUMNS; every cell one line of valid UTF-8 (see safe_text).
 
-    student    -- the row's label (from a file or folder name: any text)
+    student    -- the row's student_id (from a file or folder name: any text)
     submission -- the notebook's path relative to the graded folder: the row's key
+    assignment -- the assignment's name (nbgrader's assignment folder, when there is one)
+    timestamp  -- when it was submitted (ISO 8601), '' when unknown
+    notes      -- lines about the student's folder (notebooks not graded, ...), added to
+                  the reason after the grading's own
     """
     status, reason = submission_status(report)
     row = {
-        "student": shown(student),
+        "student_id": shown(student),
+        "assignment": shown(assignment),
+        "timestamp": shown(timestamp),
         "submission": shown(str(submission)),
         "score": points(report.score),
         "max_score": points(report.max_score),
         "status": status,
-        "reason": reason,
+        "reason": "; ".join(part for part in (reason, *map(shown, notes)) if part),
         "flags": ";".join(shown(flag) for flag in report.flags),
     }
     for entry in report.exercises:

@@ -50,18 +50,6 @@ def test_nbgrader_layout_from_the_course_or_its_submitted_folder(tmp_path):
         assert found == expected
 
 
-def test_student_with_two_notebooks_gets_one_row_each(tmp_path):
-    """Does a student with two notebooks get two labelled submissions?"""
-    course = nbgrader_course(tmp_path / "course", ["correct_loop.ipynb"])
-    extra = course / "submitted" / "correct_loop" / "initialization" / "Scratch.ipynb"
-    shutil.copy(SUBMISSIONS / "no_seed.ipynb", extra)
-    students = [student for student, _ in batch.discover(course)]
-    assert students == [
-        "correct_loop/initialization/Initialization",
-        "correct_loop/initialization/Scratch",
-    ]
-
-
 def test_flat_folder_uses_file_stems(tmp_path):
     """Is a flat folder of notebooks read with the file stem as the student?"""
     folder = flat_folder(tmp_path / "flat", SAMPLE)
@@ -137,7 +125,7 @@ def test_batch_writes_a_row_per_submission_and_every_output(sandbox, tmp_path):
     done = batch.grade_batch(course, sandbox, out, json_dir, gradescope, show_progress=False)
     assert len(done.graded) == len(done.rows) == len(SAMPLE)
     with out.open(newline="") as handle:
-        rows = {row["student"]: row for row in csv.DictReader(handle)}
+        rows = {row["student_id"]: row for row in csv.DictReader(handle)}
     assert rows["correct_loop"]["score"] == "18"
     assert rows["correct_loop"]["submission"] == (
         "submitted/correct_loop/initialization/Initialization.ipynb"
@@ -211,7 +199,7 @@ def test_a_report_that_cannot_be_written_is_a_row_with_its_reason(sandbox, tmp_p
     out, json_dir = tmp_path / "grades.csv", tmp_path / "json"
     batch.grade_batch(folder, sandbox, out, json_dir, show_progress=False)
     with out.open(newline="") as handle:
-        rows = {row["student"]: row for row in csv.DictReader(handle)}
+        rows = {row["student_id"]: row for row in csv.DictReader(handle)}
     assert len(rows) == len(SAMPLE)
     assert rows["no_seed"]["status"] == "error"
     assert "internal error of the grader" in rows["no_seed"]["reason"]

@@ -65,7 +65,7 @@ def test_a_second_run_grades_only_what_is_missing(tmp_path):
     assert record_all(out, SUBMISSIONS[:3]) == {key for _, key, _ in SUBMISSIONS[:3]}
     assert record_all(out, SUBMISSIONS) == {key for _, key, _ in SUBMISSIONS[3:]}
     assert record_all(out, SUBMISSIONS) == set()
-    assert [row["student"] for row in rows_of(out)] == [student for student, _, _ in SUBMISSIONS]
+    assert [row["student_id"] for row in rows_of(out)] == [student for student, _, _ in SUBMISSIONS]
     assert record_all(out, SUBMISSIONS, force=True) == {key for _, key, _ in SUBMISSIONS}
     assert len(rows_of(out)) == len(SUBMISSIONS)
 
@@ -81,7 +81,7 @@ def test_a_row_cut_off_by_a_kill_is_graded_again(tmp_path):
         out.write_bytes(out.read_bytes()[:-cut])
         assert record_all(out, SUBMISSIONS) == {key for _, key, _ in SUBMISSIONS[2:]}
         rows = rows_of(out)
-        assert [row["student"] for row in rows] == [student for student, _, _ in SUBMISSIONS]
+        assert [row["student_id"] for row in rows] == [student for student, _, _ in SUBMISSIONS]
         assert all(row["score"] == "18" for row in rows)
 
 
@@ -99,7 +99,7 @@ def test_rows_of_files_no_longer_found_are_kept(tmp_path):
     out = tmp_path / "grades.csv"
     record_all(out, SUBMISSIONS)
     record_all(out, SUBMISSIONS[2:])
-    assert [row["student"] for row in rows_of(out)] == ["s2", "s3", "s4", "s0", "s1"]
+    assert [row["student_id"] for row in rows_of(out)] == ["s2", "s3", "s4", "s0", "s1"]
 
 
 def test_a_csv_not_written_by_grade_batch_is_refused(tmp_path):

@@ -175,14 +175,14 @@ def test_grade_batch_command(root, tmp_path):
     done = autograder("grade-batch", folder, "--out", out, "--workers", "1", cwd=root)
     assert done.returncode == 0, done.stderr
     with out.open(newline="") as handle:
-        rows = {row["student"]: row for row in csv.DictReader(handle)}
+        rows = {row["student_id"]: row for row in csv.DictReader(handle)}
     assert rows["correct_loop"]["score"] == "18"
     assert rows["truncated_json"]["status"] == "error"
 
 
 def test_parser_knows_every_command():
-    """Are grade, grade-batch and check the commands of the parser, and only they?"""
-    assert set(cli.COMMANDS) == {"grade", "grade-batch", "check"}
+    """Are grade, grade-batch, check and gradescope-package the commands, and only they?"""
+    assert set(cli.COMMANDS) == {"grade", "grade-batch", "check", "gradescope-package"}
     args = cli.build_parser().parse_args(["grade-batch", "d", "--out", "o.csv", "--workers", "3"])
     assert (args.workers, args.json_dir, args.gradescope_dir) == (3, None, None)
 

@@ -145,7 +145,7 @@ def test_every_classmate_of_an_attacker_gets_full_marks(tmp_path, level):
     expected = write_code_attacks(submitted, level)
     expected.update(hostile_files.write_all_attacks(submitted))
     text, reports, done = graded_class(tmp_path / "course", level)
-    rows = {row["student"]: row for row in csv.DictReader(text.splitlines())}
+    rows = {row["student_id"]: row for row in csv.DictReader(text.splitlines())}
     assert sorted(rows) == sorted(expected)
     assert len(list(reports.glob("*.json"))) == len(expected)
     graded = dict(done.graded)

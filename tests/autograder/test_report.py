@@ -67,8 +67,8 @@ def test_csv_has_one_row_per_submission_with_status_and_reason(corpus_reports, t
     with path.open(newline="") as handle:
         rows = list(csv.DictReader(handle))
     assert list(rows[0]) == report.CSV_COLUMNS
-    assert [row["student"] for row in rows] == [student for student, _ in graded]
-    by_student = {row["student"]: row for row in rows}
+    assert [row["student_id"] for row in rows] == [student for student, _ in graded]
+    by_student = {row["student_id"]: row for row in rows}
     assert by_student["correct_loop"]["status"] == "graded"
     assert by_student["correct_loop"]["score"] == "18"
     assert by_student["correct_loop"]["submission"] == "correct_loop.ipynb"
@@ -151,7 +151,7 @@ def test_every_writer_shows_student_text_escaped(attack):
 def test_a_formula_is_text_in_a_spreadsheet():
     """Does a label or reason starting with =, +, -, @ get a quote, one-to-one?"""
     cells = [
-        report.csv_row(label, label, hostile_report("x"))["student"]
+        report.csv_row(label, label, hostile_report("x"))["student_id"]
         for label in ("=1+2", "@SUM(A1)", "-2", "+3", "'=1+2", "ana")
     ]
     assert cells == ["'=1+2", "'@SUM(A1)", "'-2", "'+3", "''=1+2", "ana"]

@@ -1,0 +1,190 @@
+"""Does the Gradescope package's run_autograder grade a correct submission to full marks,
+and turn a wrong, an unreadable or a hostile submission folder into a valid results.json
+with its reason -- never a crash, never a link followed?
+
+The zip (gradescope_package) is unpacked into a temporary AUTOGRADER_ROOT and its
+run_autograder is run with the project's Python; setup.sh, which installs from PyPI, is not
+run here.
+"""
+
+import json
+import os
+import subprocess
+import sys
+import zipfile
+from pathlib import Path
+
+import pytest
+from support.corpus import SUBMISSIONS
+from support.output_fuzzing import unsafe_characters
+
+from autograder import gradescope_package
+
+TESTS = Path(__file__).resolve().parents[1]
+FULL_MARKS = 18.0
+SCRIPTS = ("setup.sh", "run_autograder")
+
+
+@pytest.fixture(scope="module")
+def package(tmp_path_factory):
+    """The Gradescope zip of this checkout."""
+    out = tmp_path_factory.mktemp("package") / "autograder.zip"
+    gradescope_package.write_package(out)
+    return out
+
+
+def unpacked(package, root):
+    """An AUTOGRADER_ROOT as Gradescope lays it out, with an empty submission folder."""
+    with zipfile.ZipFile(package) as archive:
+        archive.extractall(root / "source")
+    for name in SCRIPTS:  # zipfile does not restore modes; Gradescope's unzip does
+        (root / "source" / name).chmod(0o755)
+    (root / "submission").mkdir()
+    return root
+
+
+def run_autograder(root):
+    """Run the package's run_autograder in root; (the CompletedProcess, results.json text)."""
+    done = subprocess.run(
+        [root / "source" / "run_autograder"],
+        env={**os.environ, "AUTOGRADER_ROOT": str(root), "AUTOGRADER_PYTHON": sys.executable},
+        capture_output=True,
+        text=True,
+        timeout=300,
+    )
+    results = root / "results" / "results.json"
+    return done, results.read_bytes().decode("utf-8") if results.exists() else None
+
+
+def graded(package, tmp_path, files):
+    """results.json data of a submission folder holding files ({name: corpus file})."""
+    root = unpacked(package, tmp_path / "autograder")
+    for name, corpus_name in files.items():
+        (root / "submission" / name).write_bytes((SUBMISSIONS / corpus_name).read_bytes())
+    done, text = run_autograder(root)
+    assert done.returncode == 0, done.stderr
+    return valid_results(text)
+
+
+def valid_results(text):
+    """The data of a results.json Gradescope accepts: a score and three tests, nothing unsafe."""
+    assert text is not None, "no results.json"
+    assert unsafe_characters(text, allowed="\n") == []
+    results = json.loads(text)
+    assert isinstance(results["score"], float) and 0 <= results["score"] <= FULL_MARKS
+    assert [test["max_score"] for test in results["tests"]] == [5.0, 6.0, 7.0]
+    return results
+
+
+def test_a_correct_submission_gets_full_marks_from_the_zips_own_grader(package, tmp_path):
+    """Does run_autograder grade a correct notebook to 18/18 with the grader of the zip?"""
+    results = graded(package, tmp_path, {"Initialization.ipynb": "correct_loop.ipynb"})
+    assert results["score"] == FULL_MARKS
+    assert [test["status"] for test in results["tests"]] == ["passed"] * 3
+    grader = tmp_path / "autograder" / "source" / "grader"
+    where = subprocess.run(
+        [sys.executable, "-c", "import autograder; print(autograder.__file__)"],
+        cwd=grader,
+        capture_output=True,
+        text=True,
+        check=True,
+    ).stdout.strip()
+    assert where == str(grader / "autograder" / "__init__.py")
+
+
+def test_a_wrong_and_an_unreadable_submission_get_their_reasons(package, tmp_path):
+    """Does a notebook without the seed lose the seeding points with feedback, and a cut-off
+    file score 0 with the reason it cannot be read?"""
+    wrong = graded(package, tmp_path / "wrong", {"Initialization.ipynb": "no_seed.ipynb"})
+    assert wrong["score"] < FULL_MARKS
+    assert any(test["status"] == "failed" and test["output"] for test in wrong["tests"])
+    broken = graded(package, tmp_path / "broken", {"Initialization.ipynb": "truncated_json.ipynb"})
+    assert broken["score"] == 0
+    assert "truncated" in broken["output"] or "truncated" in broken["tests"][0]["output"]
+
+
+def hostile_root(package, tmp_path, kind):
+    """An AUTOGRADER_ROOT whose submission folder is one attack of the kind named."""
+    root = unpacked(package, tmp_path / "autograder")
+    submission = root / "submission"
+    correct = (SUBMISSIONS / "correct_loop.ipynb").read_bytes()
+    if kind == "two_notebooks_neither_the_assignments":
+        (submission / "a.ipynb").write_bytes(correct)
+        (submission / "b.ipynb").write_bytes(correct)
+    elif kind == "a_link_to_another_notebook":
+        secret = tmp_path / "instructor.ipynb"
+        secret.write_bytes(correct)
+        (submission / "Initialization.ipynb").symlink_to(secret)
+    elif kind == "a_named_pipe":
+        os.mkfifo(submission / "Initialization.ipynb")
+    elif kind == "a_folder_named_like_a_notebook":
+        (submission / "Initialization.ipynb").mkdir()
+    elif kind == "a_linked_submission_folder":
+        submission.rmdir()
+        elsewhere = tmp_path / "elsewhere"
+        elsewhere.mkdir()
+        (elsewhere / "Initialization.ipynb").write_bytes(correct)
+        submission.symlink_to(elsewhere)
+    elif kind == "no_submission_folder":
+        submission.rmdir()
+    return root
+
+
+@pytest.mark.parametrize(
+    ("kind", "reason"),
+    [
+        ("no_notebook", "no notebook in the student's folder"),
+        ("two_notebooks_neither_the_assignments", "2 notebooks and none is"),
+        ("a_link_to_another_notebook", "symbolic link"),
+        ("a_named_pipe", "named pipe"),
+        ("a_folder_named_like_a_notebook", "is a folder"),
+        ("a_linked_submission_folder", "not a folder: submission"),
+        ("no_submission_folder", "no submission folder"),
+    ],
+)
+def test_a_hostile_submission_folder_is_a_valid_results_json_with_its_reason(
+    package, tmp_path, kind, reason
+):
+    """Does each hostile submission folder get 0 in a valid results.json saying why --
+    never a crash, never a link followed?"""
+    done, text = run_autograder(hostile_root(package, tmp_path, kind))
+    assert done.returncode == 0, done.stderr
+    results = valid_results(text)
+    assert results["score"] == 0
+    assert reason in results["output"], results["output"]
+
+
+def test_an_odd_name_and_a_scratch_notebook_are_graded_and_said(package, tmp_path):
+    """Is a notebook under a name of escapes and bidi controls graded, shown escaped, and
+    is a scratch notebook beside the assignment's named as not graded?"""
+    odd = graded(package, tmp_path / "odd", {"\x1b[2J\u202emine.ipynb": "correct_loop.ipynb"})
+    assert odd["score"] == FULL_MARKS
+    scratch = graded(
+        package,
+        tmp_path / "scratch",
+        {"Initialization.ipynb": "correct_loop.ipynb", "\x1b]0;x\x07.ipynb": "no_seed.ipynb"},
+    )
+    assert scratch["score"] == FULL_MARKS
+    assert "Graded Initialization.ipynb; not graded: \\x1b]0;x\\x07.ipynb." in scratch["output"]
+
+
+def test_in_a_container_without_namespaces_it_falls_back_to_none_and_still_grades(
+    package, tmp_path
+):
+    """Under Docker's default refusals (no namespaces, as in Gradescope's container), does
+    run_autograder say it fell back to isolation none -- and still grade 18/18?"""
+    root = unpacked(package, tmp_path / "autograder")
+    correct = (SUBMISSIONS / "correct_loop.ipynb").read_bytes()
+    (root / "submission" / "Initialization.ipynb").write_bytes(correct)
+    done = subprocess.run(
+        [sys.executable, "-m", "support.docker_like", root / "source" / "run_autograder"],
+        env={**os.environ, "AUTOGRADER_ROOT": str(root), "AUTOGRADER_PYTHON": sys.executable},
+        cwd=TESTS,
+        capture_output=True,
+        text=True,
+        timeout=300,
+    )
+    assert done.returncode == 0, done.stderr
+    assert "(isolation: none)" in done.stdout
+    assert "fell back to 'none'" in done.stderr
+    assert valid_results((root / "results" / "results.json").read_text())["score"] == FULL_MARKS
