@@ -187,8 +187,12 @@ def running_as_root():
     return hasattr(os, "geteuid") and os.geteuid() == 0
 
 
+def jail_program():
+    return [python_executable(), "-I", "-S", str(HERE / "jail.py")]
+
+
 def jail_command(mode, spec):
-    return [python_executable(), "-I", "-S", str(HERE / "jail.py"), mode, json.dumps(spec)]
+    return [*jail_program(), mode, json.dumps(spec)]
 
 
 def bubblewrap_command(staging, tag):
@@ -270,9 +274,18 @@ def command(level, staging, tag):
 
 
 def in_cgroup(command, procs_file):
-    """command, started by the jail's join step inside a memory cgroup (None: as it is)."""
+    """command, started inside a memory cgroup (procs_file None: as it is).
+
+    A command that starts with the jail's stage step (bubblewrap as root) has that step
+    join the cgroup first; any other is started by the jail's join step. One Python start
+    less on the way to a root's bubblewrap worker.
+    """
     if procs_file is None:
         return command
+    jail = jail_program()
+    if command[: len(jail) + 1] == [*jail, "stage"]:
+        spec = {"cgroup": procs_file, **json.loads(command[len(jail) + 1])}
+        return [*jail_command("stage", spec), *command[len(jail) + 2 :]]
     return [*jail_command("join", {"cgroup": procs_file}), "--", *command]
 
 
