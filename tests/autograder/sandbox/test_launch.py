@@ -1,6 +1,8 @@
 """How a worker is launched: the command of each level, in its memory cgroup."""
 
 import json
+import os
+import shutil
 
 import pytest
 
@@ -41,3 +43,21 @@ def test_without_a_cgroup_the_command_is_unchanged(tmp_path):
     """Is a command with no cgroup to join launched as it is?"""
     command, _ = launch.command("bubblewrap", tmp_path, "tag")
     assert launch.in_cgroup(command, None) == command
+
+
+def test_staging_folders_are_made_on_the_memory_file_system_when_there_is_one():
+    """Is a staging folder made under /dev/shm where this process can write there (made and
+    removed at every command, it costs tens of ms on a disk), and under /tmp otherwise?"""
+    staging = launch.stage_grader_files({})
+    try:
+        expected = "/dev/shm" if os.access("/dev/shm", os.W_OK | os.X_OK) else "/tmp"
+        assert str(staging.parent) == expected
+        assert sorted(path.name for path in staging.iterdir()) == [
+            "empty",
+            "grader",
+            "mnt",
+            "root",
+            "tmp",
+        ]
+    finally:
+        shutil.rmtree(staging)
