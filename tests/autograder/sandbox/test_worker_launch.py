@@ -1,4 +1,5 @@
-"""How a worker is launched: the command of each level, in its memory cgroup."""
+"""How a worker is launched (autograder/sandbox/launch.py; tests/hub/test_launch.py is the hub's):
+the command of each level, in its memory cgroup, and where its files are staged."""
 
 import json
 import os
