@@ -17,6 +17,7 @@ from support.corpus import SUBMISSIONS
 
 from autograder import cli, report
 from autograder.batch_output import read_rows
+from autograder.sandbox import tagged_processes
 
 
 @pytest.mark.slow
@@ -478,9 +479,18 @@ def test_launching_the_workers_imports_neither_numpy_nor_the_workers_script(root
 
 
 # The command as the console script and `python -m autograder` run it, with an exit handler
-# of its own, registered as grading registers its notebook reader's.
+# of its own, registered as grading registers its notebook reader's; the tag of each worker
+# launched is printed first, so that the test can look for what is left once it has ended.
 ENTRY_POINT = """
 import atexit, sys
+from autograder.sandbox import worker_process
+launch = worker_process.WorkerProcess.start
+
+def start(slot):
+    print("tag", slot.tag, file=sys.stderr, flush=True)
+    return launch(slot)
+
+worker_process.WorkerProcess.start = start
 atexit.register(lambda: print("the exit handler ran", file=sys.stderr, flush=True))
 from autograder.cli import run
 run()
@@ -490,7 +500,8 @@ run()
 @pytest.mark.parametrize("command", ["grade", "check"])
 def test_the_entry_point_ends_after_the_exit_handlers_with_the_report_out(root, command):
     """Does the entry point that ends the process without the interpreter's teardown still
-    run every exit handler, give main's exit status and write the whole report?"""
+    run every exit handler, give main's exit status, write the whole report and leave no
+    process of its workers?"""
     notebook = SUBMISSIONS / "correct_loop.ipynb"
     arguments = [command, str(notebook), "--isolation", "none"]
     if command == "grade":
@@ -503,7 +514,10 @@ def test_the_entry_point_ends_after_the_exit_handlers_with_the_report_out(root, 
         timeout=120,
     )
     assert done.returncode == 0, done.stderr
-    assert done.stderr.strip().splitlines()[-1] == "the exit handler ran"
+    lines = done.stderr.strip().splitlines()
+    assert lines[-1] == "the exit handler ran"
+    tags = [line.split()[1] for line in lines if line.startswith("tag ")]
+    assert tags and [pid for tag in tags for pid in tagged_processes(tag)] == []
     if command == "grade":
         report = json.loads(done.stdout)
         assert report["score"] == report["max_score"] > 0
