@@ -1,6 +1,6 @@
 """What does the demo class hub cost? Prints the figures docs/deploy.md quotes.
 
-    PYTHONPATH=tests:tests/browser:tests/hub:deploy .venv/bin/python benchmarks/bench_hub.py
+    .venv/bin/python -m benchmarks.bench_hub      # from the repository root
 
 Run as root (the hub makes system accounts), with bubblewrap, Chromium and the proxy installed
 (`./course setup`). It starts the hub with the course's roster (deploy/roster.csv) in a temporary
@@ -25,10 +25,10 @@ import tempfile
 import time
 from pathlib import Path
 
-import classhub
-import lab
 import psutil
-import support
+
+from tests import support  # the hub tests' harness and the assignment's answers
+from tests.support import classhub, lab
 
 GIB = 1024**3
 MIB = 1024**2

@@ -196,7 +196,8 @@ def test_explorer_builds_its_widgets_with_a_front_end(tmp_path):
 def test_run_interact_retrains_in_jupyterlab(tmp_path, monkeypatch):
     """In JupyterLab in real Chromium, does choosing a scheme and pressing Run Interact
     retrain the network and draw its figure?"""
-    import lab  # the browser tests' harness: a private JupyterLab and headless Chromium
+    # The browser tests' harness: a private JupyterLab and headless Chromium.
+    from support import lab
 
     # A copy, so that JupyterLab's autosave never writes outputs into the committed notebook.
     course = tmp_path / "course"

@@ -108,3 +108,21 @@ def test_an_installed_grader_hides_its_package_from_student_code(installed, tmp_
     assert "LEAKED" not in result.stdout
     he = next(e for e in report["exercises"] if e["name"] == "initialize_parameters_he")
     assert he["score"] == he["max_score"], he
+
+
+def test_the_install_carries_every_subpackage_of_the_grader(installed, tmp_path):
+    """Does the install hold every package of the checkout's autograder (the sandbox's and
+    nbgrader's preprocessors, which nbgrader_config.py names), each module of it too?"""
+    source = support.ROOT / "autograder"
+    wanted = sorted(
+        str(path.relative_to(source.parent))
+        for path in source.rglob("*.py")
+        if "__pycache__" not in path.parts
+    )
+    script = (
+        "import autograder, pathlib; top = pathlib.Path(autograder.__file__).parent; "
+        "print('\\n'.join(sorted(str(p.relative_to(top.parent)) for p in top.rglob('*.py'))))"
+    )
+    found = run([installed / "bin" / "python", "-c", script], cwd=tmp_path).stdout.split()
+    assert found == wanted
+    run([installed / "bin" / "python", "-c", "import autograder.nbgrader.autograde"], tmp_path)

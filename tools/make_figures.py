@@ -1,7 +1,7 @@
 """Draw the README's figures from the course's own code, into docs/figures/.
 
-    PYTHONPATH=notebooks .venv/bin/python tools/make_figures.py      # write docs/figures/*.png
-    PYTHONPATH=notebooks .venv/bin/python tools/make_figures.py --out /tmp/figs
+    .venv/bin/python -m tools.make_figures                  # write docs/figures/*.png
+    .venv/bin/python -m tools.make_figures --out /tmp/figs  # (from the repository root)
 
 The assignment's three initialisations (zeros, random x10, He, from the grader's
 reference) train the [2, 10, 5, 1] network for 15,000 iterations with init_utils,
@@ -17,8 +17,10 @@ notebooks/01_why_the_scale_matters.ipynb. One PNG per topic:
 """
 
 import argparse
+import importlib.util
 import os
 import shutil
+import sys
 import tempfile
 from pathlib import Path
 
@@ -29,11 +31,6 @@ matplotlib.use("Agg")  # files only: no display needed, none assumed
 import matplotlib.pyplot as plt  # noqa: E402
 import numpy as np  # noqa: E402
 
-# The shared training loop lives beside the notebooks: PYTHONPATH=notebooks.
-from deep_signals import depth_experiment, plot_std_by_depth  # noqa: E402
-from explorer import plot_boundary  # noqa: E402
-from training_loop import EVERY, LAYERS_DIMS, train_and_score  # noqa: E402
-
 from autograder import batch, class_report  # noqa: E402
 from autograder.probe import COURSE_PROBE  # noqa: E402
 from autograder.reference import initialize  # noqa: E402
@@ -41,6 +38,27 @@ from autograder.sandbox import Limits, Sandbox  # noqa: E402
 from init_utils import load_dataset  # noqa: E402
 
 ROOT = Path(__file__).resolve().parent.parent
+NOTEBOOKS = ROOT / "notebooks"
+# The notebooks' companion modules this script draws with, each after those it imports.
+COMPANIONS = ("training_loop", "deep_signals", "explorer")
+
+
+def load_companions():
+    """The companion modules, loaded from notebooks/ under the names the notebooks import
+    them by (explorer imports training_loop so), as a notebook's kernel finds them in its
+    own folder. Loaded from their files: nothing is added to sys.path.
+    """
+    modules = []
+    for name in COMPANIONS:
+        spec = importlib.util.spec_from_file_location(name, NOTEBOOKS / f"{name}.py")
+        module = importlib.util.module_from_spec(spec)
+        sys.modules[name] = module
+        spec.loader.exec_module(module)
+        modules.append(module)
+    return modules
+
+
+training_loop, deep_signals, explorer = load_companions()
 
 SCHEMES = {"zeros": "zeros", "random": "random (x10)", "he": "He"}
 FIGURE_NAMES = (
@@ -64,13 +82,17 @@ def train_assignment_models():
     test_accuracy, train_X (2, 300), train_Y (1, 300), test_X (2, 100), test_Y (1, 100).
     """
     data = load_dataset()
-    return {scheme: train_and_score(data, initialize(scheme, LAYERS_DIMS)) for scheme in SCHEMES}
+    layers_dims = training_loop.LAYERS_DIMS
+    return {
+        scheme: training_loop.train_and_score(data, initialize(scheme, layers_dims))
+        for scheme in SCHEMES
+    }
 
 
 def draw_decision_boundaries(results):
     fig, axes = plt.subplots(1, 3, figsize=(13, 4.2))
     for ax, (scheme, result) in zip(axes, results.items(), strict=True):
-        plot_boundary(result, ax)
+        explorer.plot_boundary(result, ax)
         ax.set_title(
             f"{SCHEMES[scheme]}: train {result['train_accuracy']:.2f}, "
             f"test {result['test_accuracy']:.2f}"
@@ -84,12 +106,12 @@ def draw_cost_curves(results):
     fig, ax = plt.subplots(figsize=(7, 4.2))
     for scheme, result in results.items():
         costs = np.asarray(result["costs"])
-        iterations = np.arange(len(costs)) * EVERY
+        iterations = np.arange(len(costs)) * training_loop.EVERY
         # random x10 starts at an infinite cost: a gap, not a clipped point.
         ax.plot(iterations, np.where(np.isfinite(costs), costs, np.nan), marker="o",
                 markersize=3, label=SCHEMES[scheme])  # fmt: skip
     ax.set_xlabel("iteration")
-    ax.set_ylabel(f"cost (recorded every {EVERY:,} iterations)")
+    ax.set_ylabel(f"cost (recorded every {training_loop.EVERY:,} iterations)")
     ax.set_title("Training cost, learning rate 0.01")
     ax.grid(True, alpha=0.3)
     ax.legend()
@@ -99,8 +121,8 @@ def draw_cost_curves(results):
 
 def draw_activation_scale_by_depth():
     fig, ax = plt.subplots(figsize=(7, 4.5))
-    plot_std_by_depth(
-        depth_experiment(activation="relu"),
+    deep_signals.plot_std_by_depth(
+        deep_signals.depth_experiment(activation="relu"),
         ax,
         title="50 ReLU layers of 100 units: activation scale by depth",
     )

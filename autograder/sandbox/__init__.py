@@ -14,35 +14,40 @@ The user gives a Probe: the module the workers preload, which observes each call
 job child, and the grader-side checks of the calls and of what comes back.
 """
 
-from .channel import JobTooLargeError
-from .job import (
-    LEVELS,
-    MAX_MEMORY_BYTES,
-    SANDBOX_FAILURE,
-    Job,
-    JobResult,
-    JobStatus,
-    Limits,
-    MemoryLimitError,
-    Probe,
-    SandboxError,
-)
-from .pool import Sandbox
-from .worker_process import MIN_JOB_MEMORY, tagged_processes
+import importlib
 
-__all__ = [
-    "LEVELS",
-    "MAX_MEMORY_BYTES",
-    "MIN_JOB_MEMORY",
-    "SANDBOX_FAILURE",
-    "Job",
-    "JobResult",
-    "JobStatus",
-    "JobTooLargeError",
-    "Limits",
-    "MemoryLimitError",
-    "Probe",
-    "Sandbox",
-    "SandboxError",
-    "tagged_processes",
-]
+# Where each name lives. They are imported when first used, so that naming the levels or
+# the limits (as the command line does before it launches anything) imports neither the
+# pool nor the worker machinery, and the grader never imports the worker's own script.
+HOMES = {
+    "JobTooLargeError": "channel",
+    "LEVELS": "job",
+    "MAX_MEMORY_BYTES": "job",
+    "SANDBOX_FAILURE": "job",
+    "Job": "job",
+    "JobResult": "job",
+    "JobStatus": "job",
+    "Limits": "job",
+    "MemoryLimitError": "job",
+    "Probe": "job",
+    "SandboxError": "job",
+    "Sandbox": "pool",
+    "MIN_JOB_MEMORY": "worker_process",
+    "tagged_processes": "worker_process",
+}
+
+__all__ = sorted(HOMES)
+
+
+def __getattr__(name):
+    """A public name, imported from its module on first use (PEP 562)."""
+    home = HOMES.get(name)
+    if home is None:
+        raise AttributeError(f"module {__name__!r} has no attribute {name!r}")
+    value = getattr(importlib.import_module(f"{__name__}.{home}"), name)
+    globals()[name] = value
+    return value
+
+
+def __dir__():
+    return sorted({*globals(), *HOMES})

@@ -9,7 +9,8 @@ join   -- at every level when the grader has a memory cgroup for the worker
           the level's command, so that the sandbox and all it starts are charged
           there from their first allocation. Changes nothing else.
 
-stage  -- for the "bubblewrap" level when the grader runs as root. bwrap run by
+stage  -- for the "bubblewrap" level when the grader runs as root (joining the
+          worker's memory cgroup first when its spec names one). bwrap run by
           root maps the sandbox user to uid 0 outside, and the kernel exempts uid 0
           from RLIMIT_NPROC: a fork bomb would not be stopped. So we drop to the
           sandbox uid *before* bwrap. That uid cannot reach a Python installed under
@@ -145,9 +146,9 @@ def main(argv):
     if separator != "--" or mode not in ("join", "stage", "chroot") or not command:
         raise SystemExit("usage: jail.py join|stage|chroot SPEC -- COMMAND ...")
     spec = json.loads(spec_text)
-    if mode == "join":
+    if "cgroup" in spec:  # join's whole work; a step for stage (bubblewrap as root)
         join_cgroup(spec["cgroup"])
-    else:
+    if mode != "join":
         if mode == "stage":
             stage(spec)
         else:

@@ -17,6 +17,7 @@ from support.corpus import SUBMISSIONS
 
 from autograder import cli, report
 from autograder.batch_output import read_rows
+from autograder.sandbox import tagged_processes
 
 
 @pytest.mark.slow
@@ -433,3 +434,92 @@ def test_an_output_path_refused_while_the_workers_start_takes_them_down(root, tm
     )
     assert (status, left) == (2, [])
     assert numpy_at_launch == [False] * len(numpy_at_launch) and numpy_at_launch
+
+
+# What a command may have imported when it launches its workers: the sandbox's job types,
+# launch and pool, nothing of the grading (numpy) and nothing the worker itself runs.
+NOT_BEFORE_THE_LAUNCH = ("numpy", "autograder.grading", "autograder.sandbox.worker")
+LAUNCH_ONLY = """
+import json, sys
+from autograder import cli
+imported = {"cli": sorted(name for name in sys.modules if name.startswith("autograder."))}
+args = cli.build_parser().parse_args(["grade", "n.ipynb", "--isolation", "none"])
+with cli.launch_sandbox(args, cli.limits_from(args)):
+    imported["launch"] = sorted(sys.modules)
+print(json.dumps(imported))
+"""
+
+
+def imported_at_launch(root):
+    """{"cli": autograder modules once the command line is imported, "launch": every
+    module once a command has launched its sandbox}, in a fresh process."""
+    done = subprocess.run(
+        [sys.executable, "-c", LAUNCH_ONLY], cwd=root, capture_output=True, text=True, timeout=60
+    )
+    assert done.returncode == 0, done.stderr
+    return json.loads(done.stdout)
+
+
+def test_the_command_line_imports_only_the_sandboxs_job_types(root):
+    """Does importing autograder.cli import, of the package, only the sandbox's job types
+    (its levels and limits) -- not the pool, the worker machinery or the grading?"""
+    imported = imported_at_launch(root)["cli"]
+    assert imported == ["autograder.cli", "autograder.sandbox", *JOB_TYPES], imported
+
+
+JOB_TYPES = ["autograder.sandbox.channel", "autograder.sandbox.job"]
+
+
+def test_launching_the_workers_imports_neither_numpy_nor_the_workers_script(root):
+    """Does a command launch its sandbox with no numpy, no grading and none of the worker's
+    own script imported in the grader (all of it would delay the launch)?"""
+    imported = imported_at_launch(root)["launch"]
+    assert "autograder.sandbox.pool" in imported
+    assert [name for name in NOT_BEFORE_THE_LAUNCH if name in imported] == []
+
+
+# The command as the console script and `python -m autograder` run it, with an exit handler
+# of its own, registered as grading registers its notebook reader's; the tag of each worker
+# launched is printed first, so that the test can look for what is left once it has ended.
+ENTRY_POINT = """
+import atexit, sys
+from autograder.sandbox import worker_process
+launch = worker_process.WorkerProcess.start
+
+def start(slot):
+    print("tag", slot.tag, file=sys.stderr, flush=True)
+    return launch(slot)
+
+worker_process.WorkerProcess.start = start
+atexit.register(lambda: print("the exit handler ran", file=sys.stderr, flush=True))
+from autograder.cli import run
+run()
+"""
+
+
+@pytest.mark.parametrize("command", ["grade", "check"])
+def test_the_entry_point_ends_after_the_exit_handlers_with_the_report_out(root, command):
+    """Does the entry point that ends the process without the interpreter's teardown still
+    run every exit handler, give main's exit status, write the whole report and leave no
+    process of its workers?"""
+    notebook = SUBMISSIONS / "correct_loop.ipynb"
+    arguments = [command, str(notebook), "--isolation", "none"]
+    if command == "grade":
+        arguments.append("--json")
+    done = subprocess.run(
+        [sys.executable, "-c", ENTRY_POINT, *arguments],
+        cwd=root,
+        capture_output=True,
+        text=True,
+        timeout=120,
+    )
+    assert done.returncode == 0, done.stderr
+    lines = done.stderr.strip().splitlines()
+    assert lines[-1] == "the exit handler ran"
+    tags = [line.split()[1] for line in lines if line.startswith("tag ")]
+    assert tags and [pid for tag in tags for pid in tagged_processes(tag)] == []
+    if command == "grade":
+        report = json.loads(done.stdout)
+        assert report["score"] == report["max_score"] > 0
+    else:
+        assert done.stdout.rstrip().endswith("so make your functions work for any layers_dims.")

@@ -8,9 +8,9 @@ import sys
 import time
 from pathlib import Path
 
-import lab
 import pytest
 import support
+from support import lab
 
 pytestmark = [
     pytest.mark.browser,

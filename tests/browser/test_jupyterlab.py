@@ -5,9 +5,9 @@ Screenshots land in artifacts/browser/ at the repository root.
 
 from pathlib import Path
 
-import lab
 import pytest
 import support
+from support import lab
 
 pytestmark = [
     pytest.mark.browser,

@@ -4,9 +4,9 @@ import socket
 import urllib.error
 import urllib.request
 
-import lab
 import nbformat
 import pytest
+from support import lab
 
 needs_chromium = pytest.mark.skipif(
     not lab.CHROMIUM.exists(), reason=f"{lab.CHROMIUM} is not installed (apt-get install chromium)"

@@ -8,9 +8,9 @@ import shutil
 import tempfile
 from pathlib import Path
 
-import classhub
 import pytest
 import support
+from support import classhub
 
 pytestmark = [
     pytest.mark.hub,

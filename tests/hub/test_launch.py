@@ -8,9 +8,9 @@ import tempfile
 import urllib.request
 from pathlib import Path
 
-import classhub
 import pytest
 from coursehub import accounts, launch
+from support import classhub
 
 needs_root = pytest.mark.skipif(os.geteuid() != 0, reason="the hub makes system accounts: root")
 

@@ -1,8 +1,8 @@
 """The class list that drives the demo hub (deploy/coursehub/roster.py)."""
 
 import pytest
-from classhub import ROOT
 from coursehub.roster import Member, RosterError, instructor_of, read_roster
+from support.classhub import ROOT
 
 
 def write(tmp_path, text):

@@ -10,7 +10,6 @@ from pathlib import Path
 import pytest
 
 ROOT = Path(__file__).resolve().parents[2]
-SCRIPT = ROOT / "tools" / "make_figures.py"
 FIGURES = (
     "decision_boundaries.png",
     "cost_curves.png",
@@ -21,10 +20,11 @@ PNG_SIGNATURE = b"\x89PNG\r\n\x1a\n"
 
 
 def run_script(*arguments):
-    # As documented: the companion modules by name; the checkout too, before any install.
-    env = {**os.environ, "PYTHONPATH": os.pathsep.join([str(ROOT), str(ROOT / "notebooks")])}
+    # As documented: `python -m tools.make_figures` from the repository root, no PYTHONPATH.
+    env = {name: value for name, value in os.environ.items() if name != "PYTHONPATH"}
     return subprocess.run(
-        [sys.executable, str(SCRIPT), *arguments],
+        [sys.executable, "-m", "tools.make_figures", *arguments],
+        cwd=ROOT,
         capture_output=True,
         text=True,
         timeout=600,

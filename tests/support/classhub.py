@@ -22,8 +22,9 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from queue import Empty, Queue
 
-import lab
 import psutil
+
+from . import lab
 
 ROOT = Path(__file__).resolve().parents[2]
 LAUNCHER = ROOT / "deploy" / "hub.py"
