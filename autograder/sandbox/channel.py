@@ -105,9 +105,15 @@ def read_frame(fd, max_bytes=MAX_JOB_BYTES):
 # --------------------------------------------------------------------------
 
 
-def encode_job(source, function, calls):
-    """The job frame; JobTooLargeError when the code is beyond MAX_JOB_BYTES."""
-    data = json.dumps({"source": source, "function": function, "calls": calls}).encode()
+def encode_job(source, function, calls, last=True):
+    """The frame of one job; JobTooLargeError when the code is beyond MAX_JOB_BYTES.
+
+    last -- whether it is the last job of its group: the worker resets and verifies its
+            clean state after the last job of a group only (the jobs of one group -- one
+            submission -- share /tmp, as the cells of one notebook share a kernel)
+    """
+    message = {"source": source, "function": function, "calls": calls, "last": bool(last)}
+    data = json.dumps(message).encode()
     if len(data) > MAX_JOB_BYTES:
         raise JobTooLargeError(f"the code is larger than {describe_bytes(MAX_JOB_BYTES)}")
     return frame(data)
