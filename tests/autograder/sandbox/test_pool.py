@@ -554,15 +554,18 @@ def test_an_attack_in_a_group_leaves_the_other_jobs_and_the_next_group_their_ver
 LEAVES_A_WRITER = (
     CORRECT_HE
     + """
-import os, time
+import os, tempfile, time
 
 if os.fork() == 0:
     os.setsid()
     if os.fork() == 0:
-        while True:
-            with open("/tmp/grandchild.log", "a") as log:
-                log.write("x" * 1000)
-            time.sleep(0.001)
+        try:
+            while True:
+                with open(os.path.join(tempfile.gettempdir(), "grandchild.log"), "a") as log:
+                    log.write("x" * 1000)
+                time.sleep(0.001)
+        finally:
+            os._exit(0)  # never back into the job's own code
     os._exit(0)
 time.sleep(0.2)  # the grandchild writes meanwhile
 """
@@ -573,11 +576,11 @@ time.sleep(0.2)  # the grandchild writes meanwhile
 NOTHING_RUNS_ON = (
     CORRECT_HE
     + """
-import os, time
+import os, tempfile, time
 
 def size():
     try:
-        return os.path.getsize("/tmp/grandchild.log")
+        return os.path.getsize(os.path.join(tempfile.gettempdir(), "grandchild.log"))
     except FileNotFoundError:
         return 0
 
@@ -585,7 +588,7 @@ first = size()
 time.sleep(0.3)
 found = []
 if size() != first:
-    found.append(f"/tmp/grandchild.log grew from {first} to {size()} bytes")
+    found.append(f"grandchild.log in /tmp grew from {first} to {size()} bytes")
 if os.getppid() == 1:  # the worker is PID 1 of the sandbox's own PID namespace
     mine = (1, os.getpid())
     found += [f"process {pid} runs" for pid in os.listdir("/proc")
