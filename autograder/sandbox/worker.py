@@ -134,8 +134,14 @@ def set_job_limits(limits, processes):
     # When the job pushes its worker's memory cgroup over the limit, the kernel must kill
     # a job process, not the worker. (The job may lower this again; then the worker may
     # die instead, and the grader, reading the cgroup's counters, still says why.)
-    with contextlib.suppress(OSError), open("/proc/self/oom_score_adj", "w") as adjustment:
-        adjustment.write("1000")
+    # (os.open, not open(): a fresh fork that builds a file object copies the io module's
+    # pages on write, about 0.15 ms of every job.)
+    with contextlib.suppress(OSError):
+        adjustment = os.open("/proc/self/oom_score_adj", os.O_WRONLY)
+        try:
+            os.write(adjustment, b"1000")
+        finally:
+            os.close(adjustment)
 
 
 class SockFprog(ctypes.Structure):

@@ -772,6 +772,18 @@ def test_sys_exit_inside_the_function_is_a_failed_case_in_one_line(sandboxes):
     assert "\n" not in raised
 
 
+@pytest.mark.parametrize("level", LEVELS)
+def test_a_job_is_the_kernels_first_victim_not_its_worker(lone_workers, level):
+    """Does every job process start with oom_score_adj 1000, so that at its worker's memory
+    limit the kernel kills a job process, not the worker?"""
+    source = CORRECT_HE + (
+        "\nadjustment = open('/proc/self/oom_score_adj').read().strip()\n"
+        "if adjustment != '1000':\n    raise RuntimeError(f'oom_score_adj {adjustment}')\n"
+    )
+    result = lone_workers(level).run(he_job(source))
+    assert all_cases_pass(result), result.reason
+
+
 def test_numpy_works_under_the_memory_limit(sandboxes):
     """Can a job use numpy and allocate 100 MB under the 1 GiB limit?"""
     source = CORRECT_HE + "\nbuffer = np.ones(12_500_000)\nassert buffer.sum() == 12_500_000\n"
