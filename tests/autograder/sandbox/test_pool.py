@@ -670,13 +670,16 @@ def test_a_worker_that_dies_in_the_middle_of_a_group_costs_its_jobs_nothing():
         def kill_the_worker_once_the_slow_job_runs():
             deadline = time.monotonic() + 10
             while time.monotonic() < deadline:
-                pids = tagged_processes(box.tag)
-                jobs = [pid for pid in pids if process_name(pid) == "ag-job"]
-                if jobs and len(slot.cleanup_seconds) >= 2:  # the group's first job is done
-                    for pid in pids:
-                        if process_name(pid) == "ag-worker":
-                            os.kill(pid, signal.SIGKILL)
-                    return
+                # The group's first job is done (its process reaped before its outcome came),
+                # so a job process now is the slow one's.
+                if len(slot.cleanup_seconds) >= 2:
+                    pids = tagged_processes(box.tag)
+                    if any(process_name(pid) == "ag-job" for pid in pids):
+                        time.sleep(0.3)  # well inside its 1 s: it has started, and still runs
+                        for pid in pids:
+                            if process_name(pid) == "ag-worker":
+                                os.kill(pid, signal.SIGKILL)
+                        return
                 time.sleep(0.01)
 
         killer = threading.Thread(target=kill_the_worker_once_the_slow_job_runs)
