@@ -3,7 +3,8 @@
 The flow for each notebook: read it (notebook.py), extract the definitions
 (extraction.py), run the static checks (analysis.py) -- these three in a forked
 child under PREPARE_BOUNDS (bounded.py) -- then one sandbox Job per
-runnable exercise whose calls are the cases' {kind, layers_dims}. The sandbox
+runnable exercise whose calls are the cases' {kind, layers_dims}, the jobs of one
+notebook run as one group on one worker. The sandbox
 sends back plain observations; every case is judged here with
 `public_tests.judge`, the score is `public_tests.exercise_score` (1 point per
 case, 0 for a hard-coded answer, which is also flagged), and the feedback names
@@ -410,10 +411,10 @@ def finish_safely(submission, results, isolation):
 class Pipeline:
     """Notebooks through prepare -> sandbox jobs -> finish, each report out when it is done.
 
-    The calling thread prepares notebooks and queues their jobs; one thread per sandbox
-    worker runs them; the thread that receives a notebook's last result finishes it and
-    hands the report on (one at a time, under a lock). The queue is short, so preparing
-    keeps just ahead of the sandbox.
+    The calling thread prepares notebooks and queues them; one thread per sandbox worker
+    runs a notebook's jobs as one group on one worker (the worker's clean state is
+    verified once per notebook), finishes it and hands the report on (one at a time,
+    under a lock). The queue is short, so preparing keeps just ahead of the sandbox.
     """
 
     def __init__(self, sandbox, exercises, count, on_report, progress, root=None):
@@ -425,9 +426,7 @@ class Pipeline:
         self.progress = progress
         self.threads = sandbox.workers
         self.jobs = queue.Queue(maxsize=2 * self.threads)
-        self.lock = threading.Lock()  # guards waiting
         self.output_lock = threading.Lock()  # one report handed on at a time
-        self.waiting = {}  # index -> (submission, {ExerciseSpec: JobResult})
         self.done = 0
         self.failure = None  # an exception of on_report (say, a full disk): ends the run
         self.stopping = False  # set when the run ends early; queued jobs are dropped
@@ -460,14 +459,10 @@ class Pipeline:
         return self.reports
 
     def submit(self, index, submission):
-        jobs = submission.jobs
-        if not jobs:
+        if not submission.jobs:
             self.complete(index, finish_safely(submission, {}, self.sandbox.isolation))
             return
-        with self.lock:
-            self.waiting[index] = (submission, {})
-        for spec, job in jobs.items():
-            self.jobs.put((index, spec, job))
+        self.jobs.put((index, submission))
 
     def work(self):
         while (item := self.jobs.get()) is not None:
@@ -478,14 +473,9 @@ class Pipeline:
             except BaseException as error:  # noqa: BLE001 -- a grader bug ends the run, never hangs it
                 self.stop(error)
 
-    def run_one(self, index, spec, job):
-        result = self.sandbox.run(job)
-        with self.lock:
-            submission, results = self.waiting[index]
-            results[spec] = result
-            if len(results) < len(submission.jobs):
-                return
-            del self.waiting[index]
+    def run_one(self, index, submission):
+        jobs = submission.jobs
+        results = dict(zip(jobs, self.sandbox.run_group(list(jobs.values())), strict=True))
         self.complete(index, finish_safely(submission, results, self.sandbox.isolation))
 
     def complete(self, index, report):

@@ -5,10 +5,11 @@ In the job child (a copy of this module, preloaded by the sandbox worker):
 its observations as plain JSON. In the grader: `decode_call(observed, call)` turns that
 untrusted JSON back into observations, or raises `ObservationError`. Nothing is
 unpickled or evaluated: arrays travel as
-{"dtype": "float64", "shape": [2, 3], "data": <base64 of the little-endian bytes>}
+{"dtype": "float64", "shape": [2, 3], "data": <the little-endian bytes>}
+-- the bytes raw, attached to the message by the sandbox's channel, not inside its JSON --
 and are rebuilt only for a whitelist of dtypes, after checking that the shape and
-the data length agree. (The frame around them, its size and the count of calls are the
-sandbox's: autograder/sandbox/channel.py.)
+the data length agree. (The frame around them, its size, the attachments and the count of
+calls are the sandbox's: autograder/sandbox/channel.py.)
 
 A call is {"kind": "values" | "seeding", "layers_dims": [int, ...]}: a "values" call
 has one observation, a "seeding" call two. An observation (see public_tests.observe_call)
@@ -23,8 +24,7 @@ This module runs inside the sandbox too, so it imports only numpy, public_tests 
 standard library (never the `autograder` package).
 """
 
-import base64
-import binascii
+import math
 
 import numpy as np
 import numpy.random  # noqa: F401 -- preloaded in the worker: every initialiser draws
@@ -69,13 +69,14 @@ class ObservationError(ValueError):
 
 
 def encode_array(array):
-    """An ndarray as {dtype, shape, data}; a dtype off the whitelist becomes its type name."""
+    """An ndarray as {dtype, shape, data: raw bytes}; a dtype off the whitelist becomes its
+    type name."""
     name = array.dtype.name
     if name not in ALLOWED_DTYPES:
         # e.g. float128: public_tests reports it as a wrong type, which it is.
         return f"ndarray of {array.dtype}"
     data = np.ascontiguousarray(array, dtype=ALLOWED_DTYPES[name]).tobytes()
-    return {"dtype": name, "shape": list(array.shape), "data": base64.b64encode(data).decode()}
+    return {"dtype": name, "shape": list(array.shape), "data": data}
 
 
 def encode_value(value):
@@ -135,7 +136,7 @@ def decode_shape(shape):
     require(type(shape) is list and len(shape) <= MAX_NDIM, "array shape is not a short list")
     for size in shape:
         require(type(size) is int and 0 <= size <= MAX_ARRAY_ELEMENTS, "array shape is invalid")
-    elements = int(np.prod(shape, dtype=np.int64)) if shape else 1
+    elements = math.prod(shape)  # exact: Python integers do not overflow
     require(elements <= MAX_ARRAY_ELEMENTS, "array is too large")
     return tuple(shape), elements
 
@@ -146,11 +147,9 @@ def decode_array(encoded):
     name = encoded["dtype"]
     require(type(name) is str and name in ALLOWED_DTYPES, f"dtype {str(name)[:20]!r} not allowed")
     shape, elements = decode_shape(encoded["shape"])
-    require(type(encoded["data"]) is str, "array data is not base64 text")
-    try:
-        data = base64.b64decode(encoded["data"].encode("ascii"), validate=True)
-    except (binascii.Error, UnicodeEncodeError) as error:
-        raise ObservationError("array data is not valid base64") from error
+    data = encoded["data"]
+    # Attachments of the channel arrive as memoryviews; nothing in JSON can be one.
+    require(type(data) is memoryview, "array data is not raw bytes")
     dtype = ALLOWED_DTYPES[name]
     require(len(data) == elements * dtype.itemsize, "array data does not match its shape")
     array = np.frombuffer(data, dtype=dtype).reshape(shape)

@@ -114,7 +114,7 @@ def grade_file(path, sandbox):
     """
     submission = grading.prepare_safely(path, grading.exercises_to_grade(hidden=True))
     jobs = submission.jobs
-    results = dict(zip(jobs, sandbox.run_many(list(jobs.values())), strict=True))
+    results = dict(zip(jobs, sandbox.run_group(list(jobs.values())), strict=True))
     report = grading.finish_safely(submission, results, sandbox.isolation)
     lines = {
         exercise.spec.function: case_lines(exercise, results.get(exercise.spec))
@@ -178,7 +178,8 @@ class SandboxedAutograde(NbGraderPreprocessor):
         help="How student code is isolated ('auto': the strongest level that starts here).",
     ).tag(config=True)
     workers = Integer(
-        DEFAULT_WORKERS, help="Sandbox workers (the exercises of a notebook run in parallel)."
+        DEFAULT_WORKERS,
+        help="Sandbox workers (a notebook runs on one; formgrader may grade several at once).",
     ).tag(config=True)
 
     def preprocess(self, nb, resources):

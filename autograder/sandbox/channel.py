@@ -1,17 +1,28 @@
 """The bytes between the grader, a sandbox worker and its job child: the only framing and
 the only size limits.
 
-Every stream carries frames: a 4-byte big-endian length, then that many bytes of UTF-8
-JSON. The grader writes job frames (at most MAX_JOB_BYTES); the worker writes status
-frames (at most MAX_STATUS_BYTES); the job child writes one payload frame (at most
-MAX_PAYLOAD_BYTES), straight to the grader:
+Every stream carries frames: a 4-byte big-endian length, then that many bytes. The
+grader writes job frames and the worker status frames, each of UTF-8 JSON (at most
+MAX_JOB_BYTES, MAX_STATUS_BYTES); the job child writes one payload frame (at most
+MAX_PAYLOAD_BYTES), straight to the grader, holding a message:
 
     {"observations": [<what the probe observed of call 1>, ...]}   -- the calls ran
     {"error": "<one line>"}                                         -- they did not
 
-The payload comes from student code: `decode_payload` treats it as hostile (strict JSON,
-exact keys, one observation per call, one-line reasons); what each observation holds is
-for the probe's decoder to check.
+A message is a JSON object plus raw byte strings attached to it (the probe's arrays, say,
+which would cost a base64 round trip inside JSON): wherever the probe put `bytes` in its
+data, the JSON holds {"$bytes": <index>}, and the bytes follow the JSON, each
+length-prefixed:
+
+    <JSON size> <count of attachments>                 two 4-byte big-endian integers
+    <JSON>                                             UTF-8
+    <size> <bytes>, ... (count times)                  4-byte big-endian size, raw bytes
+
+The payload comes from student code: `decode_payload` treats it as hostile (exact sizes,
+no byte left over, strict JSON, each reference an index in range, exact keys, one
+observation per call, one-line reasons); attachments come back as read-only memoryviews
+where the references were, and what each observation holds is for the probe's decoder
+to check.
 
 This module runs inside the sandbox too (a copy next to worker.py), so it imports only
 the standard library.
@@ -26,6 +37,10 @@ MAX_JOB_BYTES = 4 << 20  # the student's code and the calls
 MAX_STATUS_BYTES = 1 << 16  # no status of the worker is that long
 MAX_PAYLOAD_BYTES = 8 << 20  # a correct answer is a few hundred bytes
 MAX_CALLS = 64
+# Raw byte strings a message may carry (the course's probe attaches one per array).
+MAX_ATTACHMENTS = 1 << 16
+MESSAGE_HEADER = struct.Struct(">II")  # JSON size, count of attachments
+ATTACHMENT_KEY = "$bytes"
 MAX_REASON = 300  # characters of a one-line reason
 
 
@@ -105,22 +120,49 @@ def read_frame(fd, max_bytes=MAX_JOB_BYTES):
 # --------------------------------------------------------------------------
 
 
-def encode_job(source, function, calls):
-    """The job frame; JobTooLargeError when the code is beyond MAX_JOB_BYTES."""
-    data = json.dumps({"source": source, "function": function, "calls": calls}).encode()
+def encode_job(source, function, calls, last=True):
+    """The frame of one job; JobTooLargeError when the code is beyond MAX_JOB_BYTES.
+
+    last -- whether it is the last job of its group: the worker resets and verifies its
+            clean state after the last job of a group only (the jobs of one group -- one
+            submission -- share /tmp, as the cells of one notebook share a kernel)
+    """
+    message = {"source": source, "function": function, "calls": calls, "last": bool(last)}
+    data = json.dumps(message).encode()
     if len(data) > MAX_JOB_BYTES:
         raise JobTooLargeError(f"the code is larger than {describe_bytes(MAX_JOB_BYTES)}")
     return frame(data)
 
 
+def encode_message(message):
+    """A JSON-able object, any `bytes` in it attached raw (see the module's docstring).
+
+    The one-key object {"$bytes": <int>} is the encoder's: message must not hold one.
+    """
+    attachments = []
+
+    def attach(value):
+        if type(value) is not bytes:
+            raise TypeError(f"{type(value).__name__} is not JSON-able")
+        attachments.append(value)
+        return {ATTACHMENT_KEY: len(attachments) - 1}
+
+    text = json.dumps(message, allow_nan=True, default=attach).encode()
+    parts = [MESSAGE_HEADER.pack(len(text), len(attachments)), text]
+    for data in attachments:
+        parts += [HEADER.pack(len(data)), data]
+    return b"".join(parts)
+
+
 def encode_observations(observations):
-    """The payload of a job whose calls ran: one JSON-able observation per call."""
-    return json.dumps({"observations": observations}, allow_nan=True).encode()
+    """The payload of a job whose calls ran: one JSON-able observation per call (bytes
+    in it are attached raw)."""
+    return encode_message({"observations": observations})
 
 
 def encode_error(reason):
     """The payload of a job whose code failed before or outside a call."""
-    return json.dumps({"error": str(reason)[:MAX_REASON]}).encode()
+    return encode_message({"error": str(reason)[:MAX_REASON]})
 
 
 def require(condition, problem):
@@ -144,13 +186,48 @@ def parse_payload(buffer):
     return message
 
 
-def parse_message(data):
-    """Bytes -> a JSON object, refusing oversize input."""
+def split_attachments(data):
+    """A message's bytes -> (its JSON text as bytes, [attachment as a read-only memoryview]).
+
+    ChannelError unless the sizes account for every byte exactly.
+    """
     require(type(data) is bytes, "message is not bytes")
     require(0 < len(data) <= MAX_PAYLOAD_BYTES, "message is empty or too large")
+    require(len(data) >= MESSAGE_HEADER.size, "message is cut short")
+    text_size, count = MESSAGE_HEADER.unpack_from(data)
+    require(count <= MAX_ATTACHMENTS, "message has too many attachments")
+    offset = MESSAGE_HEADER.size + text_size
+    require(offset + count * HEADER.size <= len(data), "message is cut short")
+    view = memoryview(data).toreadonly()
+    attachments = []
+    for _ in range(count):
+        require(offset + HEADER.size <= len(data), "an attachment is cut short")
+        (size,) = HEADER.unpack_from(data, offset)
+        offset += HEADER.size
+        require(offset + size <= len(data), "an attachment is cut short")
+        attachments.append(view[offset : offset + size])
+        offset += size
+    require(offset == len(data), "message has bytes after its attachments")
+    return data[MESSAGE_HEADER.size : MESSAGE_HEADER.size + text_size], attachments
+
+
+def parse_message(data):
+    """Bytes -> a JSON object with its attachments in place, refusing anything malformed."""
+    text, attachments = split_attachments(data)
+
+    def attached(value):
+        """A JSON object: an attachment where it is a reference to one."""
+        index = value.get(ATTACHMENT_KEY)
+        if type(index) is not int or len(value) != 1:
+            return value  # (only the encoder writes an int there: see encode_message)
+        require(0 <= index < len(attachments), "attachment reference out of range")
+        return attachments[index]
+
     try:
-        message = json.loads(data.decode("utf-8"))
+        message = json.loads(text.decode("utf-8"), object_hook=attached)
     except (UnicodeDecodeError, ValueError, RecursionError) as error:
+        if isinstance(error, ChannelError):
+            raise
         raise ChannelError("message is not valid JSON") from error
     require(type(message) is dict, "message is not a JSON object")
     return message

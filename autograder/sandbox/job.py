@@ -32,12 +32,14 @@ class Probe:
 
     module     -- the module every worker preloads; in the job child its
                   observe_call(function, call) returns what it observed of one call as
-                  JSON-able data, and describe_error(error) words an error in one line
+                  JSON-able data in which `bytes` travel raw (channel.encode_message),
+                  and describe_error(error) words an error in one line
     files      -- {name the worker imports: importable module to copy in}: the probe
                   module and every module of the user's that a job may import
     check_call -- call -> the call as plain JSON data; ValueError for a malformed one
-    decode_call -- (untrusted JSON observed of a call, the call) -> the call's
-                  observations; ValueError for anything malformed
+    decode_call -- (untrusted JSON observed of a call, bytes back as read-only
+                  memoryviews; the call) -> the call's observations; ValueError for
+                  anything malformed
     """
 
     module: str

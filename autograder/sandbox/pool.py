@@ -2,6 +2,7 @@
 
     with Sandbox(probe, workers=2) as sandbox:
         results = sandbox.run_many([Job(source, "initialize_parameters_he", calls), ...])
+        he, zeros = sandbox.run_group([Job(source, ...), Job(source, ...)])  # one student's
 
 Sandbox(..., wait=False) returns as soon as the workers are launched: their start
 (a namespace, Python, the probe's imports) overlaps whatever the caller does next, and
@@ -10,9 +11,11 @@ isolation level there when the workers of this one cannot get ready.
 
 Each worker slot (autograder/sandbox/worker_process.py) is one long-lived process
 (autograder/sandbox/worker.py) inside its own sandbox, with the probe's module
-preloaded; it forks a child per job. Only plain data comes back: what the probe
-observed of each call, JSON in one frame (autograder/sandbox/channel.py), strictly
-decoded here by the probe's decode_call. Judging stays with the user of the sandbox.
+preloaded; it forks a child per job, and resets and verifies its clean state after each
+group of jobs (run_group: one submission's; run and run_many: groups of one). Only
+plain data comes back: what the probe observed of each call, JSON in one frame
+(autograder/sandbox/channel.py), strictly decoded here by the probe's decode_call.
+Judging stays with the user of the sandbox.
 
 Isolation levels, strongest first (see docs/security.md):
   "bubblewrap" -- bwrap: new user, PID, network, IPC, UTS and mount namespaces, a
@@ -148,18 +151,29 @@ class Sandbox:
         print(f"warning: {self.warning}", file=sys.stderr)
 
     def run(self, job):
-        """Run one job on a free worker; never raises: a failure of the sandbox itself (a
-        grader bug) is this job's error, so that one bad job cannot lose a batch.
+        """Run one job on a free worker (a group of one); its JobResult."""
+        return self.run_group([job])[0]
 
-        The first jobs wait for the workers to be ready (SandboxError if none can start).
+    def run_group(self, jobs):
+        """Run a group of jobs -- the exercises of one submission -- on one free worker, one
+        after the other; their JobResults in order.
+
+        Each job runs in a process of its own, with its own limits and verdict; nothing
+        of a job runs on into the next. The jobs of a group share the worker's /tmp (as
+        the cells of one notebook share a kernel); its clean state is reset and verified
+        after the group, so no other group sees it. Never raises: a failure of the
+        sandbox itself (a grader bug) is every job's error, so that one bad group cannot
+        lose a batch. The first groups wait for the workers to be ready (SandboxError if
+        none can start).
         """
         if not self.ready:
             self.wait_ready()
         slot = self.pool.get()
         try:
-            return slot.run(job)
-        except Exception as error:  # noqa: BLE001 -- reported as the job's error, not raised
-            return JobResult(JobStatus.ERROR, (SANDBOX_FAILURE + str(error))[: channel.MAX_REASON])
+            return slot.run_group(jobs)
+        except Exception as error:  # noqa: BLE001 -- reported as the jobs' error, not raised
+            reason = (SANDBOX_FAILURE + str(error))[: channel.MAX_REASON]
+            return [JobResult(JobStatus.ERROR, reason) for _ in jobs]
         finally:
             self.pool.put(slot)
 

@@ -32,14 +32,14 @@ LEFTOVER_BYTES = 64 << 20
 WORKER_DIED = "the worker died while the job ran"
 
 
-def encode_job(job, probe):
-    """The job frame for the worker.
+def encode_job(job, probe, last=True):
+    """The job frame for the worker; last -- whether it ends its group.
 
     ValueError for malformed calls (a grader bug); JobTooLargeError for code beyond
     what a job may carry (the student's doing).
     """
     calls = [probe.check_call(call) for call in job.calls]
-    return channel.encode_job(job.source, job.function, calls)
+    return channel.encode_job(job.source, job.function, calls, last)
 
 
 # --------------------------------------------------------------------------
@@ -171,7 +171,7 @@ def check_ready(message, limits):
 
 
 class WorkerProcess:
-    """A warm worker in its own sandbox; run() one job at a time."""
+    """A warm worker in its own sandbox; run_group() one group of jobs at a time."""
 
     def __init__(self, level, limits, staging, tag, probe):
         self.level = level
@@ -450,8 +450,42 @@ class WorkerProcess:
                 if len(self.status_buffer) > channel.MAX_STATUS_BYTES:
                     return None  # no status is that long: the worker is not ours any more
 
-    def run(self, job):
-        """Run one job in this worker; never charges the sandbox's own failures to the job.
+    def run_group(self, jobs):
+        """Run a group of jobs (one submission's) in this worker, one after the other, each
+        in a process of its own with its own limits and verdict; their JobResults in order.
+
+        The worker kills what each job left and checks its own settings after every job,
+        and resets and verifies its clean state after the last: the jobs of a group share
+        /tmp, no group sees another's. A job that cannot be sent (too large, a malformed
+        call) is an error of its own; the others run. Should this method fail midway (a
+        grader bug), the worker is stopped: no unverified state outlives its group.
+        """
+        results = [None] * len(jobs)
+        frames = []  # (index, frame) of the jobs to send
+        for index, job in enumerate(jobs):
+            started = time.monotonic()
+            try:
+                frames.append((index, encode_job(job, self.probe, last=False)))
+            except channel.JobTooLargeError as error:
+                results[index] = self.result(JobStatus.ERROR, str(error), [], started)
+            except ValueError as error:  # a malformed call: the grader's bug, not the student's
+                reason = (SANDBOX_FAILURE + str(error))[: channel.MAX_REASON]
+                results[index] = self.result(JobStatus.ERROR, reason, [], started)
+        if frames:
+            index, _ = frames[-1]
+            frames[-1] = (index, encode_job(jobs[index], self.probe, last=True))
+        try:
+            for index, data in frames:
+                last = index == frames[-1][0]
+                results[index] = self.run_job(jobs[index], data, last)
+        except BaseException:
+            self.stop()
+            raise
+        return results
+
+    def run_job(self, job, data, last):
+        """Run one job (data: its frame; last: the last of its group) in this worker; never
+        charges the sandbox's own failures to the job.
 
         A worker that died or misbehaved is restarted; one whose state is not clean
         after a job is replaced before the next job. A job that did not start (its
@@ -462,10 +496,6 @@ class WorkerProcess:
         its worker); a job that twice fails to start is an error naming the sandbox.
         """
         started = time.monotonic()
-        try:
-            data = encode_job(job, self.probe)
-        except channel.JobTooLargeError as error:
-            return self.result(JobStatus.ERROR, str(error), [], started)
         failures = []
         for _attempt in range(2):
             if self.process is not None and not self.alive():
@@ -476,7 +506,7 @@ class WorkerProcess:
                 except SandboxError as error:
                     failures.append(f"the sandbox could not be restarted: {error}")
                     continue
-            result, failure = self.attempt(job, data, started)
+            result, failure = self.attempt(job, data, last, started)
             if result is not None:
                 return result
             failures.append(failure)
@@ -486,7 +516,7 @@ class WorkerProcess:
             return self.result(JobStatus.ERROR, reason, [], started)
         return self.result(JobStatus.ERROR, SANDBOX_FAILURE + failures[-1], [], started)
 
-    def attempt(self, job, data, started):
+    def attempt(self, job, data, last, started):
         """(JobResult, None) once the job started, or (None, why it did not start)."""
         payload = bytearray()
         deadline = time.monotonic() + self.limits.wall_seconds + CLEANUP_GRACE
@@ -531,14 +561,17 @@ class WorkerProcess:
                 outcome, bytes(payload), job, self.limits, self.probe
             )
             result = self.result(status, reason, observations, started)
-        self.note_cleanup(outcome)
+        self.note_cleanup(outcome, last)
         return result, None
 
-    def note_cleanup(self, outcome):
-        """Replace the worker when its state after the job is not clean (or it said more)."""
+    def note_cleanup(self, outcome, last):
+        """Replace the worker when its state after the job is not clean, when the last job
+        of a group left it unverified, or when it said more."""
         if type(outcome.get("cleanup_seconds")) is float:
             self.cleanup_seconds.append(outcome["cleanup_seconds"])
         problems = cleanup_problems(outcome)
+        if last and outcome.get("verified") is not True:
+            problems.append("the clean state was not verified after the group")
         if self.status_buffer:
             problems.append("extra status frames")
         if problems:

@@ -154,6 +154,23 @@ def test_each_report_is_handed_on_as_soon_as_its_notebook_is_graded(sandbox):
     assert [report for _, report in sorted(handed_on, key=lambda pair: pair[0])] == reports
 
 
+def test_the_jobs_of_a_notebook_run_as_one_group(sandbox, monkeypatch):
+    """Does grade_many send the sandbox each notebook's jobs as one group (one worker, its
+    clean state verified once per notebook), never a job alone?"""
+    groups = []
+    run_group = sandbox.run_group
+
+    def recorded(jobs):
+        groups.append([job.function for job in jobs])
+        return run_group(jobs)
+
+    monkeypatch.setattr(sandbox, "run_group", recorded)
+    monkeypatch.setattr(sandbox, "run", lambda job: pytest.fail(f"{job.function} sent alone"))
+    reports = grading.grade_many([SUBMISSIONS / "correct_loop.ipynb"] * 3, sandbox)
+    assert groups == [EXERCISES] * 3
+    assert all(report.score == report.max_score for report in reports)
+
+
 def test_a_failure_to_write_a_report_stops_the_run_and_is_raised(sandbox):
     """Does an exception of on_report (a full disk) end grade_many with that exception?"""
     paths = [SUBMISSIONS / "correct_loop.ipynb"] * 6

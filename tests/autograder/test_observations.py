@@ -1,11 +1,13 @@
 """The course's observations through the sandbox's channel: they survive the trip; anything
 malformed is refused."""
 
-import base64
+import contextlib
 import json
 
 import numpy as np
 import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
 import public_tests
 from autograder import cases, observations, reference
@@ -56,11 +58,19 @@ def valid_message(entries=None):
 def encoded_array(dtype="float64", shape=(2, 3), data=None):
     if data is None:
         data = np.zeros(shape, dtype=np.dtype(dtype).newbyteorder("<")).tobytes()
-    return {"dtype": dtype, "shape": list(shape), "data": base64.b64encode(data).decode()}
+    return {"dtype": dtype, "shape": list(shape), "data": data}
 
 
 def decode(message):
-    return decode_result(json.dumps(message).encode(), ["values"])
+    return decode_result(channel.encode_message(message), ["values"])
+
+
+def envelope(text, attachments=()):
+    """A message's bytes around a JSON text, however malformed, and raw attachments."""
+    parts = [channel.MESSAGE_HEADER.pack(len(text), len(attachments)), text]
+    for data in attachments:
+        parts += [channel.HEADER.pack(len(data)), data]
+    return b"".join(parts)
 
 
 def test_observations_survive_the_round_trip():
@@ -128,8 +138,9 @@ def test_arrays_off_the_whitelist_travel_as_type_names(dtype):
         ({**encoded_array(), "shape": [True, 6]}, "shape is invalid"),
         ({**encoded_array(), "shape": [1 << 20, 1 << 20]}, "too large"),
         ({**encoded_array(), "shape": [1] * 9}, "short list"),
-        ({**encoded_array(), "data": "not base64!"}, "base64"),
-        ({**encoded_array(), "data": "\u00e9"}, "base64"),
+        ({**encoded_array(), "data": "not raw bytes"}, "raw bytes"),
+        ({**encoded_array(), "data": 0}, "raw bytes"),
+        ({**encoded_array(), "data": {"$bytes": "0"}}, "raw bytes"),
         ({**encoded_array(), "extra": 1}, "bad array"),
         (["float64", [2, 3], ""], "bad array"),
         (42, "bad array"),
@@ -185,13 +196,14 @@ def test_malformed_messages_are_refused(message):
     "data",
     [
         b"",
-        b"\xff\xfe not utf-8",
-        b"not json",
-        b"[1, 2, 3]",
-        b'"a string"',
-        b"[" * 100000 + b"]" * 100000,
-        b'{"observations": ' + b"1" * 5000 + b"}",
+        envelope(b"\xff\xfe not utf-8"),
+        envelope(b"not json"),
+        envelope(b"[1, 2, 3]"),
+        envelope(b'"a string"'),
+        envelope(b"[" * 100000 + b"]" * 100000),
+        envelope(b'{"observations": ' + b"1" * 5000 + b"}"),
         b"x" * (channel.MAX_PAYLOAD_BYTES + 1),
+        envelope(b"x" * (channel.MAX_PAYLOAD_BYTES - 8)),
     ],
 )
 def test_undecodable_bytes_are_refused(data):
@@ -200,13 +212,79 @@ def test_undecodable_bytes_are_refused(data):
         decode_result(data, ["values"])
 
 
+VALID = json.dumps(valid_message({"W1": {**encoded_array(shape=(1,)), "data": {"$bytes": 0}}}))
+
+
+@pytest.mark.parametrize(
+    "data, problem",
+    [
+        (b"\0\0\0", "cut short"),
+        (envelope(VALID.encode())[:-3], "cut short"),
+        (envelope(VALID.encode(), [b"\0" * 8])[:-1], "cut short"),
+        (envelope(VALID.encode(), [b"\0" * 8]) + b"\0", "bytes after"),
+        (envelope(VALID.encode(), [b"\0" * 8, b""])[:-4], "cut short"),
+        (envelope(VALID.replace('"$bytes": 0', '"$bytes": 1').encode(), [b"\0" * 8]), "range"),
+        (envelope(VALID.replace('"$bytes": 0', '"$bytes": -1').encode(), [b"\0" * 8]), "range"),
+        (envelope(VALID.encode()), "range"),
+        (channel.MESSAGE_HEADER.pack(2, 1 << 30) + b"{}", "too many attachments"),
+        (channel.MESSAGE_HEADER.pack(2, 1000) + b"{}", "cut short"),
+        (channel.MESSAGE_HEADER.pack(1 << 31, 0) + b"{}", "cut short"),
+        (envelope(VALID.encode(), [b"\0" * 7]), "does not match"),
+    ],
+)
+def test_malformed_attachments_are_refused(data, problem):
+    """Is a message whose sizes, attachments or references do not add up exactly refused,
+    saying what is wrong?"""
+    assert decode_result(envelope(VALID.encode(), [b"\0" * 8]), ["values"])[0] == "ok"
+    with pytest.raises(MALFORMED, match=problem):
+        decode_result(data, ["values"])
+
+
+# A valid message, and one with a second (empty, unreferenced) attachment.
+GOOD = envelope(VALID.encode(), [b"\0" * 8])
+GOOD_TWO = envelope(VALID.encode(), [b"\0" * 8, b""])
+
+
+@settings(max_examples=500, deadline=None)
+@given(
+    st.one_of(
+        st.binary(max_size=300),
+        st.integers(0, len(GOOD_TWO)).map(lambda size: GOOD_TWO[:size]),
+        st.tuples(st.integers(0, len(GOOD)), st.integers(0, 255), st.integers(0, len(GOOD))).map(
+            lambda edit: GOOD[: edit[0]] + bytes([edit[1]]) + GOOD[edit[2] :]
+        ),
+    )
+)
+def test_any_bytes_are_a_message_or_refused(data):
+    """Do any bytes -- random, or a valid message cut, spliced or with a byte changed --
+    decode, or get refused as malformed, never raise anything else?"""
+    with contextlib.suppress(*MALFORMED):
+        decode_result(data, ["values"])
+
+
+def test_arrays_travel_as_raw_bytes_not_inside_the_json():
+    """Does an array's data travel as raw bytes after the JSON (no base64 text), and a
+    student's own "$bytes" key stay a key?"""
+    array = np.arange(6, dtype=np.float64).reshape(2, 3)
+    data = encode_result([[{**valid_message()["observations"][0][0], "entries": {"W1": array}}]])
+    text, attachments = channel.split_attachments(data)
+    assert [bytes(attachment) for attachment in attachments] == [array.tobytes()]
+    assert array.tobytes() not in text and b'"data": {"$bytes": 0}' in text
+
+    def odd(layers_dims):
+        return {"$bytes": 0}
+
+    _, decoded = round_trip([public_tests.observe_kind(odd, "values", [2, 1])], ["values"])
+    assert decoded[0][0]["entries"] == {"$bytes": "int"}
+
+
 def test_a_seeding_call_needs_exactly_two_observations():
     """Is a seeding call with one observation refused, and one with two accepted?"""
     one = valid_message()["observations"][0]
     with pytest.raises(MALFORMED, match="number of observations"):
-        decode_result(json.dumps({"observations": [one]}).encode(), ["seeding"])
+        decode_result(channel.encode_message({"observations": [one]}), ["seeding"])
     message = {"observations": [one * 2]}
-    assert decode_result(json.dumps(message).encode(), ["seeding"])[0] == "ok"
+    assert decode_result(channel.encode_message(message), ["seeding"])[0] == "ok"
 
 
 def test_an_error_message_is_an_error_with_its_reason():

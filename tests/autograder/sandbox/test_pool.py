@@ -519,6 +519,180 @@ def test_the_worker_works_in_its_root_not_in_the_jobs_tmp(lone_workers, level):
 
 
 # --------------------------------------------------------------------------
+# Groups: the jobs of one submission in one worker, its state verified once.
+# --------------------------------------------------------------------------
+
+
+def group_params():
+    """(level, attack) pairs: the attack is the middle job of a group of three."""
+    return attack_params()
+
+
+@pytest.mark.parametrize("level, path, expected", group_params())
+def test_an_attack_in_a_group_leaves_the_other_jobs_and_the_next_group_their_verdicts(
+    lone_workers, level, path, expected
+):
+    """As the middle job of a group, does the attack get its verdict while the jobs before
+    and after it in the same group pass, and does the next group (another student) start
+    from a verified clean state?"""
+    box = lone_workers(level)
+    status, judged, reason = expected
+    before, attack, after = box.run_group(
+        [he_job(CORRECT_HE), he_job(attack_source(path)), he_job(CORRECT_HE)]
+    )
+    assert attack.status == status, attack.reason
+    if reason:
+        assert reason in attack.reason
+    for other in (before, after):
+        assert all_cases_pass(other), f"a job of the group of {path.stem}: {other.reason}"
+    (reader,) = box.run_group([he_job(TRACE_READER)])
+    assert all_cases_pass(reader), f"the group after {path.stem}: {reader.reason}"
+    assert not wait_until_no_strays(box)
+
+
+# Leaves a grandchild (double fork + setsid) appending to a file in /tmp, and answers right.
+LEAVES_A_WRITER = (
+    CORRECT_HE
+    + """
+import os, tempfile, time
+
+if os.fork() == 0:
+    os.setsid()
+    if os.fork() == 0:
+        try:
+            while True:
+                with open(os.path.join(tempfile.gettempdir(), "grandchild.log"), "a") as log:
+                    log.write("x" * 1000)
+                time.sleep(0.001)
+        finally:
+            os._exit(0)  # never back into the job's own code
+    os._exit(0)
+time.sleep(0.2)  # the grandchild writes meanwhile
+"""
+)
+
+# A correct job that fails if anything of an earlier job of its group still runs: the
+# grandchild's file must not grow, and no process but this one and the worker is there.
+NOTHING_RUNS_ON = (
+    CORRECT_HE
+    + """
+import os, tempfile, time
+
+def size():
+    try:
+        return os.path.getsize(os.path.join(tempfile.gettempdir(), "grandchild.log"))
+    except FileNotFoundError:
+        return 0
+
+first = size()
+time.sleep(0.3)
+found = []
+if size() != first:
+    found.append(f"grandchild.log in /tmp grew from {first} to {size()} bytes")
+if os.getppid() == 1:  # the worker is PID 1 of the sandbox's own PID namespace
+    mine = (1, os.getpid())
+    found += [f"process {pid} runs" for pid in os.listdir("/proc")
+              if pid.isdigit() and int(pid) not in mine]
+if found:
+    raise RuntimeError("RUNS ON: " + "; ".join(found))
+"""
+)
+
+
+@pytest.mark.parametrize("level", LEVELS)
+def test_what_a_job_leaves_running_is_killed_before_the_next_job_of_its_group(lone_workers, level):
+    """When the second job of a group leaves a grandchild writing into /tmp, is it killed
+    before the third job starts (which gets its own verdict), and does the next group find
+    a verified clean worker?"""
+    box = lone_workers(level)
+    results = box.run_group([he_job(CORRECT_HE), he_job(LEAVES_A_WRITER), he_job(NOTHING_RUNS_ON)])
+    for result in results:
+        assert all_cases_pass(result), result.reason
+    (reader,) = box.run_group([he_job(TRACE_READER)])
+    assert all_cases_pass(reader), reader.reason
+    assert not wait_until_no_strays(box)
+
+
+WRITES_A_NOTE = CORRECT_HE + "\nopen('/tmp/note.txt', 'w').write('from the first exercise')\n"
+READS_THE_NOTE = CORRECT_HE + "\nassert open('/tmp/note.txt').read() == 'from the first exercise'\n"
+
+
+@pytest.mark.parametrize("level", LEVELS)
+def test_the_jobs_of_a_group_share_tmp_and_no_other_group_sees_it(lone_workers, level):
+    """Do the jobs of one group (one student's exercises) share /tmp, as the cells of one
+    notebook share a kernel -- while the next group, another student's, finds it clean?"""
+    box = lone_workers(level)
+    replaced = len(box.slots[0].replacements)
+    writer, reader = box.run_group([he_job(WRITES_A_NOTE), he_job(READS_THE_NOTE)])
+    assert all_cases_pass(writer) and all_cases_pass(reader), (writer.reason, reader.reason)
+    (other,) = box.run_group([he_job(TRACE_READER)])
+    assert all_cases_pass(other), other.reason
+    # The worker cleaned up after itself: it was not replaced to get there.
+    assert box.slots[0].replacements[replaced:] == []
+
+
+def test_a_job_that_times_out_in_a_group_leaves_the_next_job_its_own_time():
+    """Does a job that runs out of time in the middle of a group time out alone, the jobs
+    after it in the same group getting their own limits and verdicts?"""
+    limits = dataclasses.replace(LIMITS, wall_seconds=1.5)
+    with Sandbox(COURSE_PROBE, workers=1, limits=limits, isolation="bubblewrap") as box:
+        loop = (HOSTILE / "infinite_loop.py").read_text()
+        results = box.run_group(
+            [he_job(CORRECT_HE), he_job(loop), he_job(CORRECT_HE), he_job(loop), he_job(CORRECT_HE)]
+        )
+    assert [result.status for result in results] == ["ok", "timeout"] * 2 + ["ok"]
+    assert all(all_cases_pass(result) for result in results[::2])
+    assert all(result.seconds < 1.5 for result in results[::2])
+
+
+def test_a_job_too_large_to_send_in_a_group_is_its_own_error():
+    """Is a job too large to send an error of its own, the others of its group run and the
+    state verified after the last job that ran?"""
+    with Sandbox(COURSE_PROBE, workers=1, limits=LIMITS, isolation="bubblewrap") as box:
+        note, huge = he_job(WRITES_A_NOTE), he_job(CORRECT_HE + "#" * (5 << 20))
+        results = box.run_group([note, he_job(READS_THE_NOTE), huge])
+        assert [result.status for result in results[:2]] == ["ok", "ok"]
+        assert (results[2].status, results[2].reason) == ("error", "the code is larger than 4 MiB")
+        assert all_cases_pass(box.run(he_job(TRACE_READER)))
+        assert box.slots[0].replacements == []
+
+
+def test_a_worker_that_dies_in_the_middle_of_a_group_costs_its_jobs_nothing():
+    """When the worker dies while the second job of a group runs, is that job retried on a
+    new worker, and the third run there, each graded right?"""
+    if not level_available("bubblewrap"):
+        pytest.skip(sandbox_launch.unavailable("bubblewrap"))
+    slow_correct = CORRECT_HE + "\nimport time\n\n\nclass Wait:\n    time.sleep(1.0)\n"
+    with Sandbox(COURSE_PROBE, workers=1, limits=LIMITS, isolation="bubblewrap") as box:
+        slot = box.slots[0]
+        first = box.run(he_job(CORRECT_HE))  # the worker is ready; its next job child idles
+
+        def kill_the_worker_once_the_slow_job_runs():
+            deadline = time.monotonic() + 10
+            while time.monotonic() < deadline:
+                # The group's first job is done (its process reaped before its outcome came),
+                # so a job process now is the slow one's.
+                if len(slot.cleanup_seconds) >= 2:
+                    pids = tagged_processes(box.tag)
+                    if any(process_name(pid) == "ag-job" for pid in pids):
+                        time.sleep(0.3)  # well inside its 1 s: it has started, and still runs
+                        for pid in pids:
+                            if process_name(pid) == "ag-worker":
+                                os.kill(pid, signal.SIGKILL)
+                        return
+                time.sleep(0.01)
+
+        killer = threading.Thread(target=kill_the_worker_once_the_slow_job_runs)
+        killer.start()
+        results = box.run_group([he_job(CORRECT_HE), he_job(slow_correct), he_job(CORRECT_HE)])
+        killer.join()
+        for result in [first, *results]:
+            assert all_cases_pass(result), result.reason
+        assert slot.replacements == ["the worker died while the job ran"]
+        assert not wait_until_no_strays(box)
+
+
+# --------------------------------------------------------------------------
 # Plain verdicts, limits and the interface.
 # --------------------------------------------------------------------------
 
@@ -599,6 +773,18 @@ def test_sys_exit_inside_the_function_is_a_failed_case_in_one_line(sandboxes):
     raised = result.observations[0][0]["raised"]
     assert raised.startswith("SystemExit: it called sys.exit(3)")
     assert "\n" not in raised
+
+
+@pytest.mark.parametrize("level", LEVELS)
+def test_a_job_is_the_kernels_first_victim_not_its_worker(lone_workers, level):
+    """Does every job process start with oom_score_adj 1000, so that at its worker's memory
+    limit the kernel kills a job process, not the worker?"""
+    source = CORRECT_HE + (
+        "\nadjustment = open('/proc/self/oom_score_adj').read().strip()\n"
+        "if adjustment != '1000':\n    raise RuntimeError(f'oom_score_adj {adjustment}')\n"
+    )
+    result = lone_workers(level).run(he_job(source))
+    assert all_cases_pass(result), result.reason
 
 
 def test_numpy_works_under_the_memory_limit(sandboxes):
