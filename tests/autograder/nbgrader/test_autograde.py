@@ -116,7 +116,10 @@ def test_each_test_cell_shows_a_line_per_case_and_the_feedback(samples, sample_r
         spec = next(spec for spec in assignment.EXERCISES if spec.function == entry.name)
         for case in spec.cases(hidden=True):
             assert f"PASS {case.name}\n" in text or f"FAIL {case.name}:" in text, case.name
-        assert entry.feedback.splitlines()[0] in text  # unseeded values differ run to run
+        # Only the first line: unseeded values differ run to run. A loop that never ends is
+        # stopped by whichever of its two 5 s limits (CPU, wall clock) the machine's load
+        # lets it reach first, so the limit named in the parenthesis may differ as well.
+        assert entry.feedback.splitlines()[0].split(" (exceeded the ")[0] in text
 
 
 def test_a_hidden_case_value_never_reaches_student_code():
