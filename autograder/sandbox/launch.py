@@ -6,10 +6,12 @@ this package and the probe's files (Probe.files) -- nothing else of the package 
 sandbox belongs to, which is hidden where it is installed.
 """
 
+import functools
 import importlib.util
 import json
 import os
 import shutil
+import stat
 import sys
 import tempfile
 from pathlib import Path
@@ -95,6 +97,9 @@ def stage_grader_files(probe_files):
         os.chmod(target, 0o644)
     (staging / "empty").mkdir(mode=0o755)
     (staging / "tmp").mkdir(mode=0o700)
+    if running_as_root():
+        # At level none the workers' own folders inside are the sandbox uid's (hand_over).
+        os.chmod(staging / "tmp", 0o711)
     (staging / "mnt").mkdir(mode=0o755)
     (staging / "root").mkdir(mode=0o755)
     return staging
@@ -253,7 +258,53 @@ def unshare_command(staging):
 
 
 def none_command(staging):
-    return [python_executable(), *WORKER_FLAGS, str(Path(staging) / "grader" / "worker.py")]
+    """The worker itself; as root, started by the jail's drop to the sandbox uid first."""
+    worker = [python_executable(), *WORKER_FLAGS, str(Path(staging) / "grader" / "worker.py")]
+    if not running_as_root():
+        return worker
+    blocked = python_unreachable_by_sandbox_user()
+    if blocked:
+        warn_once(
+            f"level none runs student code as root: uid {SANDBOX_UID} cannot enter {blocked}, "
+            "where the Python install is (install it where every user can read it)"
+        )
+        return worker
+    return [*jail_command("drop", {"uid": SANDBOX_UID, "gid": SANDBOX_GID}), "--", *worker]
+
+
+def drops_at_none():
+    """Does level none run its worker as the sandbox uid?
+
+    Only a grader running as root can, and it must: student code run as root could read
+    and write whatever the grader can. Without namespaces nothing can be bound where that
+    uid could reach it, so a Python install it cannot enter (one under /root) keeps the
+    worker root, with a warning (none_command).
+    """
+    return running_as_root() and python_unreachable_by_sandbox_user() is None
+
+
+@functools.cache
+def warn_once(message):
+    print(f"warning: {message}", file=sys.stderr)
+
+
+def hand_over(folder):
+    """Give a worker's /tmp folder (level none) to the uid the worker runs as."""
+    if drops_at_none():
+        os.chown(folder, SANDBOX_UID, SANDBOX_GID)
+
+
+def python_unreachable_by_sandbox_user():
+    """The first directory of the Python install's paths that uid 65534 cannot enter, or None.
+
+    Only the "other" permission bits count: the sandbox uid owns nothing and is in no group.
+    """
+    for path in [python_executable(), *python_paths()]:
+        resolved = Path(path).resolve()
+        for folder in [*reversed(resolved.parents), resolved]:
+            if folder.is_dir() and not os.stat(folder).st_mode & stat.S_IXOTH:
+                return str(folder)
+    return None
 
 
 def command(level, staging, tag):
