@@ -7,6 +7,7 @@ sandbox belongs to, which is hidden where it is installed.
 """
 
 import functools
+import importlib.metadata
 import importlib.util
 import json
 import os
@@ -69,21 +70,57 @@ def grader_files(probe_files):
     return files
 
 
-def hidden_directories():
-    """Directories inside the bound Python paths that the worker must not read.
-
-    Installed (not editable), the package the sandbox belongs to lies in site-packages,
-    which every worker sees: its cases and reference answers are hidden under an empty
-    directory.
+def hidden_paths():
+    """Paths, as bound inside a namespace sandbox's view of the host, that the worker must
+    not read: every copy of the package the sandbox belongs to (its cases and reference
+    answers) inside the bound Python paths -- the one running, and every file the project's
+    distribution installed there (`pip install .`; Gradescope's venv, while the grader that
+    runs is the zip's own) -- at each bound path they can be reached by (a link to a venv
+    and where it leads are bound apart).
     """
-    package = str(OWNER_PACKAGE)
-    bound = python_paths()
-    return [package] if any(package.startswith(path.rstrip("/") + "/") for path in bound) else []
+    hidden = set()
+    bound = [(path, Path(path).resolve()) for path in python_paths()]
+    for path in [OWNER_PACKAGE, *installed_copies()]:
+        for as_bound, resolved in bound:
+            if path.is_relative_to(resolved):
+                hidden.add(str(Path(as_bound) / path.relative_to(resolved)))
+    return sorted(hidden)
+
+
+@functools.cache
+def installed_copies():
+    """Resolved paths of what the project's distribution installed in the Python paths.
+
+    Its top-level packages and its .dist-info are whole directories; its modules and their
+    compiled copies are single files (__pycache__ is shared with other distributions). Only
+    folders that hold a directory named like this package are searched (cheap), and only
+    their distributions that name it in top_level.txt.
+    """
+    copies = set()
+    for folder in {os.path.abspath(entry) for entry in sys.path if entry}:
+        if not (Path(folder) / OWNER_PACKAGE.name).is_dir():
+            continue
+        for distribution in importlib.metadata.distributions(path=[folder]):
+            top_level = (distribution.read_text("top_level.txt") or "").split()
+            if OWNER_PACKAGE.name not in top_level:
+                continue
+            for file in distribution.files or []:
+                if ".." in file.parts:
+                    continue  # its scripts, outside the folder (bin/)
+                whole = file.parts[0] in top_level or file.parts[0].endswith(".dist-info")
+                copies.add(Path(distribution.locate_file(file.parts[0] if whole else file)))
+    return {path.resolve() for path in copies if os.path.lexists(path)}
+
+
+def hiding_binds(staging):
+    """[(empty source, path inside)]: what hides each of hidden_paths()."""
+    empty = {True: Path(staging) / "empty", False: Path(staging) / "empty-file"}
+    return [(str(empty[os.path.isdir(path)]), inside(path)) for path in hidden_paths()]
 
 
 def stage_grader_files(probe_files):
-    """A fresh directory: grader/ (all a worker may see), empty/ (to hide a directory with),
-    tmp/ ("none"), mnt/ and root/.
+    """A fresh directory: grader/ (all a worker may see), empty/ and empty-file (to hide a
+    directory or a file with), tmp/ ("none"), mnt/ and root/.
 
     Under /tmp, so that the unprivileged sandbox uid can reach it.
     """
@@ -96,6 +133,7 @@ def stage_grader_files(probe_files):
         shutil.copyfile(source, target)
         os.chmod(target, 0o644)
     (staging / "empty").mkdir(mode=0o755)
+    (staging / "empty-file").touch(mode=0o644)
     (staging / "tmp").mkdir(mode=0o700)
     if running_as_root():
         # At level none the workers' own folders inside are the sandbox uid's (hand_over).
@@ -220,8 +258,8 @@ def bubblewrap_command(staging, tag):
             make_mount_point(path, source)
             staged.append([path, source])
         arguments += ["--ro-bind", source, inside(path)]
-    for path in hidden_directories():
-        arguments += ["--ro-bind", str(Path(staging) / "empty"), inside(path)]
+    for source, path in hiding_binds(staging):
+        arguments += ["--ro-bind", source, path]
     arguments += ["--ro-bind", str(Path(staging) / "grader"), "/grader"]
     # bwrap creates /, /dev and /dev/shm as tmpfs owned by the sandbox user: make them
     # read-only so that the private, size-limited /tmp is the only writable place.
@@ -240,7 +278,7 @@ def bubblewrap_command(staging, tag):
 def unshare_command(staging):
     """util-linux unshare + the jail's chroot: the worker ends up PID 1 of its namespace."""
     binds = [[path, inside(path)] for path in system_directories() + python_paths()]
-    binds += [[str(Path(staging) / "empty"), inside(path)] for path in hidden_directories()]
+    binds += [list(bind) for bind in hiding_binds(staging)]
     binds.append([str(Path(staging) / "grader"), "/grader"])
     spec = {
         "root": str(Path(staging) / "root"),
