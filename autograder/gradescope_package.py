@@ -71,6 +71,8 @@ fi
 installed="$("$ROOT/venv/bin/python" -I -c 'import autograder; print(autograder.__path__[0])')"
 chmod 700 "$installed"
 chmod 700 "$SOURCE"
+# ... while uid 65534 must reach the venv (the workers drop to it only if it can).
+chmod o+x "$ROOT"
 """
 
 RUN_AUTOGRADER = """\

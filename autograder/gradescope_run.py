@@ -27,7 +27,7 @@ from . import batch, grading, report
 from .batch_output import write_atomically
 from .probe import COURSE_PROBE
 from .safe_text import shown
-from .sandbox import Sandbox, SandboxError
+from .sandbox import Sandbox, SandboxError, launch
 
 DEFAULT_ROOT = "/autograder"
 SUBMISSION_FOLDER = "submission"
@@ -110,6 +110,10 @@ def main(argv=None):
         print(f"autograder: the sandbox did not start: {error}", file=sys.stderr)
         return 1
     path = write_results(root, results_of(entry, result))
+    stayed_root = result.isolation == "none" and launch.root_at_none()
+    if stayed_root:
+        # In the autograder output (hidden from students): this score is only provisional.
+        print(f"warning: student code ran as root ({stayed_root})", file=sys.stderr)
     print(f"{result.score:g}/{result.max_score:g} (isolation: {result.isolation}); wrote {path}")
     return 0
 

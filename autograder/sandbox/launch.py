@@ -298,14 +298,7 @@ def unshare_command(staging):
 def none_command(staging):
     """The worker itself; as root, started by the jail's drop to the sandbox uid first."""
     worker = [python_executable(), *WORKER_FLAGS, str(Path(staging) / "grader" / "worker.py")]
-    if not running_as_root():
-        return worker
-    blocked = python_unreachable_by_sandbox_user()
-    if blocked:
-        warn_once(
-            f"level none runs student code as root: uid {SANDBOX_UID} cannot enter {blocked}, "
-            "where the Python install is (install it where every user can read it)"
-        )
+    if not drops_at_none():
         return worker
     return [*jail_command("drop", {"uid": SANDBOX_UID, "gid": SANDBOX_GID}), "--", *worker]
 
@@ -314,16 +307,23 @@ def drops_at_none():
     """Does level none run its worker as the sandbox uid?
 
     Only a grader running as root can, and it must: student code run as root could read
-    and write whatever the grader can. Without namespaces nothing can be bound where that
-    uid could reach it, so a Python install it cannot enter (one under /root) keeps the
-    worker root, with a warning (none_command).
+    and write whatever the grader can. Not when root_at_none() says why it cannot.
     """
-    return running_as_root() and python_unreachable_by_sandbox_user() is None
+    return running_as_root() and root_at_none() is None
 
 
-@functools.cache
-def warn_once(message):
-    print(f"warning: {message}", file=sys.stderr)
+def root_at_none():
+    """Why level none, run as root, keeps its workers root; None when it need not.
+
+    Without namespaces nothing can be bound where the sandbox uid could reach it: a Python
+    install it cannot enter (one under /root, pyenv's) cannot run as that uid.
+    """
+    if not running_as_root():
+        return None
+    blocked = python_unreachable_by_sandbox_user()
+    if blocked is None:
+        return None
+    return f"uid {SANDBOX_UID} cannot enter {blocked}, where the Python install is"
 
 
 def hand_over(folder):

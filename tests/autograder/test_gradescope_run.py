@@ -21,6 +21,7 @@ from support.output_fuzzing import unsafe_characters
 from support.public_python import public_folder, public_python, remove, system_python
 
 from autograder import gradescope_package
+from autograder.sandbox import launch as sandbox_launch
 
 TESTS = Path(__file__).resolve().parents[1]
 FULL_MARKS = 18.0
@@ -240,8 +241,31 @@ def test_in_a_container_without_namespaces_student_code_cannot_read_the_cases_or
         )
         assert done.returncode == 0, done.stderr
         assert "(isolation: none)" in done.stdout
+        assert "ran as root" not in done.stderr
         results = valid_results((root / "results" / "results.json").read_text())
         assert "LEAKED" not in json.dumps(results) and "FORGED" not in json.dumps(results)
         assert results["score"] == FULL_MARKS, results
     finally:
         remove(folder)
+
+
+@pytest.mark.skipif(
+    sandbox_launch.root_at_none() is None, reason="uid 65534 can read this Python install"
+)
+def test_a_python_the_sandbox_uid_cannot_read_is_warned_of(package, tmp_path):
+    """Run as root at level none with a Python uid 65534 cannot enter (this environment's,
+    under /root), does run_autograder say in its output that student code ran as root?"""
+    root = unpacked(package, tmp_path / "autograder")
+    correct = (SUBMISSIONS / "correct_loop.ipynb").read_bytes()
+    (root / "submission" / "Initialization.ipynb").write_bytes(correct)
+    done = subprocess.run(
+        [sys.executable, "-m", "support.docker_like", root / "source" / "run_autograder"],
+        env={**os.environ, "AUTOGRADER_ROOT": str(root), "AUTOGRADER_PYTHON": sys.executable},
+        cwd=TESTS,
+        capture_output=True,
+        text=True,
+        timeout=300,
+    )
+    assert done.returncode == 0, done.stderr
+    assert "(isolation: none)" in done.stdout
+    assert "warning: student code ran as root (uid 65534 cannot enter /" in done.stderr
