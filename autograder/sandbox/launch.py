@@ -3,7 +3,9 @@
 The worker sees, read-only, the Python install (interpreter, standard library,
 site-packages) and /grader, which holds copies of exactly worker.py and channel.py of
 this package and the probe's files (Probe.files) -- nothing else of the package the
-sandbox belongs to, which is hidden where it is installed.
+sandbox belongs to, which is hidden wherever it is installed (hidden_paths). At level
+none nothing can be hidden: a grader run as root drops the worker to the sandbox uid
+(none_command), and the modes of the grader's files keep them from it.
 """
 
 import functools
@@ -14,6 +16,7 @@ import os
 import shutil
 import stat
 import sys
+import sysconfig
 import tempfile
 from pathlib import Path
 
@@ -97,7 +100,7 @@ def installed_copies():
     their distributions that name it in top_level.txt.
     """
     copies = set()
-    for folder in {os.path.abspath(entry) for entry in sys.path if entry}:
+    for folder in site_folders():
         if not (Path(folder) / OWNER_PACKAGE.name).is_dir():
             continue
         for distribution in importlib.metadata.distributions(path=[folder]):
@@ -110,6 +113,16 @@ def installed_copies():
                 whole = file.parts[0] in top_level or file.parts[0].endswith(".dist-info")
                 copies.add(Path(distribution.locate_file(file.parts[0] if whole else file)))
     return {path.resolve() for path in copies if os.path.lexists(path)}
+
+
+def site_folders():
+    """Where packages may be installed in the bound Python paths: sys.path, and the
+    site-packages of every prefix (a venv's base Python is bound, though not on its path)."""
+    folders = {os.path.abspath(entry) for entry in sys.path if entry}
+    for prefix in {sys.prefix, sys.base_prefix, sys.exec_prefix, sys.base_exec_prefix}:
+        paths = sysconfig.get_paths(vars={"base": prefix, "platbase": prefix})
+        folders.update(paths[kind] for kind in ("purelib", "platlib"))
+    return sorted(folders)
 
 
 def hiding_binds(staging):
