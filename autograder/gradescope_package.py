@@ -65,6 +65,14 @@ fi
 "$ROOT/venv/bin/pip" install --no-cache-dir --no-deps "$SOURCE/grader"
 # A grader that cannot start fails the image's build here, not every submission later.
 "$ROOT/venv/bin/python" -m autograder --help >/dev/null
+# Inside Gradescope's container student code runs at level none, as uid 65534: the grader's
+# copies (the venv's and this folder, with the hidden cases and the reference) are root's
+# only. The venv's Python and its other packages stay readable: the workers run on them.
+installed="$("$ROOT/venv/bin/python" -I -c 'import autograder; print(autograder.__path__[0])')"
+chmod 700 "$installed"
+chmod 700 "$SOURCE"
+# ... while uid 65534 must reach the venv (the workers drop to it only if it can).
+chmod o+x "$ROOT"
 """
 
 RUN_AUTOGRADER = """\

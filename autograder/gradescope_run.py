@@ -27,10 +27,11 @@ from . import batch, grading, report
 from .batch_output import write_atomically
 from .probe import COURSE_PROBE
 from .safe_text import shown
-from .sandbox import Sandbox, SandboxError
+from .sandbox import Sandbox, SandboxError, launch
 
 DEFAULT_ROOT = "/autograder"
 SUBMISSION_FOLDER = "submission"
+SOURCE_FOLDER = "source"  # where Gradescope unpacks the zip
 RESULTS_FILE = Path("results") / "results.json"
 # The row's name of the one student of a Gradescope run (nothing shows it to students).
 STUDENT = "submission"
@@ -77,8 +78,30 @@ def write_results(root, results):
     return path
 
 
+def keep_from_student_code(root):
+    """As root, before any student code runs: the zip's folder (the grader, its hidden cases
+    and reference) enterable by root only, and the results folder writable by root only.
+
+    At level none the workers run as uid 65534 (sandbox.launch.none_command): these modes
+    are then all that stands between student code and those files. setup.sh does the same
+    for the copy of the grader installed in the venv. Not root: nothing to do (the workers
+    run as the grader's own user; docs/security.md says what that leaves open).
+    """
+    if os.geteuid() != 0:
+        return
+    source = root / SOURCE_FOLDER
+    if source.is_dir() and not source.is_symlink():
+        os.chmod(source, 0o700)
+    results = root / RESULTS_FILE.parent
+    results.mkdir(parents=True, exist_ok=True)
+    os.chown(results, 0, 0, follow_symlinks=False)
+    if not results.is_symlink():
+        os.chmod(results, 0o755)
+
+
 def main(argv=None):
     root = autograder_root(argv)
+    keep_from_student_code(root)
     try:
         with Sandbox(COURSE_PROBE, workers=1) as sandbox:
             entry = submission_entry(root)
@@ -87,6 +110,10 @@ def main(argv=None):
         print(f"autograder: the sandbox did not start: {error}", file=sys.stderr)
         return 1
     path = write_results(root, results_of(entry, result))
+    stayed_root = result.isolation == "none" and launch.root_at_none()
+    if stayed_root:
+        # In the autograder output (hidden from students): this score is only provisional.
+        print(f"warning: student code ran as root ({stayed_root})", file=sys.stderr)
     print(f"{result.score:g}/{result.max_score:g} (isolation: {result.isolation}); wrote {path}")
     return 0
 

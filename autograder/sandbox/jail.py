@@ -3,6 +3,7 @@
     python -I -S jail.py join   '<spec json>' -- bwrap|unshare|python ...
     python -I -S jail.py stage  '<spec json>' -- bwrap ...
     python -I -S jail.py chroot '<spec json>' -- python ... worker.py
+    python -I -S jail.py drop   '<spec json>' -- python ... worker.py
 
 join   -- at every level when the grader has a memory cgroup for the worker
           (autograder/sandbox/cgroup.py): moves itself into that cgroup, then execs
@@ -22,8 +23,11 @@ chroot -- for the "unshare" level, inside `unshare --pid --fork --mount --net --
           install and /grader; /proc of the new PID namespace; a few devices; a
           private /tmp), chroots into it, drops to the sandbox uid and execs the
           worker, which becomes PID 1 of the namespace.
+drop   -- for the "none" level when the grader runs as root: no namespace, no
+          mount; only the drop to the sandbox uid, so that student code cannot
+          read or write what root alone may (the grader's files, its results).
 
-Both end with setgroups([]), setgid, setuid (which clears every capability),
+All three end with setgroups([]), setgid, setuid (which clears every capability),
 no_new_privs and a parent-death signal, then exec. Standard library only: this
 file runs before any sandbox exists, with `-S` (no site-packages).
 """
@@ -70,10 +74,13 @@ def bind_read_only(source, target):
 
 
 def make_mount_point(source, target):
-    """An empty directory, or an empty file for a file source, to bind source on."""
+    """An empty directory, or an empty file for a file source, to bind source on.
+
+    An existing target is used as it is (a file hidden inside a read-only bind).
+    """
     if os.path.isdir(source):
         os.makedirs(target, exist_ok=True)
-    else:
+    elif not os.path.lexists(target):
         os.makedirs(os.path.dirname(target), exist_ok=True)
         with open(target, "a"):
             pass
@@ -143,15 +150,15 @@ def join_cgroup(procs_file):
 
 def main(argv):
     mode, spec_text, separator, *command = argv
-    if separator != "--" or mode not in ("join", "stage", "chroot") or not command:
-        raise SystemExit("usage: jail.py join|stage|chroot SPEC -- COMMAND ...")
+    if separator != "--" or mode not in ("join", "stage", "chroot", "drop") or not command:
+        raise SystemExit("usage: jail.py join|stage|chroot|drop SPEC -- COMMAND ...")
     spec = json.loads(spec_text)
     if "cgroup" in spec:  # join's whole work; a step for stage (bubblewrap as root)
         join_cgroup(spec["cgroup"])
     if mode != "join":
         if mode == "stage":
             stage(spec)
-        else:
+        elif mode == "chroot":
             build_root(spec)
         drop_privileges(spec["uid"], spec["gid"])
     os.execvp(command[0], command)  # PATH: "unshare" is named, not located

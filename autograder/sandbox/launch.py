@@ -3,14 +3,20 @@
 The worker sees, read-only, the Python install (interpreter, standard library,
 site-packages) and /grader, which holds copies of exactly worker.py and channel.py of
 this package and the probe's files (Probe.files) -- nothing else of the package the
-sandbox belongs to, which is hidden where it is installed.
+sandbox belongs to, which is hidden wherever it is installed (hidden_paths). At level
+none nothing can be hidden: a grader run as root drops the worker to the sandbox uid
+(none_command), and the modes of the grader's files keep them from it.
 """
 
+import functools
+import importlib.metadata
 import importlib.util
 import json
 import os
 import shutil
+import stat
 import sys
+import sysconfig
 import tempfile
 from pathlib import Path
 
@@ -67,16 +73,62 @@ def grader_files(probe_files):
     return files
 
 
-def hidden_directories():
-    """Directories inside the bound Python paths that the worker must not read.
-
-    Installed (not editable), the package the sandbox belongs to lies in site-packages,
-    which every worker sees: its cases and reference answers are hidden under an empty
-    directory.
+def hidden_paths():
+    """Paths, as bound inside a namespace sandbox's view of the host, that the worker must
+    not read: every copy of the package the sandbox belongs to (its cases and reference
+    answers) inside the bound Python paths -- the one running, and every file the project's
+    distribution installed there (`pip install .`; Gradescope's venv, while the grader that
+    runs is the zip's own) -- at each bound path they can be reached by (a link to a venv
+    and where it leads are bound apart).
     """
-    package = str(OWNER_PACKAGE)
-    bound = python_paths()
-    return [package] if any(package.startswith(path.rstrip("/") + "/") for path in bound) else []
+    hidden = set()
+    bound = [(path, Path(path).resolve()) for path in python_paths()]
+    for path in [OWNER_PACKAGE, *installed_copies()]:
+        for as_bound, resolved in bound:
+            if path.is_relative_to(resolved):
+                hidden.add(str(Path(as_bound) / path.relative_to(resolved)))
+    return sorted(hidden)
+
+
+@functools.cache
+def installed_copies():
+    """Resolved paths of what the project's distribution installed in the Python paths.
+
+    Its top-level packages and its .dist-info are whole directories; its modules and their
+    compiled copies are single files (__pycache__ is shared with other distributions). Only
+    folders that hold a directory named like this package are searched (cheap), and only
+    their distributions that name it in top_level.txt.
+    """
+    copies = set()
+    for folder in site_folders():
+        if not (Path(folder) / OWNER_PACKAGE.name).is_dir():
+            continue
+        for distribution in importlib.metadata.distributions(path=[folder]):
+            top_level = (distribution.read_text("top_level.txt") or "").split()
+            if OWNER_PACKAGE.name not in top_level:
+                continue
+            for file in distribution.files or []:
+                if ".." in file.parts:
+                    continue  # its scripts, outside the folder (bin/)
+                whole = file.parts[0] in top_level or file.parts[0].endswith(".dist-info")
+                copies.add(Path(distribution.locate_file(file.parts[0] if whole else file)))
+    return {path.resolve() for path in copies if os.path.lexists(path)}
+
+
+def site_folders():
+    """Where packages may be installed in the bound Python paths: sys.path, and the
+    site-packages of every prefix (a venv's base Python is bound, though not on its path)."""
+    folders = {os.path.abspath(entry) for entry in sys.path if entry}
+    for prefix in {sys.prefix, sys.base_prefix, sys.exec_prefix, sys.base_exec_prefix}:
+        paths = sysconfig.get_paths(vars={"base": prefix, "platbase": prefix})
+        folders.update(paths[kind] for kind in ("purelib", "platlib"))
+    return sorted(folders)
+
+
+def hiding_binds(staging):
+    """[(empty source, path inside)]: what hides each of hidden_paths()."""
+    empty = {True: Path(staging) / "empty", False: Path(staging) / "empty-file"}
+    return [(str(empty[os.path.isdir(path)]), inside(path)) for path in hidden_paths()]
 
 
 # Where staging folders are made, first choice first: both reachable by the unprivileged
@@ -94,8 +146,9 @@ def staging_parent():
 
 
 def stage_grader_files(probe_files):
-    """A fresh directory: grader/ (all a worker may see), empty/ (to hide a directory with),
-    tmp/ ("none"), mnt/ and root/, in staging_parent().
+    """A fresh directory: grader/ (all a worker may see), empty/ and empty-file (to hide a
+    directory or a file with), tmp/ ("none"), mnt/ and root/, in staging_parent() (a
+    folder every user can enter, so that the unprivileged sandbox uid can reach it).
     """
     staging = Path(tempfile.mkdtemp(prefix="autograder-sandbox-", dir=staging_parent()))
     os.chmod(staging, 0o755)
@@ -105,7 +158,11 @@ def stage_grader_files(probe_files):
         shutil.copyfile(source, target)
         os.chmod(target, 0o644)
     (staging / "empty").mkdir(mode=0o755)
+    (staging / "empty-file").touch(mode=0o644)
     (staging / "tmp").mkdir(mode=0o700)
+    if running_as_root():
+        # At level none the workers' own folders inside are the sandbox uid's (hand_over).
+        os.chmod(staging / "tmp", 0o711)
     (staging / "mnt").mkdir(mode=0o755)
     (staging / "root").mkdir(mode=0o755)
     return staging
@@ -230,8 +287,8 @@ def bubblewrap_command(staging, tag):
             make_mount_point(path, source)
             staged.append([path, source])
         arguments += ["--ro-bind", source, inside(path)]
-    for path in hidden_directories():
-        arguments += ["--ro-bind", str(Path(staging) / "empty"), inside(path)]
+    for source, path in hiding_binds(staging):
+        arguments += ["--ro-bind", source, path]
     arguments += ["--ro-bind", str(Path(staging) / "grader"), "/grader"]
     # bwrap creates /, /dev and /dev/shm as tmpfs owned by the sandbox user: make them
     # read-only so that the private, size-limited /tmp is the only writable place.
@@ -250,7 +307,7 @@ def bubblewrap_command(staging, tag):
 def unshare_command(staging):
     """util-linux unshare + the jail's chroot: the worker ends up PID 1 of its namespace."""
     binds = [[path, inside(path)] for path in system_directories() + python_paths()]
-    binds += [[str(Path(staging) / "empty"), inside(path)] for path in hidden_directories()]
+    binds += [list(bind) for bind in hiding_binds(staging)]
     binds.append([str(Path(staging) / "grader"), "/grader"])
     spec = {
         "root": str(Path(staging) / "root"),
@@ -268,7 +325,53 @@ def unshare_command(staging):
 
 
 def none_command(staging):
-    return [python_executable(), *WORKER_FLAGS, str(Path(staging) / "grader" / "worker.py")]
+    """The worker itself; as root, started by the jail's drop to the sandbox uid first."""
+    worker = [python_executable(), *WORKER_FLAGS, str(Path(staging) / "grader" / "worker.py")]
+    if not drops_at_none():
+        return worker
+    return [*jail_command("drop", {"uid": SANDBOX_UID, "gid": SANDBOX_GID}), "--", *worker]
+
+
+def drops_at_none():
+    """Does level none run its worker as the sandbox uid?
+
+    Only a grader running as root can, and it must: student code run as root could read
+    and write whatever the grader can. Not when root_at_none() says why it cannot.
+    """
+    return running_as_root() and root_at_none() is None
+
+
+def root_at_none():
+    """Why level none, run as root, keeps its workers root; None when it need not.
+
+    Without namespaces nothing can be bound where the sandbox uid could reach it: a Python
+    install it cannot enter (one under /root, pyenv's) cannot run as that uid.
+    """
+    if not running_as_root():
+        return None
+    blocked = python_unreachable_by_sandbox_user()
+    if blocked is None:
+        return None
+    return f"uid {SANDBOX_UID} cannot enter {blocked}, where the Python install is"
+
+
+def hand_over(folder):
+    """Give a worker's /tmp folder (level none) to the uid the worker runs as."""
+    if drops_at_none():
+        os.chown(folder, SANDBOX_UID, SANDBOX_GID)
+
+
+def python_unreachable_by_sandbox_user():
+    """The first directory of the Python install's paths that uid 65534 cannot enter, or None.
+
+    Only the "other" permission bits count: the sandbox uid owns nothing and is in no group.
+    """
+    for path in [python_executable(), *python_paths()]:
+        resolved = Path(path).resolve()
+        for folder in [*reversed(resolved.parents), resolved]:
+            if folder.is_dir() and not os.stat(folder).st_mode & stat.S_IXOTH:
+                return str(folder)
+    return None
 
 
 def command(level, staging, tag):

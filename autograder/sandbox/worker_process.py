@@ -240,6 +240,7 @@ class WorkerProcess:
             # that neither another worker's jobs nor a mess its predecessor could not clean
             # up is in its /tmp.
             self.tmp = tempfile.mkdtemp(prefix=f"{self.tag}-", dir=config["tmp"])
+            launch.hand_over(self.tmp)
             config["tmp"] = self.tmp
             environment.update(launch.tmp_variables(self.tmp))
         self.process = subprocess.Popen(

@@ -15,10 +15,13 @@ import zipfile
 from pathlib import Path
 
 import pytest
+import support
 from support.corpus import SUBMISSIONS
 from support.output_fuzzing import unsafe_characters
+from support.public_python import public_folder, public_python, remove, system_python
 
 from autograder import gradescope_package
+from autograder.sandbox import launch as sandbox_launch
 
 TESTS = Path(__file__).resolve().parents[1]
 FULL_MARKS = 18.0
@@ -188,3 +191,81 @@ def test_in_a_container_without_namespaces_it_falls_back_to_none_and_still_grade
     assert "(isolation: none)" in done.stdout
     assert "fell back to 'none'" in done.stderr
     assert valid_results((root / "results" / "results.json").read_text())["score"] == FULL_MARKS
+
+
+# A He initialiser that tries to read the zip's hidden cases and to forge results.json
+# (Gradescope's root, as the container lays it out), and says so in an error if it can.
+READS_THE_CASES_AND_FORGES_THE_RESULTS = """import os
+root = {root!r}
+try:
+    leaked = open(os.path.join(root, "source", "grader", "autograder", "cases.py")).read(60)
+except OSError:
+    leaked = ""
+if leaked:
+    raise RuntimeError("LEAKED " + leaked)
+try:
+    os.makedirs(os.path.join(root, "results"), exist_ok=True)
+    with open(os.path.join(root, "results", "results.json"), "w") as forged:
+        forged.write('{{"score": 100}}')
+except OSError:
+    pass
+else:
+    raise RuntimeError("FORGED as uid " + str(os.getuid()))
+"""
+
+
+@pytest.mark.skipif(os.geteuid() != 0, reason="Gradescope grades as root")
+@pytest.mark.skipif(system_python() is None, reason="no system Python of this version")
+def test_in_a_container_without_namespaces_student_code_cannot_read_the_cases_or_forge(
+    package, tmp_path
+):
+    """Run as root under Docker's default refusals (level none), can a student's function
+    read the zip's hidden cases or write results.json?"""
+    folder = public_folder()  # Gradescope's /autograder: root's, enterable by every user
+    try:
+        root = unpacked(package, folder / "autograder")
+        (root).chmod(0o755)
+        answers = dict(support.SOLUTIONS)
+        attack = READS_THE_CASES_AND_FORGES_THE_RESULTS.format(root=str(root))
+        answers["initialize_parameters_he"] = attack + answers["initialize_parameters_he"]
+        notebook = support.write_answers(tmp_path / "student", answers)
+        (root / "submission" / "Initialization.ipynb").write_bytes(notebook.read_bytes())
+        python = public_python(folder)
+        done = subprocess.run(
+            [sys.executable, "-m", "support.docker_like", root / "source" / "run_autograder"],
+            env={**os.environ, "AUTOGRADER_ROOT": str(root), "AUTOGRADER_PYTHON": str(python)},
+            cwd=TESTS,
+            capture_output=True,
+            text=True,
+            timeout=300,
+        )
+        assert done.returncode == 0, done.stderr
+        assert "(isolation: none)" in done.stdout
+        assert "ran as root" not in done.stderr
+        results = valid_results((root / "results" / "results.json").read_text())
+        assert "LEAKED" not in json.dumps(results) and "FORGED" not in json.dumps(results)
+        assert results["score"] == FULL_MARKS, results
+    finally:
+        remove(folder)
+
+
+@pytest.mark.skipif(
+    sandbox_launch.root_at_none() is None, reason="uid 65534 can read this Python install"
+)
+def test_a_python_the_sandbox_uid_cannot_read_is_warned_of(package, tmp_path):
+    """Run as root at level none with a Python uid 65534 cannot enter (this environment's,
+    under /root), does run_autograder say in its output that student code ran as root?"""
+    root = unpacked(package, tmp_path / "autograder")
+    correct = (SUBMISSIONS / "correct_loop.ipynb").read_bytes()
+    (root / "submission" / "Initialization.ipynb").write_bytes(correct)
+    done = subprocess.run(
+        [sys.executable, "-m", "support.docker_like", root / "source" / "run_autograder"],
+        env={**os.environ, "AUTOGRADER_ROOT": str(root), "AUTOGRADER_PYTHON": sys.executable},
+        cwd=TESTS,
+        capture_output=True,
+        text=True,
+        timeout=300,
+    )
+    assert done.returncode == 0, done.stderr
+    assert "(isolation: none)" in done.stdout
+    assert "warning: student code ran as root (uid 65534 cannot enter /" in done.stderr
