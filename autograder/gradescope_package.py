@@ -16,6 +16,7 @@ Everything is read from the checkout the running grader lives in; entries are wr
 fixed order with a fixed date, so that the same checkout builds the same zip.
 """
 
+import fnmatch
 import io
 import os
 import re
@@ -131,12 +132,29 @@ def normalized(name):
     return re.sub(r"[-_.]+", "-", name).lower()
 
 
+def installed_packages(checkout=CHECKOUT):
+    """The package names pyproject.toml's `packages.find` includes, found as setuptools finds
+    them: folders holding an __init__.py, descending only into such folders."""
+    include = project(checkout)["tool"]["setuptools"]["packages"]["find"]["include"]
+    found = []
+    pending = [checkout]
+    while pending:
+        folder = pending.pop()
+        for child in sorted(folder.iterdir()):
+            if child.is_dir() and not child.is_symlink() and (child / "__init__.py").is_file():
+                name = ".".join(child.relative_to(checkout).parts)
+                if any(fnmatch.fnmatchcase(name, pattern) for pattern in include):
+                    found.append(name)
+                pending.append(child)
+    return sorted(found)
+
+
 def grader_files(checkout=CHECKOUT):
     """[(path in grader/, file)] of what pyproject.toml installs: its packages' .py files,
     its modules, and pyproject.toml itself."""
     setuptools = project(checkout)["tool"]["setuptools"]
     files = [("pyproject.toml", checkout / "pyproject.toml")]
-    for package in setuptools["packages"]:
+    for package in installed_packages(checkout):
         folder = checkout.joinpath(*package.split("."))
         for path in sorted(folder.glob("*.py")):
             files.append((path.relative_to(checkout).as_posix(), path))

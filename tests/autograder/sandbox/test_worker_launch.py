@@ -55,6 +55,7 @@ def test_staging_folders_are_made_on_the_memory_file_system_when_there_is_one():
         assert str(staging.parent) == expected
         assert sorted(path.name for path in staging.iterdir()) == [
             "empty",
+            "empty-file",
             "grader",
             "mnt",
             "root",
