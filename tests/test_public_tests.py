@@ -1,5 +1,8 @@
 """What students see from the public tests, and the partial credit of the hidden ones."""
 
+import ast
+from pathlib import Path
+
 import numpy as np
 import pytest
 from hypothesis import given, settings
@@ -92,10 +95,7 @@ def with_extra_key(layers_dims):
 
 
 def integer_arrays(layers_dims):
-    return {
-        key: np.zeros(shape, dtype=int)
-        for key, shape in public_tests.expected_shapes(layers_dims).items()
-    }
+    return {key: np.zeros(shape, dtype=int) for key, shape in reference.shapes(layers_dims).items()}
 
 
 def raises(layers_dims):
@@ -308,7 +308,7 @@ def test_the_seeding_case_needs_the_right_values():
         np.random.seed(3)
         return {
             key: (np.random.randn(*shape) * 10 if key[0] == "W" else np.zeros(shape))
-            for key, shape in public_tests.expected_shapes(layers_dims).items()
+            for key, shape in reference.shapes(layers_dims).items()
         }
 
     passed, message = public_tests.judge(case, public_tests.observe(times_ten, case))
@@ -388,17 +388,11 @@ def test_the_public_test_says_plainly_that_an_answer_is_hard_coded(scheme, capsy
 
 def list_parameters(layers_dims):
     """Python lists instead of arrays: observed as the type name 'list' whatever they hold."""
-    return {
-        key: np.zeros(shape).tolist()
-        for key, shape in public_tests.expected_shapes(layers_dims).items()
-    }
+    return {key: np.zeros(shape).tolist() for key, shape in reference.shapes(layers_dims).items()}
 
 
 def unseeded_random(layers_dims):
-    return {
-        key: np.random.randn(*shape)
-        for key, shape in public_tests.expected_shapes(layers_dims).items()
-    }
+    return {key: np.random.randn(*shape) for key, shape in reference.shapes(layers_dims).items()}
 
 
 HONEST = {
@@ -528,3 +522,94 @@ def test_a_call_that_raised_with_an_empty_message_never_passes():
     observation["raised"] = ""
     passed, message = public_tests.judge(case, [observation])
     assert not passed and "raised" in message
+
+
+# --------------------------------------------------------------------------
+# What ships to students computes no initialisation.
+# --------------------------------------------------------------------------
+
+HIDDEN_DIMS = [dims for scheme in public_tests.SCHEMES for dims in cases.HIDDEN_LAYERS[scheme]]
+# Calls of these name a draw, a seed or a scale: the makings of an initialiser.
+INITIALISER_CALLS = {
+    "randn",
+    "rand",
+    "normal",
+    "standard_normal",
+    "seed",
+    "RandomState",
+    "default_rng",
+    "sqrt",
+    "ones",
+    "full",
+}
+
+
+def arguments_for(layers_dims):
+    """The ways a student might hand layers_dims to a helper: alone, with {}, with a scheme."""
+    yield (list(layers_dims),)
+    yield (list(layers_dims), {})
+    for scheme in public_tests.SCHEMES:
+        yield (scheme, list(layers_dims), {})
+
+
+def returned_parameters_of_every_helper(layers_dims):
+    """What each public function of public_tests returns (a Case: its expected) for layers_dims."""
+    for name, helper in vars(public_tests).items():
+        if name.startswith("_") or not callable(helper) or isinstance(helper, type):
+            continue
+        for arguments in arguments_for(layers_dims):
+            try:
+                result = helper(*arguments)
+            except Exception:  # noqa: BLE001 -- a helper that refuses these arguments is fine
+                continue
+            yield name, getattr(result, "expected", result)
+
+
+def is_initialisation(result, layers_dims):
+    """Is `result` the right parameters of some scheme for layers_dims?"""
+    for scheme in public_tests.SCHEMES:
+        right = reference.initialize(scheme, layers_dims)
+        if (
+            type(result) is dict
+            and result.keys() == right.keys()
+            and all(
+                np.shape(result[key]) == right[key].shape and np.allclose(result[key], right[key])
+                for key in right
+            )
+        ):
+            return True
+    return False
+
+
+@pytest.mark.parametrize("layers_dims", HIDDEN_DIMS, ids=str)
+def test_no_shipped_helper_returns_an_initialisation(layers_dims, capsys):
+    """Does no function of public_tests, handed unseen layer sizes (with or without a scheme
+    and weights), return the right parameters -- which a student could return as an answer?"""
+    found = [
+        name
+        for name, result in returned_parameters_of_every_helper(layers_dims)
+        if is_initialisation(result, layers_dims)
+    ]
+    capsys.readouterr()
+    assert not found, f"public_tests hands out the answer for {layers_dims}: {found}"
+
+
+def called_names(path):
+    """The names of every function public_tests.py calls: np.random.randn -> 'randn'."""
+    tree = ast.parse(Path(path).read_text(encoding="utf-8"))
+    for node in ast.walk(tree):
+        if isinstance(node, ast.Call):
+            function = node.func
+            yield (
+                function.attr
+                if isinstance(function, ast.Attribute)
+                else getattr(function, "id", "")
+            )
+
+
+@pytest.mark.parametrize("folder", [".", "release/initialization"])
+def test_shipped_tests_draw_no_weights(request, folder):
+    """Does the public_tests.py that students get call no draw, seed or scale (randn, seed,
+    sqrt, ...)? Its expected values are literal data."""
+    path = request.config.rootpath / folder / "public_tests.py"
+    assert not set(called_names(path)) & INITIALISER_CALLS

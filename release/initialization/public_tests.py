@@ -179,26 +179,26 @@ def observe(function, case):
 # --------------------------------------------------------------------------
 
 
-def expected_shapes(layers_dims):
-    """{'W1': (n_1, n_0), 'b1': (n_1, 1), ...} for the given layer sizes."""
-    shapes = {}
-    for l in range(1, len(layers_dims)):
-        shapes[f"W{l}"] = (layers_dims[l], layers_dims[l - 1])
-        shapes[f"b{l}"] = (layers_dims[l], 1)
-    return shapes
-
-
-def zeros_expected(layers_dims):
-    """What initialize_parameters_zeros must return."""
-    return {key: np.zeros(shape) for key, shape in expected_shapes(layers_dims).items()}
-
-
 def with_zero_biases(layers_dims, weights):
-    """Expected parameters from the weights alone: every bias is a zero column."""
-    expected = zeros_expected(layers_dims)
-    for key, value in weights.items():
-        expected[key] = np.array(value, dtype=float)
+    """Expected parameters from literal weights: W1, b1, ..., WL, bL, every bias a zero column.
+
+    weights -- {'W1': (n_1, n_0) nested list or array, ...}, one for every layer of layers_dims.
+    Nothing here makes a weight: this module holds no initialiser, so that no helper a student
+    can import returns the answer for their layers_dims.
+    """
+    wanted = [f"W{l}" for l in range(1, len(layers_dims))]
+    if sorted(weights) != sorted(wanted):
+        raise ValueError(f"weights for {layers_dims} need exactly {', '.join(wanted)}")
+    expected = {}
+    for key in wanted:
+        expected[key] = np.array(weights[key], dtype=float)
+        expected["b" + key[1:]] = np.zeros((expected[key].shape[0], 1))
     return expected
+
+
+def case_shapes(case):
+    """{'W1': (n_1, n_0), 'b1': (n_1, 1), ...}: the shapes of the case's expected arrays."""
+    return {key: np.shape(value) for key, value in case.expected.items()}
 
 
 @dataclass(frozen=True, eq=False)
@@ -282,10 +282,17 @@ HE_4_2_3 = {
     ],
 }
 
+ZEROS_3_2_1 = {"W1": [[0.0, 0.0, 0.0], [0.0, 0.0, 0.0]], "W2": [[0.0, 0.0]]}
+ZEROS_2_4_3_1 = {
+    "W1": [[0.0, 0.0], [0.0, 0.0], [0.0, 0.0], [0.0, 0.0]],
+    "W2": [[0.0, 0.0, 0.0, 0.0], [0.0, 0.0, 0.0, 0.0], [0.0, 0.0, 0.0, 0.0]],
+    "W3": [[0.0, 0.0, 0.0]],
+}
+
 PUBLIC_CASES = {
     "zeros": [
-        make_case("zeros", [3, 2, 1], zeros_expected([3, 2, 1])),
-        make_case("zeros", [2, 4, 3, 1], zeros_expected([2, 4, 3, 1])),
+        make_case("zeros", [3, 2, 1], with_zero_biases([3, 2, 1], ZEROS_3_2_1)),
+        make_case("zeros", [2, 4, 3, 1], with_zero_biases([2, 4, 3, 1], ZEROS_2_4_3_1)),
     ],
     "random": [
         make_case("random", [3, 2, 1], with_zero_biases([3, 2, 1], RANDOM_3_2_1)),
@@ -327,7 +334,7 @@ def layer_of(key):
 
 def explain_keys(case, observation):
     """Why the set of keys is wrong, or None when it is exactly W1..WL, b1..bL."""
-    wanted = list(expected_shapes(case.layers_dims))
+    wanted = list(case_shapes(case))
     got = list(observation["entries"])
     if observation["bad_keys"]:
         return (
@@ -376,6 +383,8 @@ def shape_cause(key, got, want, layers_dims):
     return "the rows of W[l] come from layers_dims[l], its columns from layers_dims[l-1]"
 
 
+# How a value problem's message introduces the scheme's formula (VALUE_HINTS).
+HINT = ". Hint: "
 # A failing case lists at most this many of its problems, then "and N more".
 MAX_PROBLEMS = 3
 
@@ -450,7 +459,7 @@ def judge_structure(case, observation):
     entries = observation["entries"]
     problems = [
         entry_problem(key, entries[key], want, case.layers_dims)
-        for key, want in expected_shapes(case.layers_dims).items()
+        for key, want in case_shapes(case).items()
         if key in entries
     ]
     problems = [problem for problem in problems if problem]
@@ -523,7 +532,7 @@ def judge_values(case, observation):
             weights_differ = weights_differ or key.startswith("W")
     if not problems:
         return None
-    hint = f". Hint: {case.hint or VALUE_HINTS[case.scheme]}" if weights_differ else ""
+    hint = f"{HINT}{case.hint or VALUE_HINTS[case.scheme]}" if weights_differ else ""
     return f"{hidden_where(case) if case.hidden else where(case)}{listed(problems)}{hint}"
 
 
@@ -538,7 +547,7 @@ def judge_mutation(case, observation):
 
 def judge_seeding(case, observations):
     first, second = observations
-    for key in expected_shapes(case.layers_dims):
+    for key in case_shapes(case):
         a, b = first["entries"][key], second["entries"][key]
         if a.shape != b.shape or not np.array_equal(a, b, equal_nan=True):
             return (
@@ -659,7 +668,7 @@ SPREAD_FACTOR = 3.0
 
 
 def root_mean_square(array):
-    return float(np.sqrt(np.mean(np.square(array.astype(float))))) if array.size else 0.0
+    return float(np.mean(np.square(array.astype(float))) ** 0.5) if array.size else 0.0
 
 
 def same_spread(got, made):
@@ -777,7 +786,11 @@ def case_messages(named, failures):
 
     named    -- the names of the recognised mistakes
     failures -- the messages of the failed cases, in order
+    A named mistake says what to fix: the cases' generic formula hint goes, and so do the
+    cases of an untouched stub, which only repeat it.
     """
+    if named:
+        failures = [message.split(HINT)[0] for message in failures]
     distinct = list(dict.fromkeys(failures))
     if UNANSWERED_STUB in named:
         distinct = [message for message in distinct if " raised NotImplementedError" not in message]

@@ -141,7 +141,7 @@ def test_nan_weights_are_not_a_missing_seed():
     def nan_weights(layers_dims):
         return {
             key: np.full(shape, np.nan) if key[0] == "W" else np.zeros(shape)
-            for key, shape in public_tests.expected_shapes(layers_dims).items()
+            for key, shape in reference.shapes(layers_dims).items()
         }
 
     found = misconceptions.recognise(case, public_tests.observe(nan_weights, case))
@@ -157,7 +157,7 @@ def test_constant_weights_are_named(scheme, value):
     def constant(layers_dims):
         return {
             key: np.full(shape, value) if key[0] == "W" else np.zeros(shape)
-            for key, shape in public_tests.expected_shapes(layers_dims).items()
+            for key, shape in reference.shapes(layers_dims).items()
         }
 
     found = misconceptions.recognise(case, [public_tests.observe_call(constant, case.layers_dims)])
