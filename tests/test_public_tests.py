@@ -784,3 +784,15 @@ def test_the_layers_dims_1_cause_covers_w_and_b(capsys):
 
     lines = run_public("zeros", bias_rows_from_layer_1, capsys)
     assert any("b2 has shape" in line and "layers_dims[1]" in line for line in lines), lines
+
+
+def test_under_validate_every_line_fits_and_nothing_is_cut(monkeypatch, capsys):
+    """Under nbgrader's Validate (which cuts each line at 87 characters), does every line the
+    public test writes fit, with all of its words still there?"""
+    TESTS["he"](fixed_dims_and_3d_bias)
+    whole = capsys.readouterr().out
+    monkeypatch.setenv("NBGRADER_EXECUTION", "validate")
+    TESTS["he"](fixed_dims_and_3d_bias)
+    wrapped = capsys.readouterr().err
+    assert max(len(line) for line in wrapped.splitlines()) <= public_tests.VALIDATE_LINE
+    assert wrapped.split() == whole.split()

@@ -25,6 +25,7 @@ Glossary: `layers_dims` -- [n_0, n_1, ..., n_L]; `parameters` -- {"W1": (n_1, n_
 import json
 import os
 import sys
+import textwrap
 import warnings
 from dataclasses import dataclass
 from functools import cache
@@ -919,14 +920,25 @@ def report(verdicts, hardcoded="", found=()):
     if not failures and not hardcoded:
         print("All tests passed.")
         return
+    lines = [explain(mistake) for mistake, _ in found]
+    lines += case_messages([mistake.name for mistake, _ in found], failures)
+    lines += [hardcoded] if hardcoded else []
+    lines.append(f"{len(failures)} of {len(verdicts)} tests failed.")
     stream = failure_stream()
-    for mistake, _ in found:
-        print(explain(mistake), file=stream)
-    for message in case_messages([mistake.name for mistake, _ in found], failures):
-        print(message, file=stream)
-    if hardcoded:
-        print(hardcoded, file=stream)
-    print(f"{len(failures)} of {len(verdicts)} tests failed.", file=stream)
+    for line in lines:
+        print(fitted(line), file=stream)
+
+
+# nbgrader's Validate shows each line of a failed cell's error cut at 87 characters (its
+# Validator.width, 90, less "..."); under Validate a line is wrapped to fit, and loses nothing.
+VALIDATE_LINE = 86
+
+
+def fitted(line):
+    """The line as printed: wrapped to VALIDATE_LINE under Validate, else whole."""
+    if not validating():
+        return line
+    return textwrap.fill(line, VALIDATE_LINE, subsequent_indent="  ", break_on_hyphens=False)
 
 
 def run_test(function, cases, mistakes=None):
