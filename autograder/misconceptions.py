@@ -4,7 +4,10 @@ Each misconception is recognised by comparison, never by reading code: the
 grader builds, with numpy in its own process, what that mistake returns for the
 case's layers_dims (one or a few "versions" of it), observes it exactly as the
 sandbox observed the student's function (`public_tests.observe_call`), and
-compares the two observations. The student's code is not rerun here.
+compares the two observations (public_tests.matches, the notebook's rule too). The student's
+code is not rerun here. What ships to students is data: `render_public_mistakes` writes each
+mistake's name, cause, fix and output on the public cases into public_tests.MISTAKES_FILE
+(`python tools/sync_source.py`), from which the notebook's tests name the same mistakes.
 
 A mistake is the reference initialiser (reference.py) with one or two of its knobs turned --
 the draw, the scale, the bias, the seed, the sizes or the layers it uses -- so the right

@@ -2,7 +2,9 @@
 
 This module is the one definition of every check. It is used three ways:
   * students call `initialize_parameters_zeros_test(initialize_parameters_zeros)`
-    (and the random / he twins) in the notebook: public cases, plain-words feedback;
+    (and the random / he twins) in the notebook: public cases, plain-words feedback that
+    names a catalogued mistake as the grader does (`recognised_mistakes`), from the data of
+    MISTAKES_FILE: the grader's catalogue, its words and its outputs on the public cases;
   * the hidden tests of the nbgrader source notebook call `grade(...)` with
     cases on layer sizes the student never saw, and get a partial-credit score;
   * the autograder runs `observe_kind` (one `observe_call`, or two for a seeding
@@ -16,7 +18,8 @@ compares that data with a case. Cases are data too: a name, `layers_dims`, the
 expected arrays, points. Points come only with the right values, and an exercise
 whose function returns the same parameters for different layers_dims (a
 hard-coded answer) scores 0. Feedback on a hidden case never shows its expected
-values.
+values. Nothing here computes an initialisation: every expected value is literal data, so
+that no helper returns the answer for a student's layers_dims.
 
 Glossary: `layers_dims` -- [n_0, n_1, ..., n_L]; `parameters` -- {"W1": (n_1, n_0),
 "b1": (n_1, 1), ..., "WL", "bL"}.
