@@ -26,7 +26,7 @@ import numpy as np
 
 import public_tests
 
-from . import reference
+from . import cases, reference
 
 # Seeds a student might type instead of the course's 3.
 OTHER_SEEDS = (0, 1, 2, 4, 5, 6, 7, 8, 9, 10, 11, 12, 42, 123, 1234, 2020, 2021, 2022, 2023)
@@ -401,11 +401,51 @@ def explain(misconception):
 # --------------------------------------------------------------------------
 
 
+# A mistaken value this close to a hidden case's expected value is withheld from the shipped
+# file (five significant digits, the closest any feedback prints a value).
+WITHHOLD_RTOL = 1e-5
+
+
+def values_of(case_list):
+    arrays = [np.ravel(value) for case in case_list for value in case.expected.values()]
+    return np.concatenate(arrays) if arrays else np.zeros(0)
+
+
+@cache
+def hidden_only_values():
+    """The hidden cases' nonzero expected values that no public case's expected values share.
+
+    Some mistakes return on a public case what a hidden case expects (a random bias shifts the
+    stream; fan-out scales by another layer's size): those values are the hidden cases' secret.
+    """
+    public = values_of(
+        case for scheme in public_tests.SCHEMES for case in public_tests.public_cases(scheme)
+    )
+    hidden = values_of(
+        case for scheme in public_tests.SCHEMES for case in cases.hidden_cases(scheme)
+    )
+    hidden = np.unique(hidden[hidden != 0])
+    shared = np.isclose(hidden[:, None], public[None, :], rtol=WITHHOLD_RTOL, atol=0).any(axis=1)
+    return hidden[~shared]
+
+
+def withheld(flat):
+    """Which entries of a flat float array are hidden-only values (True: withhold it)."""
+    secret = hidden_only_values()
+    if flat.dtype.kind != "f" or not flat.size or not secret.size:
+        return np.zeros(flat.shape, dtype=bool)
+    return np.isclose(flat[:, None], secret[None, :], rtol=WITHHOLD_RTOL, atol=0).any(axis=1)
+
+
 def entry_data(value):
-    """An observed entry as JSON: a type name, or an array's dtype, shape and flat values."""
+    """An observed entry as JSON: a type name, or an array's dtype, shape and flat values, a
+    withheld value written as null (public_tests.same_entry compares the others)."""
     if isinstance(value, str):
         return value
-    return {"dtype": value.dtype.str, "shape": list(value.shape), "values": value.ravel().tolist()}
+    flat = value.ravel()
+    hide = withheld(flat)
+    values = [None if secret else item for item, secret in zip(flat.tolist(), hide, strict=True)]
+    return {"dtype": value.dtype.str, "shape": list(value.shape), "values": values}
 
 
 def observation_data(observation):
@@ -417,24 +457,39 @@ def observation_data(observation):
     }
 
 
+def tells_something(data):
+    """Does the shipped observation keep a weight to compare (or is it an error or no dict)?"""
+    weights = [entry for key, entry in data["entries"].items() if key.startswith("W")]
+    if data["raised"] is not None or not weights:
+        return True
+    return any(
+        isinstance(entry, str) or any(item is not None for item in entry["values"])
+        for entry in weights
+    )
+
+
 def public_outputs(misconception):
-    """{case key: [observation data, ...]} of the mistake on every public values case."""
+    """{case key: [observation data, ...]} of the mistake on every public values case.
+
+    An observation whose every weight is withheld is left out: it would match anything.
+    """
     outputs = {}
     if misconception.calls_differ:
         return outputs  # recognised from the student's two calls alone
     for scheme in misconception.schemes:
         for case in public_tests.public_cases(scheme):
             if case.kind == public_tests.VALUES:
-                observed = mistaken_observations(misconception, case)
-                outputs[public_tests.case_key(case)] = [observation_data(o) for o in observed]
+                observed = map(observation_data, mistaken_observations(misconception, case))
+                outputs[public_tests.case_key(case)] = list(filter(tells_something, observed))
     return outputs
 
 
 def render_public_mistakes():
     """The text of public_tests.MISTAKES_FILE: the catalogue's words and public outputs.
 
-    Data only: no code that computes an initialisation ships to students, and the outputs
-    cover the public cases only, whose expected values the notebook shows anyway.
+    Data only: no code that computes an initialisation ships to students, the outputs cover
+    the public cases only, whose expected values the notebook shows anyway, and a value that a
+    hidden case expects is withheld.
     """
     mistakes = [
         {

@@ -796,3 +796,12 @@ def test_under_validate_every_line_fits_and_nothing_is_cut(monkeypatch, capsys):
     wrapped = capsys.readouterr().err
     assert max(len(line) for line in wrapped.splitlines()) <= public_tests.VALIDATE_LINE
     assert wrapped.split() == whole.split()
+
+
+def test_the_shipped_mistakes_show_no_hidden_value():
+    """Does the shipped file withhold every value a hidden case expects (some mistakes return on
+    a public case what a hidden case expects), printed in any form, as a whole number?"""
+    text = (Path(public_tests.__file__).parent / public_tests.MISTAKES_FILE).read_text()
+    forms = set().union(*(hidden_values.hidden_only_forms(s) for s in public_tests.SCHEMES))
+    shown = [f for f in forms if re.search(rf"(?<![\d.]){re.escape(f)}(?!\d)", text)]
+    assert not shown
