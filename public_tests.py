@@ -2,7 +2,9 @@
 
 This module is the one definition of every check. It is used three ways:
   * students call `initialize_parameters_zeros_test(initialize_parameters_zeros)`
-    (and the random / he twins) in the notebook: public cases, plain-words feedback;
+    (and the random / he twins) in the notebook: public cases, plain-words feedback that
+    names a catalogued mistake as the grader does (`recognised_mistakes`), from the data of
+    MISTAKES_FILE: the grader's catalogue, its words and its outputs on the public cases;
   * the hidden tests of the nbgrader source notebook call `grade(...)` with
     cases on layer sizes the student never saw, and get a partial-credit score;
   * the autograder runs `observe_kind` (one `observe_call`, or two for a seeding
@@ -16,16 +18,20 @@ compares that data with a case. Cases are data too: a name, `layers_dims`, the
 expected arrays, points. Points come only with the right values, and an exercise
 whose function returns the same parameters for different layers_dims (a
 hard-coded answer) scores 0. Feedback on a hidden case never shows its expected
-values.
+values. Nothing here computes an initialisation: every expected value is literal data, so
+that no helper returns the answer for a student's layers_dims.
 
 Glossary: `layers_dims` -- [n_0, n_1, ..., n_L]; `parameters` -- {"W1": (n_1, n_0),
 "b1": (n_1, 1), ..., "WL", "bL"}.
 """
 
+import json
 import os
 import sys
+import textwrap
 import warnings
 from dataclasses import dataclass
+from functools import cache
 
 import numpy as np
 
@@ -177,26 +183,26 @@ def observe(function, case):
 # --------------------------------------------------------------------------
 
 
-def expected_shapes(layers_dims):
-    """{'W1': (n_1, n_0), 'b1': (n_1, 1), ...} for the given layer sizes."""
-    shapes = {}
-    for l in range(1, len(layers_dims)):
-        shapes[f"W{l}"] = (layers_dims[l], layers_dims[l - 1])
-        shapes[f"b{l}"] = (layers_dims[l], 1)
-    return shapes
-
-
-def zeros_expected(layers_dims):
-    """What initialize_parameters_zeros must return."""
-    return {key: np.zeros(shape) for key, shape in expected_shapes(layers_dims).items()}
-
-
 def with_zero_biases(layers_dims, weights):
-    """Expected parameters from the weights alone: every bias is a zero column."""
-    expected = zeros_expected(layers_dims)
-    for key, value in weights.items():
-        expected[key] = np.array(value, dtype=float)
+    """Expected parameters from literal weights: W1, b1, ..., WL, bL, every bias a zero column.
+
+    weights -- {'W1': (n_1, n_0) nested list or array, ...}, one for every layer of layers_dims.
+    Nothing here makes a weight: this module holds no initialiser, so that no helper a student
+    can import returns the answer for their layers_dims.
+    """
+    wanted = [f"W{l}" for l in range(1, len(layers_dims))]
+    if sorted(weights) != sorted(wanted):
+        raise ValueError(f"weights for {layers_dims} need exactly {', '.join(wanted)}")
+    expected = {}
+    for key in wanted:
+        expected[key] = np.array(weights[key], dtype=float)
+        expected["b" + key[1:]] = np.zeros((expected[key].shape[0], 1))
     return expected
+
+
+def case_shapes(case):
+    """{'W1': (n_1, n_0), 'b1': (n_1, 1), ...}: the shapes of the case's expected arrays."""
+    return {key: np.shape(value) for key, value in case.expected.items()}
 
 
 @dataclass(frozen=True, eq=False)
@@ -280,10 +286,17 @@ HE_4_2_3 = {
     ],
 }
 
+ZEROS_3_2_1 = {"W1": [[0.0, 0.0, 0.0], [0.0, 0.0, 0.0]], "W2": [[0.0, 0.0]]}
+ZEROS_2_4_3_1 = {
+    "W1": [[0.0, 0.0], [0.0, 0.0], [0.0, 0.0], [0.0, 0.0]],
+    "W2": [[0.0, 0.0, 0.0, 0.0], [0.0, 0.0, 0.0, 0.0], [0.0, 0.0, 0.0, 0.0]],
+    "W3": [[0.0, 0.0, 0.0]],
+}
+
 PUBLIC_CASES = {
     "zeros": [
-        make_case("zeros", [3, 2, 1], zeros_expected([3, 2, 1])),
-        make_case("zeros", [2, 4, 3, 1], zeros_expected([2, 4, 3, 1])),
+        make_case("zeros", [3, 2, 1], with_zero_biases([3, 2, 1], ZEROS_3_2_1)),
+        make_case("zeros", [2, 4, 3, 1], with_zero_biases([2, 4, 3, 1], ZEROS_2_4_3_1)),
     ],
     "random": [
         make_case("random", [3, 2, 1], with_zero_biases([3, 2, 1], RANDOM_3_2_1)),
@@ -325,7 +338,7 @@ def layer_of(key):
 
 def explain_keys(case, observation):
     """Why the set of keys is wrong, or None when it is exactly W1..WL, b1..bL."""
-    wanted = list(expected_shapes(case.layers_dims))
+    wanted = list(case_shapes(case))
     got = list(observation["entries"])
     if observation["bad_keys"]:
         return (
@@ -355,26 +368,54 @@ def explain_keys(case, observation):
     return f"{call_text(case)} {' and '.join(parts)}: {cause}"
 
 
-def explain_shape(key, got, want, layers_dims):
-    """Why a parameter has the wrong shape, naming the likely cause."""
+def shape_cause(key, got, want, layers_dims):
+    """The likely cause of a wrong shape, for W[l] and b[l] alike."""
     l = layer_of(key)
-    head = f"{key} has shape {got} but should be {want}"
-    if key.startswith("b"):
-        if got == (want[0],):
-            return f"{head}: biases are column vectors, np.zeros((layers_dims[l], 1))"
-        return f"{head}: b[l] has one row per unit of layer l, np.zeros((layers_dims[l], 1))"
-    if got == want[::-1]:
-        return f"{head}: it looks transposed -- W[l] is (layers_dims[l], layers_dims[l-1])"
+    bias = key.startswith("b")
+    recipe = "np.zeros((layers_dims[l], 1))" if bias else "(layers_dims[l], layers_dims[l-1])"
+    if bias and got == (want[0],):
+        return f"biases are column vectors, {recipe}"
+    if len(got) == 2 and got == want[::-1]:
+        return f"it looks transposed -- {key[0]}[l] is {recipe}"
     if l and l > 1 and len(got) == 2 and got[0] == layers_dims[1] and got[1] == want[1]:
         return (
-            f"{head}: the rows of W[l] come from layers_dims[l] "
+            "the rows of W[l] and b[l] come from layers_dims[l] "
             "(is there a layers_dims[1] where layers_dims[l] is meant?)"
         )
-    return f"{head}: the rows of W[l] come from layers_dims[l], its columns from layers_dims[l-1]"
+    if bias:
+        return f"b[l] has one row per unit of layer l, {recipe}"
+    return "the rows of W[l] come from layers_dims[l], its columns from layers_dims[l-1]"
 
 
-def judge_structure(case, observation):
-    """The first structural problem of one call (type, keys, dtype, shape), or None."""
+# How a value problem's message introduces the scheme's formula (VALUE_HINTS).
+HINT = ". Hint: "
+# A failing case lists at most this many of its problems, then "and N more".
+MAX_PROBLEMS = 3
+
+
+def in_words(items):
+    """'a', 'a and b', 'a, b and c'."""
+    return items[0] if len(items) == 1 else ", ".join(items[:-1]) + " and " + items[-1]
+
+
+def listed(problems):
+    """Every problem of a case in one line, the list capped at MAX_PROBLEMS.
+
+    problems -- [(what, joiner, cause)]: 'W2 has shape (2, 2) but should be (1, 2)', ': ',
+                'the rows ...'. Problems of one cause share it: 'W2 ... and b2 ...: the rows ...'.
+    """
+    shown, more = problems[:MAX_PROBLEMS], len(problems) - MAX_PROBLEMS
+    causes = {}  # (joiner, cause) -> [what, ...], in the order of their first problem
+    for what, joiner, cause in shown:
+        causes.setdefault((joiner, cause), []).append(what)
+    text = "; ".join(in_words(whats) + joiner + cause for (joiner, cause), whats in causes.items())
+    if more > 0:
+        text += f"; and {more} more problem{'s' if more > 1 else ''}"
+    return text
+
+
+def whole_call_problem(case, observation):
+    """A problem of the call as a whole (it raised, or returned no usable dict), or None."""
     if observation["raised"] is not None:  # "" too: a call that raised is never a pass
         message = f"{call_text(case)} raised {observation['raised']}"
         if observation["raised"].startswith("NotImplementedError"):
@@ -387,24 +428,49 @@ def judge_structure(case, observation):
             f"{call_text(case)} returned {with_article(observation['returned'])}; "
             "it should return a dict {'W1': ..., 'b1': ..., ...}"
         )
-    problem = explain_keys(case, observation)
+    return None
+
+
+def entry_problem(key, value, want, layers_dims):
+    """(what, joiner, cause) of a wrong type, dtype or shape of one returned entry, or None."""
+    if isinstance(value, str):
+        return (
+            f"{key} is {with_article(value)}",
+            "; ",
+            f"it should be a float numpy array, shape {want}",
+        )
+    if value.dtype.kind != "f":
+        return (
+            f"{key} has dtype {value.dtype}",
+            "; ",
+            "parameters must be floats (did you pass dtype=int, or use integer division?)",
+        )
+    if value.shape != want:
+        return (
+            f"{key} has shape {value.shape} but should be {want}",
+            ": ",
+            shape_cause(key, value.shape, want, layers_dims),
+        )
+    return None
+
+
+def judge_structure(case, observation):
+    """Every structural problem of one call (type, keys, dtype, shape) in one line, or None."""
+    problem = whole_call_problem(case, observation)
     if problem:
         return problem
-    for key, want in expected_shapes(case.layers_dims).items():
-        value = observation["entries"][key]
-        if isinstance(value, str):
-            return (
-                f"{where(case)}{key} is {with_article(value)}; it should be a float numpy array, "
-                f"shape {want}"
-            )
-        if value.dtype.kind != "f":
-            return (
-                f"{where(case)}{key} has dtype {value.dtype}; parameters must be floats "
-                "(did you pass dtype=int, or use integer division?)"
-            )
-        if value.shape != want:
-            return where(case) + explain_shape(key, value.shape, want, case.layers_dims)
-    return None
+    keys_problem = explain_keys(case, observation)
+    entries = observation["entries"]
+    problems = [
+        entry_problem(key, entries[key], want, case.layers_dims)
+        for key, want in case_shapes(case).items()
+        if key in entries
+    ]
+    problems = [problem for problem in problems if problem]
+    if keys_problem:
+        # The key set's message names the call itself; the entries' problems follow it.
+        return listed([(keys_problem, "", ""), *problems])
+    return (where(case) + listed(problems)) if problems else None
 
 
 def count_differing(got, want):
@@ -431,35 +497,47 @@ def hidden_where(case):
     return f"In {call_text(case)} (a hidden case), "
 
 
-def judge_hidden_values(case, key, got, want):
-    """The value problem of a hidden case: its layer sizes and what differs, never its values."""
+def value_problem(case, key, got, want, first):
+    """(what, joiner, cause) of the wrong values of one entry of the right shape, or None.
+
+    first -- is this the first weight that differs? Only it shows values (of a public case):
+    the others are named, so that the line stays short.
+    """
+    if np.allclose(got, want, rtol=RTOL, atol=ATOL):
+        return None
     if key.startswith("b"):
+        shown = describe_difference(got, want) if case.hidden else f"is {show_array(got)}"
+        return (f"{key} should be all zeros but {shown}", ": ", "use np.zeros")
+    if case.hidden:
         return (
-            f"{hidden_where(case)}{key} should be all zeros but "
-            f"{describe_difference(got, want)}: use np.zeros"
+            f"{key} differs from the expected values ({describe_difference(got, want)})",
+            "",
+            "",
         )
+    if not first:
+        return (f"{key} differs from the expected values too", "", "")
     return (
-        f"{hidden_where(case)}{key} differs from the expected values "
-        f"({describe_difference(got, want)}). "
-        f"Hint: {case.hint or VALUE_HINTS[case.scheme]}"
+        f"{key} differs from the expected values",
+        ": ",
+        f"expected {show_array(want)}, got {show_array(got)}",
     )
 
 
 def judge_values(case, observation):
-    """The first value problem of a structurally correct call, or None."""
+    """Every value problem of a structurally correct call in one line, or None.
+
+    A hidden case names its layer sizes and what differs, never its expected values.
+    """
+    problems, weights_differ = [], False
     for key, want in case.expected.items():
-        got = observation["entries"][key]
-        if np.allclose(got, want, rtol=RTOL, atol=ATOL):
-            continue
-        if case.hidden:
-            return judge_hidden_values(case, key, got, want)
-        if key.startswith("b"):
-            return f"{where(case)}{key} should be all zeros but is {show_array(got)}: use np.zeros"
-        return (
-            f"{where(case)}{key} differs from the expected values: expected {show_array(want)}, "
-            f"got {show_array(got)}. Hint: {case.hint or VALUE_HINTS[case.scheme]}"
-        )
-    return None
+        problem = value_problem(case, key, observation["entries"][key], want, not weights_differ)
+        if problem:
+            problems.append(problem)
+            weights_differ = weights_differ or key.startswith("W")
+    if not problems:
+        return None
+    hint = f"{HINT}{case.hint or VALUE_HINTS[case.scheme]}" if weights_differ else ""
+    return f"{hidden_where(case) if case.hidden else where(case)}{listed(problems)}{hint}"
 
 
 def judge_mutation(case, observation):
@@ -473,7 +551,7 @@ def judge_mutation(case, observation):
 
 def judge_seeding(case, observations):
     first, second = observations
-    for key in expected_shapes(case.layers_dims):
+    for key in case_shapes(case):
         a, b = first["entries"][key], second["entries"][key]
         if a.shape != b.shape or not np.array_equal(a, b, equal_nan=True):
             return (
@@ -585,6 +663,226 @@ def max_score(cases):
 
 
 # --------------------------------------------------------------------------
+# Naming the mistake: a failed case compared with what each catalogued mistake returns.
+# --------------------------------------------------------------------------
+
+# Unseeded draws of the same spread have a root mean square within this factor
+# of each other (a few elements: wide; the scales told apart differ by >= 10x).
+SPREAD_FACTOR = 3.0
+
+
+def root_mean_square(array):
+    return float(np.mean(np.square(array.astype(float))) ** 0.5) if array.size else 0.0
+
+
+def same_spread(got, made):
+    """Two unseeded weight draws: both varied, spreads within SPREAD_FACTOR of each other."""
+    if got.size > 1 and not np.std(got) > 0:
+        return False  # constant weights (np.ones, np.full) were not drawn at random
+    ratio = root_mean_square(got) / max(root_mean_square(made), 1e-300)
+    return 1 / SPREAD_FACTOR <= ratio <= SPREAD_FACTOR
+
+
+def same_entry(key, got, made, unseeded=False):
+    """Is the student's entry the mistaken one? A NaN of the mistaken one is a withheld value
+    (MISTAKES_FILE withholds what a hidden case expects; no mistake makes NaN on a public case):
+    the other values are compared."""
+    if isinstance(got, str) or isinstance(made, str):
+        # A type name against an array is a difference (== would compare element-wise).
+        return isinstance(got, str) and isinstance(made, str) and got == made
+    if got.shape != made.shape or got.dtype.kind != made.dtype.kind:
+        return False
+    known = ~np.isnan(made) if made.dtype.kind == "f" else ...  # ...: every entry
+    if unseeded and key.startswith("W"):
+        # inf or NaN weights make std and the spread NaN: no match, and no warning.
+        with np.errstate(all="ignore"):
+            return same_spread(got, made[known])
+    return bool(np.allclose(got[known], made[known], rtol=RTOL, atol=ATOL))
+
+
+def same_observation(got, made, unseeded=False):
+    """Does the student's observation look like the mistaken one (exactly, or by spread)?"""
+    if got.get("raised") or made["raised"]:
+        return got.get("raised") == made["raised"]
+    entries, mistaken = got.get("entries") or {}, made["entries"]
+    if got.get("returned") != made["returned"] or list(entries) != list(mistaken):
+        return False
+    return all(same_entry(key, entries[key], mistaken[key], unseeded) for key in mistaken)
+
+
+def calls_differ(observations):
+    """For a seeding case: two structurally sound calls whose arrays differ."""
+    if len(observations) != 2 or any(obs.get("raised") for obs in observations):
+        return False
+    first, second = (obs.get("entries") or {} for obs in observations)
+    if not first or list(first) != list(second):
+        return False
+    return any(
+        not isinstance(first[key], str)
+        and not isinstance(second[key], str)
+        and (
+            first[key].shape != second[key].shape
+            # NaN weights are the same on every call: not a missing seed.
+            or not np.array_equal(first[key], second[key], equal_nan=True)
+        )
+        for key in first
+    )
+
+
+def matches(mistake, case, observations):
+    """Does a failed case look like `mistake`?
+
+    mistake -- anything with the fields of a Mistake and a method made(case): the
+               observations of the mistake's versions on the case (the grader computes
+               them; the notebook reads them from MISTAKES_FILE)
+    """
+    if case.scheme not in mistake.schemes:
+        return False
+    if mistake.calls_differ:
+        return case.kind == SEEDING and calls_differ(observations)
+    if case.kind != VALUES or not observations:
+        return False
+    return any(
+        same_observation(observations[0], made, mistake.unseeded) for made in mistake.made(case)
+    )
+
+
+def recognise(mistakes, case, observations):
+    """The first of `mistakes` that explains a failed case, or None.
+
+    Exact comparisons go first; a comparison by spread only when none of them matched.
+    """
+    for mistake in sorted(mistakes, key=lambda mistake: mistake.unseeded):
+        if matches(mistake, case, observations):
+            return mistake
+    return None
+
+
+def recognised_mistakes(mistakes, cases, observations, verdicts):
+    """[(mistake, case name)] for the failed cases, each mistake once, in the order of the cases.
+
+    A case that a mistake named already explains adds no other name: all-zero He weights
+    are integer division's output too wherever every layer is wider than 2. An observation
+    that cannot be compared (a malformed one) names nothing.
+    """
+    found = {}
+    for case, observed, (passed, _) in zip(cases, observations, verdicts, strict=True):
+        if passed:
+            continue
+        try:
+            if any(matches(named, case, observed) for named, _ in found.values()):
+                continue
+            mistake = recognise(mistakes, case, observed)
+        except (KeyError, TypeError, ValueError, AttributeError, IndexError):
+            mistake = None
+        if mistake is not None:
+            found[mistake.name] = (mistake, case.name)
+    return list(found.values())
+
+
+def explain(mistake):
+    """One line for the student: the mistake's name, its cause and its fix."""
+    return f"Likely mistake [{mistake.name}]: {mistake.cause}. Fix: {mistake.fix}."
+
+
+# The catalogue's name for the untouched stub: its cases' own messages only repeat it.
+UNANSWERED_STUB = "unanswered_stub"
+
+
+def case_messages(named, failures):
+    """The distinct messages of the failed cases worth printing after the named mistakes.
+
+    named    -- the names of the recognised mistakes
+    failures -- the messages of the failed cases, in order
+    A named mistake says what to fix: the cases' generic formula hint goes, and so do the
+    cases of an untouched stub, which only repeat it.
+    """
+    if named:
+        failures = [message.split(HINT)[0] for message in failures]
+    distinct = list(dict.fromkeys(failures))
+    if UNANSWERED_STUB in named:
+        distinct = [message for message in distinct if " raised NotImplementedError" not in message]
+    return distinct
+
+
+# What each catalogued mistake returns on the public cases: data, written by the grader's
+# authoring tool (tools/sync_source.py) from its catalogue, beside this module.
+MISTAKES_FILE = "public_mistakes.json"
+
+
+@dataclass(frozen=True, eq=False)
+class Mistake:
+    """A catalogued mistake as the notebook knows it: its words, and its output on public cases.
+
+    outputs -- {case_key(case): [observation, ...]}, one observation per version of the
+               mistake, as observe_call writes them (arrays rebuilt from the file's lists)
+    """
+
+    name: str
+    schemes: tuple
+    cause: str
+    fix: str
+    calls_differ: bool = False
+    unseeded: bool = False
+    outputs: dict | None = None
+
+    def made(self, case):
+        return (self.outputs or {}).get(case_key(case), ())
+
+
+def case_key(case):
+    """'he [2, 4, 1]': the key of a case's outputs in MISTAKES_FILE."""
+    return f"{case.scheme} {list(case.layers_dims)}"
+
+
+def entry_from_data(data):
+    """An observed entry from MISTAKES_FILE: a type name, or {dtype, shape, values} -> ndarray."""
+    if isinstance(data, str):
+        return data
+    return np.array(data["values"], dtype=np.dtype(data["dtype"])).reshape(data["shape"])
+
+
+def observation_from_data(data):
+    entries = {key: entry_from_data(value) for key, value in data["entries"].items()}
+    return {"raised": data["raised"], "returned": data["returned"], "entries": entries}
+
+
+def mistake_from_data(data):
+    outputs = {
+        key: [observation_from_data(observation) for observation in observations]
+        for key, observations in data["outputs"].items()
+    }
+    return Mistake(
+        str(data["name"]),
+        tuple(data["schemes"]),
+        str(data["cause"]),
+        str(data["fix"]),
+        bool(data["calls_differ"]),
+        bool(data["unseeded"]),
+        outputs,
+    )
+
+
+def load_mistakes(path):
+    """The mistakes of MISTAKES_FILE at `path`; () when it is missing or unreadable.
+
+    A test must run without it: the catalogue only adds names to the feedback.
+    """
+    try:
+        with open(path, encoding="utf-8") as file:
+            data = json.load(file)
+        return tuple(mistake_from_data(mistake) for mistake in data["mistakes"])
+    except (OSError, ValueError, TypeError, KeyError, AttributeError):
+        return ()
+
+
+@cache
+def known_mistakes():
+    """The mistakes of the MISTAKES_FILE beside this module, read once."""
+    return load_mistakes(os.path.join(os.path.dirname(os.path.abspath(__file__)), MISTAKES_FILE))
+
+
+# --------------------------------------------------------------------------
 # What students and the nbgrader hidden tests call.
 # --------------------------------------------------------------------------
 
@@ -619,29 +917,56 @@ def failure_stream():
     return sys.stderr if validating() else sys.stdout
 
 
-def report(verdicts, hardcoded=""):
-    """Print each distinct failure once (a hard-coded answer last), then a one-line summary."""
+def report(verdicts, hardcoded="", found=()):
+    """Print the named mistakes, each distinct failure once (a hard-coded answer last), then a
+    one-line summary.
+
+    found -- recognised_mistakes(...): [(mistake, case name)]
+    """
     failures = [message for passed, message in verdicts if not passed]
     if not failures and not hardcoded:
         print("All tests passed.")
         return
+    lines = [explain(mistake) for mistake, _ in found]
+    lines += case_messages([mistake.name for mistake, _ in found], failures)
+    lines += [hardcoded] if hardcoded else []
+    lines.append(f"{len(failures)} of {len(verdicts)} tests failed.")
     stream = failure_stream()
-    for message in dict.fromkeys(failures):
-        print(message, file=stream)
-    if hardcoded:
-        print(hardcoded, file=stream)
-    print(f"{len(failures)} of {len(verdicts)} tests failed.", file=stream)
+    for line in lines:
+        print(fitted(line), file=stream)
 
 
-def run_test(function, cases):
-    """Observe, judge and report a function on any cases (all of one scheme)."""
+# nbgrader's Validate shows each line of a failed cell's error cut at 87 characters (its
+# Validator.width, 90, less "..."); under Validate a line is wrapped to fit, and loses nothing.
+VALIDATE_LINE = 86
+
+
+def fitted(line):
+    """The line as printed: wrapped to VALIDATE_LINE under Validate, else whole."""
+    if not validating():
+        return line
+    return textwrap.fill(line, VALIDATE_LINE, subsequent_indent="  ", break_on_hyphens=False)
+
+
+def run_test(function, cases, mistakes=None):
+    """Observe, judge and report a function on any cases (all of one scheme).
+
+    mistakes -- the catalogued mistakes to name (default: known_mistakes()); none is named
+                for a hard-coded answer, whose cases match mistakes by accident
+    """
     if not callable(function):
         name = function_name(cases[0].scheme)
         print(
             f"{name} is not a function: pass the function itself, without ()", file=failure_stream()
         )
         return
-    report(*run_cases(function, cases))
+    observations = [observe(function, case) for case in cases]
+    verdicts, hardcoded = judge_exercise(cases, observations)
+    found = []
+    if not hardcoded:
+        mistakes = known_mistakes() if mistakes is None else mistakes
+        found = recognised_mistakes(mistakes, cases, observations, verdicts)
+    report(verdicts, hardcoded, found)
 
 
 def run_public_test(scheme, function):

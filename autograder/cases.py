@@ -59,9 +59,6 @@ def render_hidden_tests(scheme):
     ]
     for layers_dims in HIDDEN_LAYERS[scheme]:
         weights = weights_only(reference.initialize(scheme, layers_dims))
-        if scheme == "zeros":
-            lines.append(f"    hidden_case({scheme!r}, {layers_dims}, {{}}),")
-            continue
         body = ", ".join(f"{key!r}: {literal(value)}" for key, value in weights.items())
         lines.append(f"    hidden_case({scheme!r}, {layers_dims}, {{{body}}}),")
     lines += ["])", HIDDEN_END]

@@ -257,22 +257,9 @@ def hardcoded_problem_safely(cases, observations):
 def recognised_misconceptions(cases, observations, verdicts):
     """[(misconception, case name)] for the failed cases, each misconception once.
 
-    A case that a misconception named already explains adds no other name: all-zero He
-    weights are integer division's output too wherever every layer is wider than 2.
+    The rule is public_tests.recognised_mistakes, which the notebook's tests follow too.
     """
-    found = {}
-    for case, observed, (passed, _) in zip(cases, observations, verdicts, strict=True):
-        if passed:
-            continue
-        try:
-            if any(misconceptions.matches(named, case, observed) for named, _ in found.values()):
-                continue
-            misconception = misconceptions.recognise(case, observed)
-        except (KeyError, TypeError, ValueError, AttributeError, IndexError):
-            misconception = None
-        if misconception is not None:
-            found[misconception.name] = (misconception, case.name)
-    return list(found.values())
+    return misconceptions.recognised(cases, observations, verdicts)
 
 
 def failure_feedback(cases, observations, verdicts, hardcoded="", found=None):
@@ -288,7 +275,7 @@ def failure_feedback(cases, observations, verdicts, hardcoded="", found=None):
         lines.append(f'{misconceptions.explain(misconception)} (seen in case "{case_name}")')
     failures = [message for passed, message in verdicts if not passed]
     # A values case and the seeding case on the same layers_dims often fail alike: once.
-    distinct = list(dict.fromkeys(failures))
+    distinct = public_tests.case_messages([named.name for named, _ in found], failures)
     lines += [f"- {message}" for message in distinct[:MAX_CASE_MESSAGES]]
     if len(distinct) > MAX_CASE_MESSAGES:
         lines.append(f"- ... and {len(distinct) - MAX_CASE_MESSAGES} more failed case(s).")

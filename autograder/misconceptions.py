@@ -4,7 +4,10 @@ Each misconception is recognised by comparison, never by reading code: the
 grader builds, with numpy in its own process, what that mistake returns for the
 case's layers_dims (one or a few "versions" of it), observes it exactly as the
 sandbox observed the student's function (`public_tests.observe_call`), and
-compares the two observations. The student's code is not rerun here.
+compares the two observations (public_tests.matches, the notebook's rule too). The student's
+code is not rerun here. What ships to students is data: `render_public_mistakes` writes each
+mistake's name, cause, fix and output on the public cases into public_tests.MISTAKES_FILE
+(`python tools/sync_source.py`), from which the notebook's tests name the same mistakes.
 
 A mistake is the reference initialiser (reference.py) with one or two of its knobs turned --
 the draw, the scale, the bias, the seed, the sizes or the layers it uses -- so the right
@@ -15,6 +18,7 @@ parameters -- {"W1": (n_1, n_0), "b1": (n_1, 1), ..., "WL", "bL"} throughout.
 """
 
 import dataclasses
+import json
 from dataclasses import dataclass, field
 from functools import cache
 
@@ -22,7 +26,7 @@ import numpy as np
 
 import public_tests
 
-from . import reference
+from . import cases, reference
 
 # Seeds a student might type instead of the course's 3.
 OTHER_SEEDS = (0, 1, 2, 4, 5, 6, 7, 8, 9, 10, 11, 12, 42, 123, 1234, 2020, 2021, 2022, 2023)
@@ -115,6 +119,10 @@ class Misconception:
     calls_differ: bool = False
     unseeded: bool = False
 
+    def made(self, case):
+        """What the versions of this mistake return on the case, observed (see public_tests)."""
+        return mistaken_observations(self, case)
+
 
 ALL = public_tests.SCHEMES
 # The schemes whose weights are drawn at random (all but zeros).
@@ -124,7 +132,7 @@ CATALOGUE = (
     Misconception(
         "unanswered_stub",
         ALL,
-        "the function still raises NotImplementedError: its stub was not replaced",
+        "the function is not implemented yet (it still raises the stub's NotImplementedError)",
         "under `# YOUR CODE HERE`, replace `raise NotImplementedError()` with your code",
         (turned(draw=the_stub),),
     ),
@@ -335,7 +343,8 @@ BY_NAME = {misconception.name: misconception for misconception in CATALOGUE}
 
 
 # --------------------------------------------------------------------------
-# Recognising a misconception in a failed case.
+# Recognising a misconception in a failed case: public_tests' one definition of the match,
+# with each mistake's output computed here (the notebook reads it from MISTAKES_FILE).
 # --------------------------------------------------------------------------
 
 
@@ -346,81 +355,15 @@ def mistaken_observation(name, version, scheme, layers_dims):
     return public_tests.observe_call(mistaken_initialiser(scheme, mistake), list(layers_dims))
 
 
-# Unseeded draws of the same spread have a root mean square within this factor
-# of each other (a few elements: wide; the scales told apart differ by >= 10x).
-SPREAD_FACTOR = 3.0
-
-
-def root_mean_square(array):
-    return float(np.sqrt(np.mean(np.square(array.astype(float))))) if array.size else 0.0
-
-
-def same_spread(got, made):
-    """Two unseeded weight draws: both varied, spreads within SPREAD_FACTOR of each other."""
-    if got.size > 1 and not np.std(got) > 0:
-        return False  # constant weights (np.ones, np.full) were not drawn at random
-    ratio = root_mean_square(got) / max(root_mean_square(made), 1e-300)
-    return 1 / SPREAD_FACTOR <= ratio <= SPREAD_FACTOR
-
-
-def same_entry(key, got, made, unseeded=False):
-    if isinstance(got, str) or isinstance(made, str):
-        # A type name against an array is a difference (== would compare element-wise).
-        return isinstance(got, str) and isinstance(made, str) and got == made
-    if got.shape != made.shape or got.dtype.kind != made.dtype.kind:
-        return False
-    if unseeded and key.startswith("W"):
-        # inf or NaN weights make std and the spread NaN: no match, and no warning.
-        with np.errstate(all="ignore"):
-            return same_spread(got, made)
-    return bool(np.allclose(got, made, rtol=public_tests.RTOL, atol=public_tests.ATOL))
-
-
-def same_observation(got, made, unseeded=False):
-    """Does the student's observation look like the mistaken one (exactly, or by spread)?"""
-    if got.get("raised") or made["raised"]:
-        return got.get("raised") == made["raised"]
-    entries, mistaken = got.get("entries") or {}, made["entries"]
-    if got.get("returned") != made["returned"] or list(entries) != list(mistaken):
-        return False
-    return all(same_entry(key, entries[key], mistaken[key], unseeded) for key in mistaken)
-
-
-def calls_differ(observations):
-    """For a seeding case: two structurally sound calls whose arrays differ."""
-    if len(observations) != 2 or any(obs.get("raised") for obs in observations):
-        return False
-    first, second = (obs.get("entries") or {} for obs in observations)
-    if not first or list(first) != list(second):
-        return False
-    return any(
-        not isinstance(first[key], str)
-        and not isinstance(second[key], str)
-        and (
-            first[key].shape != second[key].shape
-            # NaN weights are the same on every call: not a missing seed.
-            or not np.array_equal(first[key], second[key], equal_nan=True)
-        )
-        for key in first
-    )
+def mistaken_observations(misconception, case):
+    """Each version's observation on the case, computed (and cached) only when compared."""
+    dims = tuple(case.layers_dims)
+    for index in range(len(misconception.versions)):
+        yield mistaken_observation(misconception.name, index, case.scheme, dims)
 
 
 def matches(misconception, case, observations):
-    if case.scheme not in misconception.schemes:
-        return False
-    if misconception.calls_differ:
-        return case.kind == public_tests.SEEDING and calls_differ(observations)
-    if case.kind != public_tests.VALUES or not observations:
-        return False
-    dims = tuple(case.layers_dims)
-    return any(
-        same_observation(
-            observations[0],
-            mistaken_observation(misconception.name, index, case.scheme, dims),
-            misconception.unseeded,
-        )
-        for index in range(len(misconception.versions))
-    )
+    return public_tests.matches(misconception, case, observations)
 
 
 def compute_ahead(cases):
@@ -430,30 +373,141 @@ def compute_ahead(cases):
     otherwise pay after its jobs: the grader calls this while its sandbox starts.
     """
     for case in cases:
-        if case.kind != "values":
+        if case.kind != public_tests.VALUES:
             continue
         for misconception in CATALOGUE:
             if case.scheme in misconception.schemes and not misconception.calls_differ:
-                for index in range(len(misconception.versions)):
-                    mistaken_observation(
-                        misconception.name, index, case.scheme, tuple(case.layers_dims)
-                    )
+                for _ in mistaken_observations(misconception, case):
+                    pass
 
 
 def recognise(case, observations):
-    """The first misconception of the catalogue that explains a failed case, or None.
+    """The first misconception of the catalogue that explains a failed case, or None."""
+    return public_tests.recognise(CATALOGUE, case, observations)
 
-    Exact comparisons go first; a comparison by spread only when none of them matched.
-    """
-    ordered = sorted(CATALOGUE, key=lambda misconception: misconception.unseeded)
-    for misconception in ordered:
-        if matches(misconception, case, observations):
-            return misconception
-    return None
+
+def recognised(cases, observations, verdicts):
+    """[(misconception, case name)] for the failed cases, each once (public_tests' rule)."""
+    return public_tests.recognised_mistakes(CATALOGUE, cases, observations, verdicts)
 
 
 def explain(misconception):
-    """One paragraph for the student."""
-    return (
-        f"Likely mistake [{misconception.name}]: {misconception.cause}. Fix: {misconception.fix}."
+    """One line for the student, as the notebook prints it."""
+    return public_tests.explain(misconception)
+
+
+# --------------------------------------------------------------------------
+# What ships to students: each mistake's words and its output on the public cases, as data.
+# --------------------------------------------------------------------------
+
+
+# A mistaken value this close to a hidden case's expected value is withheld from the shipped
+# file (five significant digits, the closest any feedback prints a value).
+WITHHOLD_RTOL = 1e-5
+
+
+def values_of(case_list):
+    arrays = [np.ravel(value) for case in case_list for value in case.expected.values()]
+    return np.concatenate(arrays) if arrays else np.zeros(0)
+
+
+@cache
+def hidden_only_values():
+    """The hidden cases' nonzero expected values that no public case's expected values share.
+
+    Some mistakes return on a public case what a hidden case expects (a random bias shifts the
+    stream; fan-out scales by another layer's size): those values are the hidden cases' secret.
+    """
+    public = values_of(
+        case for scheme in public_tests.SCHEMES for case in public_tests.public_cases(scheme)
     )
+    hidden = values_of(
+        case for scheme in public_tests.SCHEMES for case in cases.hidden_cases(scheme)
+    )
+    hidden = np.unique(hidden[hidden != 0])
+    shared = np.isclose(hidden[:, None], public[None, :], rtol=WITHHOLD_RTOL, atol=0).any(axis=1)
+    return hidden[~shared]
+
+
+def withheld(flat):
+    """Which entries of a flat float array are hidden-only values (True: withhold it)."""
+    secret = hidden_only_values()
+    if flat.dtype.kind != "f" or not flat.size or not secret.size:
+        return np.zeros(flat.shape, dtype=bool)
+    return np.isclose(flat[:, None], secret[None, :], rtol=WITHHOLD_RTOL, atol=0).any(axis=1)
+
+
+def entry_data(value):
+    """An observed entry as JSON: a type name, or an array's dtype, shape and flat values, a
+    withheld value written as null (public_tests.same_entry compares the others)."""
+    if isinstance(value, str):
+        return value
+    flat = value.ravel()
+    hide = withheld(flat)
+    values = [None if secret else item for item, secret in zip(flat.tolist(), hide, strict=True)]
+    return {"dtype": value.dtype.str, "shape": list(value.shape), "values": values}
+
+
+def observation_data(observation):
+    """The parts of an observation that public_tests.same_observation compares."""
+    return {
+        "raised": observation["raised"],
+        "returned": observation["returned"],
+        "entries": {key: entry_data(value) for key, value in observation["entries"].items()},
+    }
+
+
+def tells_something(data):
+    """Does the shipped observation keep a weight to compare (or is it an error or no dict)?"""
+    weights = [entry for key, entry in data["entries"].items() if key.startswith("W")]
+    if data["raised"] is not None or not weights:
+        return True
+    return any(
+        isinstance(entry, str) or any(item is not None for item in entry["values"])
+        for entry in weights
+    )
+
+
+def public_outputs(misconception):
+    """{case key: [observation data, ...]} of the mistake on every public values case.
+
+    An observation whose every weight is withheld is left out: it would match anything.
+    """
+    outputs = {}
+    if misconception.calls_differ:
+        return outputs  # recognised from the student's two calls alone
+    for scheme in misconception.schemes:
+        for case in public_tests.public_cases(scheme):
+            if case.kind == public_tests.VALUES:
+                observed = map(observation_data, mistaken_observations(misconception, case))
+                outputs[public_tests.case_key(case)] = list(filter(tells_something, observed))
+    return outputs
+
+
+def render_public_mistakes():
+    """The text of public_tests.MISTAKES_FILE: the catalogue's words and public outputs.
+
+    Data only: no code that computes an initialisation ships to students, the outputs cover
+    the public cases only, whose expected values the notebook shows anyway, and a value that a
+    hidden case expects is withheld.
+    """
+    mistakes = [
+        {
+            "name": misconception.name,
+            "schemes": list(misconception.schemes),
+            "cause": misconception.cause,
+            "fix": misconception.fix,
+            "calls_differ": misconception.calls_differ,
+            "unseeded": misconception.unseeded,
+            "outputs": public_outputs(misconception),
+        }
+        for misconception in CATALOGUE
+    ]
+    about = (
+        "Written by `python tools/sync_source.py` from autograder/misconceptions.py: what each "
+        "catalogued mistake returns on the public cases, for the notebook's tests to name it."
+    )
+    # One mistake a line, so that a change of the catalogue reads as a diff of its lines;
+    # allow_nan=False: the file stays standard JSON (no mistake makes NaN on a public case).
+    lines = [json.dumps(mistake, allow_nan=False, separators=(",", ":")) for mistake in mistakes]
+    return f'{{"about": {json.dumps(about)},\n"mistakes": [\n' + ",\n".join(lines) + "\n]}\n"

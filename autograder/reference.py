@@ -119,6 +119,15 @@ def initialiser(knobs):
     return initialise
 
 
+def shapes(layers_dims):
+    """{'W1': (n_1, n_0), 'b1': (n_1, 1), ...}: the right shapes for layers_dims."""
+    found = {}
+    for l in every_layer(len(layers_dims)):
+        found[f"W{l}"] = (own_size(layers_dims, l), previous_size(layers_dims, l))
+        found[f"b{l}"] = (own_size(layers_dims, l), 1)
+    return found
+
+
 def initialize(scheme, layers_dims):
     """Reference parameters for scheme 'zeros', 'random' or 'he'."""
     return initialiser(RIGHT[scheme])(layers_dims)

@@ -1,5 +1,9 @@
 """What students see from the public tests, and the partial credit of the hidden ones."""
 
+import ast
+import re
+from pathlib import Path
+
 import numpy as np
 import pytest
 from hypothesis import given, settings
@@ -7,7 +11,7 @@ from hypothesis import strategies as st
 from support import hidden_values, returned_values
 
 import public_tests
-from autograder import assignment, cases, reference
+from autograder import assignment, cases, grading, misconceptions, reference
 
 TESTS = {
     "zeros": public_tests.initialize_parameters_zeros_test,
@@ -92,10 +96,7 @@ def with_extra_key(layers_dims):
 
 
 def integer_arrays(layers_dims):
-    return {
-        key: np.zeros(shape, dtype=int)
-        for key, shape in public_tests.expected_shapes(layers_dims).items()
-    }
+    return {key: np.zeros(shape, dtype=int) for key, shape in reference.shapes(layers_dims).items()}
 
 
 def raises(layers_dims):
@@ -308,7 +309,7 @@ def test_the_seeding_case_needs_the_right_values():
         np.random.seed(3)
         return {
             key: (np.random.randn(*shape) * 10 if key[0] == "W" else np.zeros(shape))
-            for key, shape in public_tests.expected_shapes(layers_dims).items()
+            for key, shape in reference.shapes(layers_dims).items()
         }
 
     passed, message = public_tests.judge(case, public_tests.observe(times_ten, case))
@@ -388,17 +389,11 @@ def test_the_public_test_says_plainly_that_an_answer_is_hard_coded(scheme, capsy
 
 def list_parameters(layers_dims):
     """Python lists instead of arrays: observed as the type name 'list' whatever they hold."""
-    return {
-        key: np.zeros(shape).tolist()
-        for key, shape in public_tests.expected_shapes(layers_dims).items()
-    }
+    return {key: np.zeros(shape).tolist() for key, shape in reference.shapes(layers_dims).items()}
 
 
 def unseeded_random(layers_dims):
-    return {
-        key: np.random.randn(*shape)
-        for key, shape in public_tests.expected_shapes(layers_dims).items()
-    }
+    return {key: np.random.randn(*shape) for key, shape in reference.shapes(layers_dims).items()}
 
 
 HONEST = {
@@ -528,3 +523,285 @@ def test_a_call_that_raised_with_an_empty_message_never_passes():
     observation["raised"] = ""
     passed, message = public_tests.judge(case, [observation])
     assert not passed and "raised" in message
+
+
+# --------------------------------------------------------------------------
+# What ships to students computes no initialisation.
+# --------------------------------------------------------------------------
+
+HIDDEN_DIMS = [dims for scheme in public_tests.SCHEMES for dims in cases.HIDDEN_LAYERS[scheme]]
+# Calls of these name a draw, a seed or a scale: the makings of an initialiser.
+INITIALISER_CALLS = {
+    "randn",
+    "rand",
+    "normal",
+    "standard_normal",
+    "seed",
+    "RandomState",
+    "default_rng",
+    "sqrt",
+    "ones",
+    "full",
+}
+
+
+def arguments_for(layers_dims):
+    """The ways a student might hand layers_dims to a helper: alone, with {}, with a scheme."""
+    yield (list(layers_dims),)
+    yield (list(layers_dims), {})
+    for scheme in public_tests.SCHEMES:
+        yield (scheme, list(layers_dims), {})
+
+
+def returned_parameters_of_every_helper(layers_dims):
+    """What each public function of public_tests returns (a Case: its expected) for layers_dims."""
+    for name, helper in vars(public_tests).items():
+        if name.startswith("_") or not callable(helper) or isinstance(helper, type):
+            continue
+        for arguments in arguments_for(layers_dims):
+            try:
+                result = helper(*arguments)
+            except Exception:  # noqa: BLE001 -- a helper that refuses these arguments is fine
+                continue
+            yield name, getattr(result, "expected", result)
+
+
+def is_initialisation(result, layers_dims):
+    """Is `result` the right parameters of some scheme for layers_dims?"""
+    for scheme in public_tests.SCHEMES:
+        right = reference.initialize(scheme, layers_dims)
+        if (
+            type(result) is dict
+            and result.keys() == right.keys()
+            and all(
+                np.shape(result[key]) == right[key].shape and np.allclose(result[key], right[key])
+                for key in right
+            )
+        ):
+            return True
+    return False
+
+
+@pytest.mark.parametrize("layers_dims", HIDDEN_DIMS, ids=str)
+def test_no_shipped_helper_returns_an_initialisation(layers_dims, capsys):
+    """Does no function of public_tests, handed unseen layer sizes (with or without a scheme
+    and weights), return the right parameters -- which a student could return as an answer?"""
+    found = [
+        name
+        for name, result in returned_parameters_of_every_helper(layers_dims)
+        if is_initialisation(result, layers_dims)
+    ]
+    capsys.readouterr()
+    assert not found, f"public_tests hands out the answer for {layers_dims}: {found}"
+
+
+def called_names(path):
+    """The names of every function public_tests.py calls: np.random.randn -> 'randn'."""
+    tree = ast.parse(Path(path).read_text(encoding="utf-8"))
+    for node in ast.walk(tree):
+        if isinstance(node, ast.Call):
+            function = node.func
+            yield (
+                function.attr
+                if isinstance(function, ast.Attribute)
+                else getattr(function, "id", "")
+            )
+
+
+@pytest.mark.parametrize("folder", [".", "release/initialization"])
+def test_shipped_tests_draw_no_weights(request, folder):
+    """Does the public_tests.py that students get call no draw, seed or scale (randn, seed,
+    sqrt, ...)? Its expected values are literal data."""
+    path = request.config.rootpath / folder / "public_tests.py"
+    assert not set(called_names(path)) & INITIALISER_CALLS
+
+
+# --------------------------------------------------------------------------
+# The notebook names the mistake, from the grader's one catalogue.
+# --------------------------------------------------------------------------
+
+NAMED = re.compile(r"^Likely mistake \[([a-z0-9_]+)\]: ", re.MULTILINE)
+SHIPPED_MISTAKES = public_tests.load_mistakes(
+    Path(public_tests.__file__).parent / public_tests.MISTAKES_FILE
+)
+CATALOGUED = [
+    (mistake.name, scheme, version)
+    for mistake in misconceptions.CATALOGUE
+    for scheme in mistake.schemes
+    for version in range(len(mistake.versions))
+]
+
+
+def names_printed(text):
+    return NAMED.findall(text)
+
+
+@pytest.mark.parametrize(("name", "scheme", "version"), CATALOGUED)
+def test_the_notebook_names_each_mistake_as_the_grader_does(name, scheme, version, capsys):
+    """Does the notebook's public test name each version of each catalogued mistake exactly as
+    the grader's feedback does on the same calls (the same names, in the same order)?"""
+    mistake = misconceptions.BY_NAME[name]
+    function = misconceptions.mistaken_initialiser(scheme, mistake.versions[version])
+    TESTS[scheme](function)
+    printed = names_printed(capsys.readouterr().out)
+    public = public_tests.public_cases(scheme)
+    observations = [public_tests.observe(function, case) for case in public]
+    verdicts, hardcoded = public_tests.judge_exercise(public, observations)
+    feedback = "\n".join(grading.failure_feedback(public, observations, verdicts, hardcoded))
+    assert printed == names_printed(feedback)
+    if not all(passed for passed, _ in verdicts):
+        assert printed, f"the notebook names nothing for version {version} of {name}"
+
+
+@pytest.mark.parametrize("scheme", ["random", "he"])
+def test_the_notebook_names_a_missing_seed(scheme, capsys):
+    """Is a function that never seeds numpy's generator named no_seed in the notebook?"""
+
+    def unseeded(layers_dims):
+        return {
+            key: (np.random.randn(*shape) if key[0] == "W" else np.zeros(shape))
+            for key, shape in reference.shapes(layers_dims).items()
+        }
+
+    TESTS[scheme](unseeded)
+    assert names_printed(capsys.readouterr().out) == ["no_seed"]
+
+
+def test_the_shipped_mistakes_are_the_catalogue_with_its_words():
+    """Does the shipped file hold every catalogued mistake with the catalogue's own name, cause
+    and fix -- one definition of each message, for the grader and the notebook alike?"""
+    shipped = [(m.name, m.cause, m.fix, m.schemes) for m in SHIPPED_MISTAKES]
+    catalogue = [(m.name, m.cause, m.fix, m.schemes) for m in misconceptions.CATALOGUE]
+    assert shipped == catalogue
+
+
+def test_the_shipped_mistakes_cover_public_cases_only():
+    """Does the shipped file hold outputs on the public cases only, never a hidden layer size?"""
+    public = {
+        public_tests.case_key(case)
+        for scheme in public_tests.SCHEMES
+        for case in public_tests.public_cases(scheme)
+    }
+    keys = {key for mistake in SHIPPED_MISTAKES for key in mistake.outputs}
+    assert keys and keys <= public
+    text = (Path(public_tests.__file__).parent / public_tests.MISTAKES_FILE).read_text()
+    for dims in HIDDEN_DIMS:
+        assert str(dims) not in text
+
+
+@pytest.mark.parametrize(
+    "content",
+    [
+        None,
+        "",
+        "not json",
+        "[]",
+        '{"mistakes": 7}',
+        '{"mistakes": [{"name": "x"}]}',
+        '{"mistakes": [{"name": "x", "schemes": ["zeros"], "cause": "c", "fix": "f", '
+        '"calls_differ": false, "unseeded": false, "outputs": {"zeros [3, 2, 1]": '
+        '[{"raised": null, "returned": "dict", "entries": {"W1": {"dtype": "V3", '
+        '"shape": [9], "values": [1]}}}]}}]}',
+    ],
+)
+def test_a_missing_or_broken_mistakes_file_names_nothing_and_loses_nothing(
+    tmp_path, content, capsys
+):
+    """Does a missing, empty, malformed or hostile mistakes file name no mistake, while the
+    public test still lists every failed case?"""
+    path = tmp_path / public_tests.MISTAKES_FILE
+    if content is not None:
+        path.write_text(content)
+    mistakes = public_tests.load_mistakes(path)
+    assert mistakes == ()
+    public_tests.run_test(stub, public_tests.public_cases("zeros"), mistakes)
+    lines = capsys.readouterr().out.splitlines()
+    assert lines[-1] == "2 of 2 tests failed." and len(lines) == 3
+
+
+def test_a_mistake_whose_outputs_do_not_compare_names_nothing(capsys):
+    """Does a mistake whose shipped output cannot be compared (an entry of the wrong kind) name
+    nothing instead of crashing the test?"""
+    odd = public_tests.Mistake(
+        "odd", ("zeros",), "c", "f", outputs={"zeros [3, 2, 1]": [{"raised": None}]}
+    )
+    public_tests.run_test(returns({"W1": 1}), public_tests.public_cases("zeros"), (odd,))
+    out = capsys.readouterr().out
+    assert "Likely mistake" not in out and out.endswith("2 of 2 tests failed.\n")
+
+
+def test_the_untouched_stub_says_it_is_not_implemented_yet(capsys):
+    """Does the untouched random exercise say plainly that it is not implemented yet and where
+    to write the code -- one line, as `check` names it, then the count?"""
+    TESTS["random"](stub)
+    lines = capsys.readouterr().out.splitlines()
+    stub_mistake = misconceptions.BY_NAME["unanswered_stub"]
+    assert lines == [misconceptions.explain(stub_mistake), "3 of 3 tests failed."]
+    assert "not implemented yet" in lines[0] and "# YOUR CODE HERE" in lines[0]
+
+
+# --------------------------------------------------------------------------
+# Every problem of a failing case.
+# --------------------------------------------------------------------------
+
+
+def fixed_dims_and_3d_bias(layers_dims):
+    """W of the first test case's sizes whatever layers_dims, and a 3-D bias."""
+    parameters = solution("zeros")(layers_dims)
+    parameters["W2"] = np.zeros((5, 5))
+    parameters["b1"] = np.zeros((layers_dims[1], 1, 1))
+    return parameters
+
+
+def test_a_case_lists_every_structural_problem(capsys):
+    """Does a case with a wrong W and a 3-D bias name both, not only the bias?"""
+    lines = run_public("zeros", fixed_dims_and_3d_bias, capsys)
+    assert_one_line_failures(lines)
+    first = lines[0]
+    assert "b1 has shape (2, 1, 1)" in first and "W2 has shape (5, 5)" in first, first
+
+
+def test_a_long_list_of_problems_is_capped(capsys):
+    """Are the problems of one case capped at MAX_PROBLEMS, with the count of the rest?"""
+
+    def all_flat(layers_dims):
+        return {key: np.zeros(shape[0]) for key, shape in reference.shapes(layers_dims).items()}
+
+    lines = run_public("zeros", all_flat, capsys)
+    [long_case] = [line for line in lines if "[2, 4, 3, 1]" in line]
+    assert long_case.count(" has shape ") == public_tests.MAX_PROBLEMS
+    assert long_case.endswith("and 3 more problems"), long_case
+
+
+def test_the_layers_dims_1_cause_covers_w_and_b(capsys):
+    """Is layers_dims[1] named as the cause of a wrong bias, as of a wrong W?"""
+
+    def bias_rows_from_layer_1(layers_dims):
+        parameters = solution("zeros")(layers_dims)
+        for l in range(2, len(layers_dims)):
+            parameters[f"b{l}"] = np.zeros((layers_dims[1], 1))
+        return parameters
+
+    lines = run_public("zeros", bias_rows_from_layer_1, capsys)
+    assert any("b2 has shape" in line and "layers_dims[1]" in line for line in lines), lines
+
+
+def test_under_validate_every_line_fits_and_nothing_is_cut(monkeypatch, capsys):
+    """Under nbgrader's Validate (which cuts each line at 87 characters), does every line the
+    public test writes fit, with all of its words still there?"""
+    TESTS["he"](fixed_dims_and_3d_bias)
+    whole = capsys.readouterr().out
+    monkeypatch.setenv("NBGRADER_EXECUTION", "validate")
+    TESTS["he"](fixed_dims_and_3d_bias)
+    wrapped = capsys.readouterr().err
+    assert max(len(line) for line in wrapped.splitlines()) <= public_tests.VALIDATE_LINE
+    assert wrapped.split() == whole.split()
+
+
+def test_the_shipped_mistakes_show_no_hidden_value():
+    """Does the shipped file withhold every value a hidden case expects (some mistakes return on
+    a public case what a hidden case expects), printed in any form, as a whole number?"""
+    text = (Path(public_tests.__file__).parent / public_tests.MISTAKES_FILE).read_text()
+    forms = set().union(*(hidden_values.hidden_only_forms(s) for s in public_tests.SCHEMES))
+    shown = [f for f in forms if re.search(rf"(?<![\d.]){re.escape(f)}(?!\d)", text)]
+    assert not shown

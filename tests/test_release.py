@@ -9,7 +9,7 @@ from support import STUB, grade_id, is_solution_cell
 from tools import build_release
 
 SOLUTION_IDS = [f"initialize_parameters_{scheme}" for scheme in ("zeros", "random", "he")]
-HELPERS = ("init_utils.py", "public_tests.py")
+HELPERS = ("init_utils.py", "public_tests.py", "public_mistakes.json")
 REBUILD = "run `.venv/bin/python tools/build_release.py` and commit release/"
 
 

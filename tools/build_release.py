@@ -5,7 +5,8 @@
 Runs the real `nbgrader generate_assignment initialization --force` in the course folder, then
 strips the released notebook with nbstripout. The gradebook nbgrader needs while generating is
 a throwaway file in a temporary folder, so no gradebook.db appears in the repository. Refuses to
-run when the source notebook's hidden tests are out of date with autograder/cases.py.
+run when the source notebook's hidden tests are out of date with autograder/cases.py, or
+public_mistakes.json with autograder/misconceptions.py.
 """
 
 import argparse
@@ -16,6 +17,7 @@ import tempfile
 from pathlib import Path
 
 from autograder.assignment import NAME, NOTEBOOK_FILE
+from public_tests import MISTAKES_FILE
 
 ROOT = Path(__file__).resolve().parent.parent
 # Run as a script, beside this one: imported, it would need tools/ on the path of both this
@@ -71,9 +73,11 @@ def strip(notebook):
     subprocess.run(command, capture_output=True, text=True, check=True)
 
 
-def source_in_sync(source):
-    """Are the source notebook's hidden tests those of autograder/cases.py? (It says why not.)"""
+def source_in_sync(source, mistakes):
+    """Are the source notebook's hidden tests those of autograder/cases.py, and the mistakes
+    file the catalogue of autograder/misconceptions.py? (It says why not.)"""
     command = [sys.executable, str(SYNC_SOURCE), "--check", "--notebook", str(source)]
+    command += ["--mistakes", str(mistakes)]
     return subprocess.run(command, stdout=subprocess.DEVNULL).returncode == 0
 
 
@@ -82,7 +86,7 @@ def main(argv=None):
     parser.add_argument("--course-root", type=Path, default=ROOT, help="default: this repository")
     args = parser.parse_args(argv)
     source = args.course_root / "source" / NAME / NOTEBOOK_FILE
-    if not source_in_sync(source):
+    if not source_in_sync(source, args.course_root / MISTAKES_FILE):
         return 1
     try:
         notebook = build_release(args.course_root)

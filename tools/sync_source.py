@@ -1,4 +1,8 @@
-"""Keep the hidden tests of the nbgrader source notebook in step with autograder/cases.py.
+"""Keep what the grader's catalogues write for students in step with them.
+
+The hidden tests of the nbgrader source notebook follow autograder/cases.py, and
+public_mistakes.json (the catalogued mistakes' words and outputs on the public cases, which
+the notebook's tests read to name a mistake) follows autograder/misconceptions.py.
 
 Each grade cell `initialize_parameters_<scheme>_tests` of the source notebook is its visible
 public-test call followed by a hidden block (`### BEGIN HIDDEN TESTS` ... `### END HIDDEN
@@ -7,10 +11,13 @@ points with the exercise's `max_points` (autograder/assignment.py), so both grad
 same cases. Running it twice changes nothing; it also leaves the notebook without outputs or
 execution counts.
 
+public_mistakes.json is written at the top level, beside public_tests.py; the source folder
+links to it, and nbgrader copies it into release/ with the other helpers.
+
 An authoring tool, not part of the grader: it imports the installed `autograder`.
 
-    .venv/bin/python tools/sync_source.py           # rewrite the notebook
-    .venv/bin/python tools/sync_source.py --check   # exit 1 if it is out of date
+    .venv/bin/python tools/sync_source.py           # rewrite the notebook and the mistakes
+    .venv/bin/python tools/sync_source.py --check   # exit 1 if either is out of date
 """
 
 import argparse
@@ -20,10 +27,11 @@ from pathlib import Path
 import nbformat
 
 import public_tests
-from autograder import assignment, cases
+from autograder import assignment, cases, misconceptions
 
 ROOT = Path(__file__).resolve().parent.parent
 SOURCE_NOTEBOOK = ROOT / "source" / assignment.NAME / assignment.NOTEBOOK_FILE
+MISTAKES = ROOT / public_tests.MISTAKES_FILE
 BEGIN, END = cases.HIDDEN_BEGIN, cases.HIDDEN_END
 
 
@@ -94,35 +102,60 @@ def parse_args(argv):
     parser = argparse.ArgumentParser(
         prog="tools/sync_source.py",
         description="Write the hidden tests and points of autograder/cases.py into the "
-        "nbgrader source notebook.",
+        "nbgrader source notebook, and the catalogued mistakes of autograder/misconceptions.py "
+        f"into {public_tests.MISTAKES_FILE}.",
     )
     parser.add_argument("--notebook", type=Path, default=SOURCE_NOTEBOOK, help="source notebook")
     parser.add_argument(
-        "--check", action="store_true", help="change nothing; exit 1 if the notebook is stale"
+        "--mistakes", type=Path, default=MISTAKES, help=f"the {public_tests.MISTAKES_FILE} to write"
+    )
+    parser.add_argument(
+        "--check", action="store_true", help="change nothing; exit 1 if either file is stale"
     )
     return parser.parse_args(argv)
 
 
+def current_text(path):
+    """The file's text, or None when there is none yet (a missing file is a stale one)."""
+    try:
+        return path.read_text(encoding="utf-8")
+    except FileNotFoundError:
+        return None
+
+
 def main(argv=None):
-    """Sync (or with --check, verify) the source notebook; returns the exit status."""
+    """Sync (or with --check, verify) the source notebook and the mistakes; the exit status."""
     args = parse_args(argv)
     try:
         wanted, current = synced_text(args.notebook)
     except (OSError, ValueError, SyncError) as error:
         print(f"tools/sync_source.py: {args.notebook}: {error}", file=sys.stderr)
         return 2
-    if wanted == current:
-        print(f"{args.notebook} is up to date with autograder/cases.py")
-        return 0
-    if args.check:
-        print(
-            f"{args.notebook} is out of date with autograder/cases.py: "
-            "run `.venv/bin/python tools/sync_source.py`",
-            file=sys.stderr,
-        )
+    targets = [
+        (args.notebook, wanted, current, "autograder/cases.py"),
+        (
+            args.mistakes,
+            misconceptions.render_public_mistakes(),
+            current_text(args.mistakes),
+            "autograder/misconceptions.py",
+        ),
+    ]
+    stale = []
+    for path, text, now, origin in targets:
+        if text == now:
+            print(f"{path} is up to date with {origin}")
+        else:
+            stale.append((path, text, origin))
+    if stale and args.check:
+        for path, _, origin in stale:
+            print(
+                f"{path} is out of date with {origin}: run `.venv/bin/python tools/sync_source.py`",
+                file=sys.stderr,
+            )
         return 1
-    args.notebook.write_text(wanted, encoding="utf-8")
-    print(f"updated the hidden tests and points of {args.notebook}")
+    for path, text, origin in stale:
+        path.write_text(text, encoding="utf-8")
+        print(f"updated {path} from {origin}")
     return 0
 
 

@@ -1,13 +1,21 @@
 """Is each misconception of the catalogue recognised by comparison, and only where it applies?"""
 
+import json
+import os
+import re
+import subprocess
+import sys
+from pathlib import Path
+
 import numpy as np
 import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 from support import returned_values
+from support.corpus import SUBMISSIONS, corpus_expectations
 
 import public_tests
-from autograder import cases, grading, misconceptions, reference
+from autograder import cases, extraction, grading, misconceptions, reference
 
 CATALOGUE = misconceptions.CATALOGUE
 WITH_VERSIONS = [(m.name, scheme) for m in CATALOGUE if m.versions for scheme in m.schemes]
@@ -141,7 +149,7 @@ def test_nan_weights_are_not_a_missing_seed():
     def nan_weights(layers_dims):
         return {
             key: np.full(shape, np.nan) if key[0] == "W" else np.zeros(shape)
-            for key, shape in public_tests.expected_shapes(layers_dims).items()
+            for key, shape in reference.shapes(layers_dims).items()
         }
 
     found = misconceptions.recognise(case, public_tests.observe(nan_weights, case))
@@ -157,7 +165,7 @@ def test_constant_weights_are_named(scheme, value):
     def constant(layers_dims):
         return {
             key: np.full(shape, value) if key[0] == "W" else np.zeros(shape)
-            for key, shape in public_tests.expected_shapes(layers_dims).items()
+            for key, shape in reference.shapes(layers_dims).items()
         }
 
     found = misconceptions.recognise(case, [public_tests.observe_call(constant, case.layers_dims)])
@@ -198,3 +206,74 @@ def test_computing_ahead_leaves_recognising_nothing_to_compute():
     for case in cases:
         misconceptions.recognise(case, [unexplained, unexplained])
     assert misconceptions.mistaken_observation.cache_info().misses == computed
+
+
+# --------------------------------------------------------------------------
+# The notebook and the grader name the same mistake, over the corpus.
+# --------------------------------------------------------------------------
+
+NAMED = re.compile(r"^Likely mistake \[([a-z0-9_]+)\]: ", re.MULTILINE)
+RELEASE = Path(__file__).resolve().parents[2] / "release" / "initialization"
+# Cells that train or plot: slow, and they print nothing of the tests.
+TRAINING_CELLS = ("_train", "_predictions", "_boundary", "load_dataset")
+CORPUS_WITH_MISTAKES = sorted(
+    name
+    for name, entry in corpus_expectations().items()
+    if not entry.get("unreadable")
+    and any(exercise.get("misconception") for exercise in entry["exercises"].values())
+)
+# Runs a notebook's cells in order as a student does, one after the other (a cell that raises
+# prints its error and the next one runs), each test cell's output under a '== id' line.
+RUN_CELLS = """
+import json, sys, traceback
+for grade_id, source in json.load(sys.stdin):
+    if grade_id.endswith("_tests"):
+        print("== " + grade_id, flush=True)
+    try:
+        exec(compile(source, grade_id or "cell", "exec"), globals())
+    except Exception as error:
+        print(type(error).__name__, error)
+"""
+
+
+def code_cells(path):
+    """[(grade id, source)] of the notebook's code cells but those that train or plot."""
+    notebook = json.loads(path.read_text(encoding="utf-8"))
+    cells = []
+    for cell in notebook["cells"]:
+        if cell["cell_type"] != "code":
+            continue
+        grade_id = cell.get("metadata", {}).get("nbgrader", {}).get("grade_id", "")
+        source = cell["source"] if isinstance(cell["source"], str) else "".join(cell["source"])
+        text = extraction.python_text(source)
+        if text is not None and not grade_id.endswith(TRAINING_CELLS):
+            # A magic line (%matplotlib inline) is IPython's, not Python's: the grader's rule.
+            cells.append((grade_id, extraction.strip_magic_lines(text)))
+    return cells
+
+
+def names_in_the_notebook(path):
+    """{exercise: [names]} that the public test cells print, run beside the released files."""
+    done = subprocess.run(
+        [sys.executable, "-c", RUN_CELLS],
+        input=json.dumps(code_cells(path)),
+        cwd=RELEASE,  # the shipped public_tests.py and public_mistakes.json, as students have them
+        env={**os.environ, "MPLBACKEND": "Agg"},
+        capture_output=True,
+        text=True,
+        timeout=120,
+    )
+    parts = re.split(r"^== (\w+)_tests$", done.stdout, flags=re.MULTILINE)
+    return {parts[i]: NAMED.findall(parts[i + 1]) for i in range(1, len(parts), 2)}
+
+
+@pytest.mark.parametrize("name", CORPUS_WITH_MISTAKES)
+def test_the_notebook_and_the_grader_name_the_same_mistake(corpus_reports, name):
+    """Does each public test cell of a corpus notebook with a catalogued mistake name exactly
+    the mistakes the grader's report names for that exercise (and the expected one)?"""
+    printed = names_in_the_notebook(SUBMISSIONS / name)
+    for exercise in corpus_reports[name].exercises:
+        graded = NAMED.findall(exercise.feedback)
+        assert printed.get(exercise.name, []) == graded, exercise.name
+        expected = corpus_expectations()[name]["exercises"][exercise.name]["misconception"]
+        assert (expected in graded) if expected else not graded, exercise.name

@@ -26,7 +26,7 @@ ASSIGNMENT = assignment.NAME
 COURSE_ID = "initialization-course"
 NOTEBOOK = assignment.NOTEBOOK
 # What a course folder holds besides source/: the files nbgrader_config.py and source/ use.
-COURSE_FILES = ("nbgrader_config.py", "init_utils.py", "public_tests.py")
+COURSE_FILES = ("nbgrader_config.py", "init_utils.py", "public_tests.py", "public_mistakes.json")
 # The entry of the course's autograde_preprocessors that chooses how a submission is executed.
 SANDBOXED = '"autograder.nbgrader.autograde.SandboxedAutograde",'
 STOCK = '"nbgrader.preprocessors.Execute",'
@@ -67,13 +67,15 @@ def validate(notebook, folder):
     """`nbgrader validate` on a copy of notebook, released beside the student files.
 
     folder -- an empty scratch folder; the notebook is copied in as Initialization.ipynb next to
-    release/initialization's public_tests.py and init_utils.py, as a student has it.
+    release/initialization's public_tests.py, init_utils.py and public_mistakes.json, as a
+    student has them.
     Returns nbgrader's output (stdout and stderr together).
     """
     folder = Path(folder)
     folder.mkdir(parents=True, exist_ok=True)
-    for path in (ROOT / "release" / ASSIGNMENT).glob("*.py"):
-        shutil.copy(path, folder / path.name)
+    for path in (ROOT / "release" / ASSIGNMENT).iterdir():
+        if path.is_file() and path.name != assignment.NOTEBOOK_FILE:
+            shutil.copy(path, folder / path.name)
     shutil.copy(notebook, folder / assignment.NOTEBOOK_FILE)
     done = run_nbgrader(["validate", assignment.NOTEBOOK_FILE], cwd=folder, home=folder)
     return done.stdout + done.stderr

@@ -9,7 +9,8 @@ from pathlib import Path
 import nbformat
 import pytest
 
-from autograder import assignment, cases
+import public_tests
+from autograder import assignment, cases, misconceptions
 from tools import sync_source
 
 ROOT = Path(__file__).resolve().parents[2]
@@ -131,3 +132,37 @@ def test_runs_as_a_script_from_any_folder(tmp_path):
     )
     assert done.returncode == 0, done.stderr
     assert "up to date" in done.stdout
+
+
+@pytest.fixture
+def mistakes(tmp_path):
+    """A copy of the committed public_mistakes.json."""
+    path = tmp_path / public_tests.MISTAKES_FILE
+    shutil.copy(sync_source.MISTAKES, path)
+    return path
+
+
+def test_committed_mistakes_file_is_the_catalogue():
+    """Is the committed public_mistakes.json what autograder/misconceptions.py renders?"""
+    text = sync_source.MISTAKES.read_text(encoding="utf-8")
+    assert text == misconceptions.render_public_mistakes()
+
+
+@pytest.mark.parametrize("edit", ["a cause", "an output", "the file is gone"])
+def test_stale_mistakes_file_is_detected_and_fixed(notebook, mistakes, edit, capsys):
+    """Is a mistakes file whose words or outputs differ from the catalogue (or that is missing)
+    caught by --check with one line, and rewritten by a sync?"""
+    text = mistakes.read_text(encoding="utf-8")
+    if edit == "a cause":
+        mistakes.write_text(text.replace("Xavier's", "Glorot's", 1), encoding="utf-8")
+    elif edit == "an output":
+        mistakes.write_text(text.replace("17.886284734303185", "17.886", 1), encoding="utf-8")
+    else:
+        mistakes.unlink()
+    arguments = ["--notebook", str(notebook), "--mistakes", str(mistakes)]
+    assert sync_source.main([*arguments, "--check"]) == 1
+    message = capsys.readouterr().err.strip()
+    assert "out of date with autograder/misconceptions.py" in message and "\n" not in message
+    assert sync_source.main(arguments) == 0
+    assert mistakes.read_text(encoding="utf-8") == text
+    assert sync_source.main([*arguments, "--check"]) == 0
