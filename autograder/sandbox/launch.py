@@ -9,7 +9,6 @@ none nothing can be hidden: a grader run as root drops the worker to the sandbox
 """
 
 import functools
-import importlib.metadata
 import importlib.util
 import json
 import os
@@ -103,7 +102,10 @@ def installed_copies():
     for folder in site_folders():
         if not (Path(folder) / OWNER_PACKAGE.name).is_dir():
             continue
-        for distribution in importlib.metadata.distributions(path=[folder]):
+        # Imported only for an installed copy: it costs ~10 ms of every command's start.
+        from importlib import metadata
+
+        for distribution in metadata.distributions(path=[folder]):
             top_level = (distribution.read_text("top_level.txt") or "").split()
             if OWNER_PACKAGE.name not in top_level:
                 continue
@@ -116,13 +118,20 @@ def installed_copies():
 
 
 def site_folders():
-    """Where packages may be installed in the bound Python paths: sys.path, and the
-    site-packages of every prefix (a venv's base Python is bound, though not on its path)."""
+    """Where packages may be installed inside the bound Python paths: sys.path entries, and
+    the site-packages of every prefix (a venv's base Python is bound, though not on its
+    path). A folder the sandbox does not see (the checkout, an editable install's links)
+    needs no hiding."""
     folders = {os.path.abspath(entry) for entry in sys.path if entry}
     for prefix in {sys.prefix, sys.base_prefix, sys.exec_prefix, sys.base_exec_prefix}:
         paths = sysconfig.get_paths(vars={"base": prefix, "platbase": prefix})
         folders.update(paths[kind] for kind in ("purelib", "platlib"))
-    return sorted(folders)
+    bound = [Path(path).resolve() for path in python_paths()]
+    return sorted(
+        folder
+        for folder in folders
+        if any(Path(folder).resolve().is_relative_to(root) for root in bound)
+    )
 
 
 def hiding_binds(staging):
@@ -341,8 +350,12 @@ def drops_at_none():
     return running_as_root() and root_at_none() is None
 
 
+@functools.cache
 def root_at_none():
     """Why level none, run as root, keeps its workers root; None when it need not.
+
+    Decided once per grader: a job must not be able to make a later worker start as root
+    (by changing the modes of what it can reach) -- that worker fails to start instead.
 
     Without namespaces nothing can be bound where the sandbox uid could reach it: a Python
     install it cannot enter (one under /root, pyenv's) cannot run as that uid.

@@ -606,14 +606,38 @@ def describe_processes(level, processes):
 
 
 def remove_folder(path):
-    """Remove a worker's /tmp folder (level none) whatever its job left in it; best effort."""
+    """Remove a worker's /tmp folder (level none) whatever its job left in it; best effort.
+
+    A folder the sandbox uid owns (level none run as root) is emptied with that uid's rights
+    only: a process the job left behind may still be swapping entries for links to what
+    only root may change, and root would follow them.
+    """
     # The worker's own clean-up, imported here only: level none's stop is its one use in the
     # grader, and the worker script is no part of the grader's start.
     from .worker import reset_tmp
 
     with contextlib.suppress(OSError):
-        reset_tmp(path)
+        if os.geteuid() == 0 and os.lstat(path).st_uid == launch.SANDBOX_UID:
+            as_sandbox_user(reset_tmp, path)
+        else:
+            reset_tmp(path)
         os.rmdir(path)
+
+
+def as_sandbox_user(function, path):
+    """Run function(path) in a child process dropped to the sandbox uid; wait for it."""
+    pid = os.fork()
+    if pid == 0:  # the child: only system calls and the function, then out
+        code = 1
+        try:
+            os.setgroups([])
+            os.setresgid(launch.SANDBOX_GID, launch.SANDBOX_GID, launch.SANDBOX_GID)
+            os.setresuid(launch.SANDBOX_UID, launch.SANDBOX_UID, launch.SANDBOX_UID)
+            function(path)
+            code = 0
+        finally:
+            os._exit(code)
+    os.waitpid(pid, 0)
 
 
 def read_some(fd):

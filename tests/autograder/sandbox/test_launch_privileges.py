@@ -14,6 +14,8 @@ import pytest
 import support
 from support.public_python import public_folder, public_python, remove, system_python
 
+from autograder.sandbox import launch, worker_process
+
 pytestmark = [
     pytest.mark.skipif(os.geteuid() != 0, reason="the grader must run as root"),
     pytest.mark.skipif(system_python() is None, reason="no system Python of this version"),
@@ -78,3 +80,25 @@ def test_student_code_at_level_none_cannot_reach_what_only_root_may(python, root
     assert "LEAKED" not in done.stdout and "FORGED" not in done.stdout, done.stdout
     assert not forged.exists()
     assert report["score"] == report["max_score"] > 0, report
+
+
+def test_a_level_none_tmp_folder_is_emptied_with_the_sandbox_uids_rights_only():
+    """Does the grader, run as root, empty a level-none worker's /tmp with uid 65534's rights
+    only, so that a link a leftover process swaps in mid-way leads nowhere root alone may
+    change? (A root-owned file inside stands for such a target: it must stay.)"""
+    folder = public_folder()
+    try:
+        tmp = folder / "tmp"
+        tmp.mkdir()
+        left = tmp / "left-by-the-job"
+        left.write_text("x")
+        for path in (tmp, left):
+            os.chown(path, launch.SANDBOX_UID, launch.SANDBOX_GID)
+        guarded = tmp / "root-owned"
+        guarded.mkdir(mode=0o755)
+        (guarded / "kept").write_text("only root may remove this")
+        worker_process.remove_folder(tmp)
+        assert not left.exists()
+        assert (guarded / "kept").read_text() == "only root may remove this"
+    finally:
+        remove(folder)
