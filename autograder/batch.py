@@ -14,6 +14,7 @@ import hashlib
 import os
 import re
 import sys
+import zoneinfo
 from dataclasses import dataclass, field
 from datetime import UTC, datetime, timedelta, timezone
 from pathlib import Path
@@ -36,7 +37,8 @@ TIMESTAMP_FILE = "timestamp.txt"
 MAX_TIMESTAMP_BYTES = 64
 TIMESTAMP = re.compile(
     r"(?P<date>\d{4}-\d{2}-\d{2})[ T](?P<time>\d{2}:\d{2}:\d{2}(?:\.\d{1,6})?)"
-    r" ?(?P<zone>UTC|GMT|Z|[+-]\d{2}:?\d{2})?"
+    r" ?(?P<zone>Z|[+-]\d{2}(?::?\d{2})?|[A-Za-z]{1,6})?",
+    re.ASCII,  # \d is 0-9 only: a time is no place for other scripts' digits
 )
 # A report file name is the label itself only when it is made of these (lower case, so that
 # a case-insensitive file system cannot merge two names).
@@ -44,6 +46,11 @@ PLAIN_NAME = re.compile(r"[a-z0-9][a-z0-9._-]{0,79}")
 UNSAFE_RUN = re.compile(r"[^A-Za-z0-9._-]+")
 # Hex digits of the label's hash in a report file name: 48 bits, no collision in practice.
 NAME_HASH_DIGITS = 12
+# At most this many file names in one reason (the rest counted): a cell stays readable.
+MAX_NAMED = 5
+# Folders beside the students' that are no student's: version control, checkpoints, and
+# what archivers add (.git, .ipynb_checkpoints, __MACOSX); skipped, never a row.
+NOT_A_STUDENT = re.compile(r"\.|__MACOSX$")
 
 
 class NoSubmissionsError(Exception):
@@ -57,7 +64,6 @@ class Found:
     student    -- the row's student_id (a folder or file name: any text)
     path       -- the notebook to grade; when there is none to grade (refusal), the
                   student's folder
-    assignment -- the assignment folder the notebook sat in, else assignment.NAME
     timestamp  -- nbgrader's timestamp.txt beside the notebook, or None (flat folders)
     others     -- the student's other notebooks, not graded (paths inside their folder)
     refusal    -- why nothing of the student's is graded ('' when path is graded)
@@ -65,7 +71,6 @@ class Found:
 
     student: str
     path: Path
-    assignment: str = assignment.NAME
     timestamp: Path | None = None
     others: tuple = ()
     refusal: str = ""
@@ -150,23 +155,48 @@ def relative_names(paths, folder):
     return tuple(path.relative_to(folder).as_posix() for path in paths)
 
 
+def named(names):
+    """names joined for a reason, at most MAX_NAMED of them (a folder may hold thousands)."""
+    shown_names = ", ".join(names[:MAX_NAMED])
+    more = len(names) - MAX_NAMED
+    return f"{shown_names} and {more} more" if more > 0 else shown_names
+
+
+def is_this_assignments(path, student_dir):
+    """Is path a notebook of this assignment's: <student>/*.ipynb or
+    <student>/<assignment.NAME>/*.ipynb (or the student folder itself, or a link where one
+    of those is expected -- refused when graded, never followed)? A notebook of another
+    assignment's folder is never graded as this one."""
+    parts = path.relative_to(student_dir).parts
+    if len(parts) == 2:
+        return parts[0] == assignment.NAME
+    return not parts or parts[0] == assignment.NAME or parts[0].endswith(NOTEBOOK_SUFFIX)
+
+
 def student_row(name, student_dir):
     """The Found of one student folder (a real folder, listed or not)."""
     notebooks = student_notebooks(student_dir)
-    chosen, others = one_notebook(notebooks, student_dir)
+    mine = [path for path in notebooks if is_this_assignments(path, student_dir)]
+    elsewhere = tuple(path for path in notebooks if path not in mine)
+    chosen, others = one_notebook(mine, student_dir)
     if chosen is None:
         if not notebooks:
             refusal = "no notebook in the student's folder"
+        elif not mine:
+            refusal = (
+                f"no notebook of {assignment.NAME} in the student's folder, only of other "
+                f"folders: {named(relative_names(notebooks, student_dir))}"
+            )
         else:
             refusal = (
-                f"{len(notebooks)} notebooks and none is {assignment.NAME}/"
-                f"{assignment.NOTEBOOK_FILE}: {', '.join(relative_names(notebooks, student_dir))}"
+                f"{len(mine)} notebooks and none is {assignment.NAME}/"
+                f"{assignment.NOTEBOOK_FILE}: "
+                f"{named(relative_names(notebooks, student_dir))}"
             )
         return Found(name, Path(student_dir), refusal=refusal)
-    others = relative_names(others, student_dir)
-    inside = chosen.relative_to(student_dir).parts
-    if len(inside) == 2:  # <student>/<assignment>/<notebook>: nbgrader's layout
-        return Found(name, chosen, inside[0], chosen.parent / TIMESTAMP_FILE, others)
+    others = relative_names(others + elsewhere, student_dir)
+    if chosen.relative_to(student_dir).parts[:1] == (assignment.NAME,):  # nbgrader's layout
+        return Found(name, chosen, timestamp=chosen.parent / TIMESTAMP_FILE, others=others)
     return Found(name, chosen, others=others)
 
 
@@ -174,7 +204,7 @@ def student_folders(folder):
     """[Found] of every student folder in folder: one row each, links refused unfollowed."""
     found = []
     for student in entries(folder):
-        if student.name == CHECKPOINTS:
+        if NOT_A_STUDENT.match(student.name):
             continue
         if student.is_symlink():
             # A linked student folder could be a classmate's or the instructor's: a row
@@ -188,7 +218,9 @@ def student_folders(folder):
 def holds_student_folders(folder):
     """Does folder hold <student>/*.ipynb or <student>/<assignment>/*.ipynb (real folders)?"""
     return any(
-        is_real_folder(student) and student.name != CHECKPOINTS and has_notebooks(student.path)
+        is_real_folder(student)
+        and not NOT_A_STUDENT.match(student.name)
+        and has_notebooks(student.path)
         for student in entries(folder)
     )
 
@@ -244,30 +276,51 @@ def read_timestamp(path):
         return "", f"{TIMESTAMP_FILE}: longer than {MAX_TIMESTAMP_BYTES} bytes, not a time"
     text = data.decode("utf-8", "replace").strip()
     try:
-        return parsed_timestamp(text), ""
+        return parsed_timestamp(text)
     except ValueError:
         return "", f"{TIMESTAMP_FILE}: not a time nbgrader writes: {shown(text)[:80]!r}"
 
 
 def parsed_timestamp(text):
-    """nbgrader's '2026-11-30 12:00:00.123456 UTC' (or ISO 8601, a +hh:mm offset, no zone:
-    UTC, as nbgrader reads it) as '2026-11-30T12:00:00.123456+00:00'; ValueError if not."""
+    """(the time as ISO 8601 in UTC, and a problem or '') of nbgrader's timestamp text.
+
+    nbgrader writes '%Y-%m-%d %H:%M:%S.%f %Z' in the course's time zone: '2026-11-30
+    12:00:00.123456 UTC', '... CET', '... +03'; ISO 8601 with an offset and no zone (UTC, as
+    nbgrader reads it) are accepted too. A zone abbreviation that is not a zone of the
+    system's database (CEST: nbgrader itself cannot read it back) keeps the time as
+    written, without a zone, and says so. ValueError when the text is not a time.
+    """
     match = TIMESTAMP.fullmatch(text)
     if match is None:
         raise ValueError(text)
     moment = datetime.fromisoformat(f"{match['date']}T{match['time']}")
     zone = match["zone"] or "UTC"
-    offset = timedelta(0)
     if zone[0] in "+-":
-        hours, minutes = int(zone[1:3]), int(zone[-2:])
+        hours, minutes = int(zone[1:3]), int(zone[-2:]) if len(zone) > 3 else 0
         if hours > 23 or minutes > 59:
             raise ValueError(text)
-        offset = (1 if zone[0] == "+" else -1) * timedelta(hours=hours, minutes=minutes)
+        sign = 1 if zone[0] == "+" else -1
+        zone_info = timezone(sign * timedelta(hours=hours, minutes=minutes))
+    elif zone in ("Z", "UTC", "GMT"):
+        zone_info = UTC
+    else:
+        zone_info = named_zone(zone)
+        if zone_info is None:
+            note = f"{TIMESTAMP_FILE}: time zone {zone!r} unknown, the time is as written"
+            return moment.isoformat(), note
     try:
-        moment = moment.replace(tzinfo=timezone(offset)).astimezone(UTC)
+        moment = moment.replace(tzinfo=zone_info).astimezone(UTC)
     except OverflowError:  # year 1 or 9999 moved across midnight by its offset
         raise ValueError(text) from None
-    return moment.isoformat()
+    return moment.isoformat(), ""
+
+
+def named_zone(abbreviation):
+    """The zone of the system's database named so (CET, EST, MST ...), or None."""
+    try:
+        return zoneinfo.ZoneInfo(abbreviation)
+    except (zoneinfo.ZoneInfoNotFoundError, ValueError, OSError):
+        return None
 
 
 def label_hash(label):
@@ -352,10 +405,10 @@ def row_details(entry):
     timestamp, problem = read_timestamp(entry.timestamp) if entry.timestamp else ("", "")
     notes = []
     if entry.others:
-        notes.append(f"not graded, also in the student's folder: {', '.join(entry.others)}")
+        notes.append(f"not graded, also in the student's folder: {named(entry.others)}")
     if problem:
         notes.append(problem)
-    return {"assignment": entry.assignment, "timestamp": timestamp, "notes": tuple(notes)}
+    return {"assignment": assignment.NAME, "timestamp": timestamp, "notes": tuple(notes)}
 
 
 def refused_report(entry, isolation):
@@ -377,21 +430,28 @@ def grade_batch(
     found = find_submissions(folder)
     names = report_file_names([entry.student for entry in found])
     submissions = [(entry, entry.path.relative_to(folder), names[entry.student]) for entry in found]
+    # Read before anything is graded: a rerun grades again a submission collected anew
+    # (same path, a new nbgrader timestamp) as well as one never graded.
+    details = {key: row_details(entry) for entry, key, _ in submissions}
     outputs = BatchOutputs(out, json_dir, gradescope_dir)
-    to_grade = outputs.start([(key, name) for _, key, name in submissions], force=force)
+    to_grade = outputs.start(
+        [(key, name) for _, key, name in submissions],
+        force=force,
+        timestamps={key: row["timestamp"] for key, row in details.items()},
+    )
     pending = [submission for submission in submissions if submission[1] in to_grade]
     graded = [None] * len(pending)
 
     def record(index, result):
         entry, key, name = pending[index]
-        details = row_details(entry)
+        details_of_row = details[key]
         try:
-            outputs.record(entry.student, key, name, result, **details)
+            outputs.record(entry.student, key, name, result, **details_of_row)
         except OSError:
             raise  # the outputs cannot be written (a full disk): the batch stops, rows kept
         except Exception as error:  # noqa: BLE001 -- a report no writer can write: its row says so
             result = grading.internal_error_report(entry.path, error, sandbox.isolation)
-            outputs.record(entry.student, key, name, result, **details)
+            outputs.record(entry.student, key, name, result, **details_of_row)
         graded[index] = (entry.student, result)
 
     refused = [index for index, (entry, _, _) in enumerate(pending) if entry.refusal]

@@ -115,10 +115,11 @@ class BatchOutputs:
         self.handle = None
         self.writer = None
 
-    def start(self, submissions, force=False):
+    def start(self, submissions, force=False, timestamps=None):
         """Open the outputs; returns the set of submissions still to grade.
 
         submissions -- [(relative path, report file name)] of every submission found
+        timestamps  -- {relative path: its timestamp cell}, for the submissions that have one
         """
         self.out.parent.mkdir(parents=True, exist_ok=True)
         for folder in (self.json_dir, self.gradescope_dir):
@@ -130,7 +131,11 @@ class BatchOutputs:
         write_atomically(self.out, csv_text(self.rows.values()), sync=True)
         self.handle = open(self.out, "a", newline="", encoding="utf-8")  # noqa: SIM115
         self.writer = csv.DictWriter(self.handle, fieldnames=report.CSV_COLUMNS)
-        return {key for key, name in submissions if not self.is_done(key, name)}
+        return {
+            key
+            for key, name in submissions
+            if not self.is_done(key, name, (timestamps or {}).get(key, ""))
+        }
 
     def remove_leftovers(self):
         """Delete the temporary files a killed run left behind (only ours: .<name>.<pid>.tmp)."""
@@ -142,11 +147,14 @@ class BatchOutputs:
         for path in found:
             path.unlink(missing_ok=True)
 
-    def is_done(self, key, name):
-        """Has the submission its row and every report file asked for, and was it graded
-        without a failure of the grader's own (which a rerun should try again)?"""
+    def is_done(self, key, name, timestamp=""):
+        """Has the submission its row and every report file asked for, graded without a
+        failure of the grader's own (which a rerun should try again), and is it the same
+        submission (its nbgrader timestamp unchanged: not collected anew since)?"""
         row = self.rows.get(report.submission_key(key))
         if row is None or any(failure in row.get("reason", "") for failure in GRADER_FAILURES):
+            return False
+        if row.get("timestamp", "") != timestamp:
             return False
         return all(path.exists() for path in self.report_paths(name))
 

@@ -63,7 +63,7 @@ if ! "$python" -m venv "$ROOT/venv"; then
     "$python" -m venv "$ROOT/venv"
 fi
 "$ROOT/venv/bin/pip" install --no-cache-dir -r "$SOURCE/requirements.txt"
-"$ROOT/venv/bin/pip" install --no-cache-dir --no-deps "$SOURCE/grader"
+"$ROOT/venv/bin/pip" install --no-cache-dir --no-deps --no-build-isolation "$SOURCE/grader"
 # A grader that cannot start fails the image's build here, not every submission later.
 "$ROOT/venv/bin/python" -m autograder --help >/dev/null
 # Inside Gradescope's container student code runs at level none, as uid 65534: the grader's
@@ -107,10 +107,14 @@ def project(checkout=CHECKOUT):
 
 
 def pinned_requirements(checkout=CHECKOUT):
-    """requirements.txt's pins of the grader's dependencies, in pyproject.toml's order."""
+    """requirements.txt's pins of the grader's dependencies and of its build backend, in
+    pyproject.toml's order."""
+    # The build backend too: the grader is installed without build isolation, so that
+    # setup.sh downloads nothing the course has not pinned.
+    metadata = project(checkout)
     names = [
         re.split(r"[^A-Za-z0-9._-]", line, maxsplit=1)[0]
-        for line in project(checkout)["project"]["dependencies"]
+        for line in metadata["project"]["dependencies"] + metadata["build-system"]["requires"]
     ]
     try:
         text = (checkout / "requirements.txt").read_text(encoding="utf-8")

@@ -24,7 +24,6 @@ they end when nbgrader's process exits.
 """
 
 import atexit
-import os
 import tempfile
 import threading
 from pathlib import Path
@@ -39,8 +38,9 @@ from .. import assignment, grading
 from ..probe import COURSE_PROBE
 from ..sandbox import LEVELS, Sandbox
 
-# The assignment's three exercises are graded in parallel on three workers.
-DEFAULT_WORKERS = min(len(assignment.EXERCISES), os.cpu_count() or 1)
+# nbgrader autogrades one notebook at a time, and a notebook's exercises run on one worker
+# (one group of jobs): a second worker would sit idle.
+DEFAULT_WORKERS = 1
 NOT_GRADED = "this grade cell is not one of the assignment's test cells: the grader gave it 0"
 
 # grade_id of a test cell -> the ExerciseSpec it tests.
@@ -179,7 +179,7 @@ class SandboxedAutograde(NbGraderPreprocessor):
     ).tag(config=True)
     workers = Integer(
         DEFAULT_WORKERS,
-        help="Sandbox workers (a notebook runs on one; formgrader may grade several at once).",
+        help="Sandbox workers (nbgrader grades one notebook at a time, on one worker).",
     ).tag(config=True)
 
     def preprocess(self, nb, resources):

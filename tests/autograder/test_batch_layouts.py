@@ -152,6 +152,10 @@ def timestamp_folder(tmp_path, data):
         (b"2026-11-30T13:04:05+01:00", "2026-11-30T12:04:05+00:00"),
         (b"2026-11-30 07:04:05.5 -0500", "2026-11-30T12:04:05.500000+00:00"),
         (b"2026-11-30 12:04:05", "2026-11-30T12:04:05+00:00"),  # no zone: UTC, as nbgrader
+        # nbgrader's %Z in a course's own time zone: an abbreviation, or an offset's digits
+        (b"2026-11-30 13:04:05.000001 CET", "2026-11-30T12:04:05.000001+00:00"),
+        (b"2026-11-30 07:04:05 EST", "2026-11-30T12:04:05+00:00"),
+        (b"2026-11-30 15:04:05 +03", "2026-11-30T12:04:05+00:00"),
     ],
 )
 def test_nbgraders_timestamps_are_read_as_utc(tmp_path, text, expected):
@@ -168,7 +172,7 @@ def test_nbgraders_timestamps_are_read_as_utc(tmp_path, text, expected):
         b"0001-01-01 00:00:00 +05:00",  # before year 1 in UTC
         b"9999-12-31 23:59:59 -05:00",  # after year 9999 in UTC
         b"2026-11-30 12:00:00 +99:00",
-        b"2026-11-30 12:00:00 EST",
+        "2026-11-30 12:00:00 +\u0660\u0661:\u0660\u0660".encode(),  # other scripts' digits
         b"\xff\xfe\x1b[2J2026",
         b"2026-11-30 12:00:00 UTC" + b" " * 100,
         b"9" * (50 << 20),  # 50 MB: read to the limit only
@@ -180,7 +184,7 @@ def test_nbgraders_timestamps_are_read_as_utc(tmp_path, text, expected):
         "underflow",
         "overflow",
         "bad_offset",
-        "named_zone",
+        "arabic_indic_digits",
         "escapes",
         "padded",
         "huge",
@@ -192,6 +196,16 @@ def test_a_hostile_timestamp_is_a_reason_never_a_crash(tmp_path, data):
     assert timestamp == ""
     assert problem.startswith("timestamp.txt: ") and "\n" not in problem and len(problem) < 200
     assert "\x1b" not in problem
+
+
+def test_a_zone_no_database_knows_keeps_the_time_as_written_and_says_so(tmp_path):
+    """Is nbgrader's time in a zone abbreviation the system cannot resolve (CEST: nbgrader
+    itself cannot read it back) kept as written, without a zone, with a one-line note?"""
+    timestamp, problem = batch.read_timestamp(
+        timestamp_folder(tmp_path, b"2026-07-01 14:04:05.5 CEST\n")
+    )
+    assert timestamp == "2026-07-01T14:04:05.500000"
+    assert problem == "timestamp.txt: time zone 'CEST' unknown, the time is as written"
 
 
 def test_a_timestamp_that_is_a_link_or_a_pipe_is_never_followed_or_opened(tmp_path):
@@ -254,3 +268,65 @@ def test_a_rerun_after_the_students_folder_changed_keeps_one_row_for_them(sandbo
     assert [row["student_id"] for row in rows_of(out)] == ["ana", "eve", "gone"]
     assert {row["student_id"]: row["score"] for row in rows_of(out)}["eve"] == "18"
     assert (len(done.graded), done.kept) == (1, 1)
+
+
+def test_another_assignments_notebook_is_never_graded_as_this_one(sandbox, tmp_path):
+    """In a course of several assignments, is a student whose only notebook is another
+    assignment's refused with that said (not graded as Initialization and written as that
+    assignment's row), and one with both graded on this assignment's, the other named?"""
+    course = tmp_path / "course"
+    student_file(course, "submitted/bob/regularization/Regularization.ipynb", "no_seed.ipynb")
+    student_file(course, "submitted/ana/regularization/Regularization.ipynb", "no_seed.ipynb")
+    student_file(course, "submitted/ana/initialization/mine.ipynb", "correct_loop.ipynb")
+    out = tmp_path / "grades.csv"
+    batch.grade_batch(course, sandbox, out, show_progress=False)
+    rows = {row["student_id"]: row for row in rows_of(out)}
+    assert {row["assignment"] for row in rows.values()} == {"initialization"}
+    assert (rows["bob"]["score"], rows["bob"]["status"]) == ("0", "error")
+    assert rows["bob"]["reason"] == (
+        "no notebook of initialization in the student's folder, only of other folders: "
+        "regularization/Regularization.ipynb"
+    )
+    assert (rows["ana"]["score"], rows["ana"]["status"]) == ("18", "graded")
+    assert rows["ana"]["reason"] == (
+        "not graded, also in the student's folder: regularization/Regularization.ipynb"
+    )
+
+
+def test_folders_that_are_no_students_are_no_rows(sandbox, tmp_path):
+    """Are version control's, checkpoints' and archivers' folders beside the students'
+    (.git, .ipynb_checkpoints, __MACOSX) skipped rather than made students of?"""
+    course = tmp_path / "course"
+    student_file(course, "submitted/ana/initialization/Initialization.ipynb", "no_seed.ipynb")
+    student_file(course, "submitted/.git/objects/x.ipynb", "no_seed.ipynb")
+    student_file(course, "submitted/.ipynb_checkpoints/Initialization.ipynb", "no_seed.ipynb")
+    student_file(course, "submitted/__MACOSX/ana/._Initialization.ipynb", "no_seed.ipynb")
+    assert [entry.student for entry in batch.find_submissions(course)] == ["ana"]
+
+
+def test_a_folder_of_many_notebooks_names_a_few_and_counts_the_rest(sandbox, tmp_path):
+    """Does a student folder holding dozens of notebooks give a reason of a few names and a
+    count, not a cell of every name?"""
+    course = tmp_path / "course"
+    for number in range(12):
+        student_file(course, f"submitted/eve/initialization/try{number:02d}.ipynb", "no_seed.ipynb")
+    (entry,) = batch.find_submissions(course)
+    assert entry.refusal.endswith("initialization/try04.ipynb and 7 more")
+    assert entry.refusal.count("/try") == batch.MAX_NAMED
+
+
+def test_a_submission_collected_anew_is_graded_again_on_a_rerun(sandbox, tmp_path):
+    """When nbgrader collects a student's resubmission (same path, a new timestamp.txt),
+    does a resumed batch grade it again instead of keeping the old row?"""
+    course = tmp_path / "course"
+    folder = "submitted/ana/initialization"
+    notebook = student_file(course, f"{folder}/Initialization.ipynb", "no_seed.ipynb")
+    (course / folder / "timestamp.txt").write_text("2026-11-30 12:00:00 UTC\n")
+    out = tmp_path / "grades.csv"
+    batch.grade_batch(course, sandbox, out, show_progress=False)
+    shutil.copy(SUBMISSIONS / "correct_loop.ipynb", notebook)
+    (course / folder / "timestamp.txt").write_text("2026-11-30 13:00:00 UTC\n")
+    done = batch.grade_batch(course, sandbox, out, show_progress=False)
+    (row,) = rows_of(out)
+    assert (row["score"], row["timestamp"]) == ("18", "2026-11-30T13:00:00+00:00")
+    assert (len(done.graded), done.kept) == (1, 0)

@@ -28,15 +28,20 @@ def package(tmp_path_factory):
 
 def test_the_zip_holds_the_scripts_the_grader_and_its_pins(package, root):
     """Are setup.sh and run_autograder executable at the zip's top, the requirements the
-    course's pins of the grader's dependencies, and the grader exactly what it installs?"""
+    course's pins of the grader's dependencies and build backend, and the grader exactly what
+    it installs?"""
     with zipfile.ZipFile(package) as archive:
         names = archive.namelist()
         modes = {info.filename: info.external_attr >> 16 for info in archive.infolist()}
         requirements = archive.read("requirements.txt").decode().split()
+        setup = archive.read("setup.sh").decode()
     for name in SCRIPTS:
         assert stat.S_IMODE(modes[name]) == 0o755
     assert requirements == gradescope_package.pinned_requirements()
     assert "numpy==" + requirements[0].split("==")[1] == requirements[0]
+    # The build backend pinned too, and used as pinned: setup.sh fetches nothing unpinned.
+    assert any(pin.startswith("setuptools==") for pin in requirements)
+    assert "--no-build-isolation" in setup
     grader = {name.removeprefix("grader/") for name in names if name.startswith("grader/")}
     assert {"pyproject.toml", "public_tests.py", "init_utils.py"} <= grader
     assert {"autograder/gradescope_run.py", "autograder/sandbox/worker.py"} <= grader
