@@ -65,7 +65,7 @@ def results_of(entry, result):
     results = report.gradescope_results(result)
     if entry.others:
         # Told to the student: the file graded is not the only one they uploaded.
-        others = ", ".join(shown(name) for name in entry.others)
+        others = batch.named([shown(name) for name in entry.others])
         results["output"] += f" Graded {shown(entry.path.name)}; not graded: {others}."
     return results
 
