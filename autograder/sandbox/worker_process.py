@@ -21,6 +21,7 @@ import time
 
 from . import cgroup, channel, launch, syscall_filter
 from .job import SANDBOX_FAILURE, JobResult, JobStatus, MemoryLimitError, SandboxError
+from .retrying import attempts
 
 START_TIMEOUT = 120.0  # importing the probe (numpy, for the course) on a very busy machine
 CLEANUP_GRACE = 10.0  # beyond the wall limit: killing leftovers, emptying /tmp
@@ -637,6 +638,9 @@ def drain(fd, sink):
             sink += chunk
 
 
+KILL_SECONDS = 1.0  # kill_tagged_processes gives up after this long
+
+
 def tagged_processes(tag):
     """PIDs of processes whose environment carries the tag of a sandbox (root sees all).
 
@@ -661,11 +665,10 @@ def kill_tagged_processes(tag):
     """Kill the processes carrying a worker's tag until none is left (at most ~1 s)."""
     if not os.path.isdir("/proc"):
         return
-    for _ in range(100):
+    for _ in attempts(KILL_SECONDS):
         victims = tagged_processes(tag)
         if not victims:
             return
         for pid in victims:
             with contextlib.suppress(ProcessLookupError, PermissionError):
                 os.kill(pid, signal.SIGKILL)
-        time.sleep(0.01)
