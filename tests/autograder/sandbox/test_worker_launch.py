@@ -4,6 +4,8 @@ the command of each level, in its memory cgroup, and where its files are staged.
 import json
 import os
 import shutil
+import subprocess
+import sys
 
 import pytest
 
@@ -63,3 +65,44 @@ def test_staging_folders_are_made_on_the_memory_file_system_when_there_is_one():
         ]
     finally:
         shutil.rmtree(staging)
+
+
+LAUNCH_IMPORTS = """
+import json, sys
+from pathlib import Path
+from autograder.sandbox import launch
+launch.hidden_paths()
+needed = any(
+    (Path(folder) / "autograder").is_dir() and launch.has_distributions(folder)
+    for folder in launch.site_folders()
+)
+print(json.dumps(["importlib.metadata" in sys.modules, needed]))
+"""
+
+
+def test_no_metadata_is_read_where_no_distribution_is_installed():
+    """Does finding the grader's installed copies leave importlib.metadata (~15 ms before
+    every launch) unimported when no folder with the package also holds an installed
+    distribution (a checkout, an editable install's link tree)?"""
+    root = launch.HERE.parents[1]
+    done = subprocess.run(
+        [sys.executable, "-c", LAUNCH_IMPORTS], cwd=root, capture_output=True, text=True
+    )
+    imported, needed = json.loads(done.stdout)
+    if needed:
+        pytest.skip("the grader is installed next to its metadata here: it must be read")
+    assert not imported
+
+
+def test_a_folder_holds_distributions_only_with_their_metadata(tmp_path):
+    """Is a folder with the package but no .dist-info or .egg-info skipped, and one with
+    either (or a folder that cannot be listed) judged as it is?"""
+    (tmp_path / "autograder").mkdir()
+    assert not launch.has_distributions(tmp_path)
+    (tmp_path / "initialization_course-0.1.0.dist-info").mkdir()
+    assert launch.has_distributions(tmp_path)
+    assert not launch.has_distributions(tmp_path / "missing")
+    legacy = tmp_path / "legacy"
+    legacy.mkdir()
+    (legacy / "initialization_course.egg-info").mkdir()
+    assert launch.has_distributions(legacy)
