@@ -177,6 +177,14 @@ class SyscallFilter:
         checked_prctl(PR_SET_SECCOMP, SECCOMP_MODE_FILTER, ctypes.addressof(self.program))
 
 
+def read_syscall_filter(descriptor):
+    """The filter's program (base64 text) from the grader, which writes it while this
+    worker starts, or None when the filter is off; the descriptor is closed, so that no
+    job child inherits it."""
+    with os.fdopen(descriptor, "rb") as stream:
+        return stream.read().decode("ascii") or None
+
+
 def install_syscall_filter(program):
     """Load the filter of base64 BPF `program` (None: off) into this process."""
     SyscallFilter(program).install()
@@ -851,7 +859,7 @@ def main():
     status_fd = config["status_fd"]
     # What a job inherits: its memory limit must leave room above this.
     ready = {"ready": True, "address_space": address_space(), "problems": problems}
-    syscall_filter = SyscallFilter(config.get("syscall_filter"))
+    syscall_filter = SyscallFilter(read_syscall_filter(config["syscall_filter_fd"]))
     # What is loaded now stays: no job child's collection touches (and so copies) it.
     gc.freeze()
     channel.write_frame(status_fd, json.dumps(ready).encode())
