@@ -5,8 +5,9 @@ Started once per sandbox slot (by autograder/sandbox/worker_process.py) as
     python -E -s -B worker.py '<config json>'
 
 next to copies of channel.py and of the probe's files (and nothing else), which Python
-puts first on sys.path. It preloads the probe's module (config["probe"]), then for
-every job forks a child that
+puts first on sys.path. It preloads the probe's module (config["probe"]), reads the
+syscall filter from the pipe config["syscall_filter_fd"] (the grader builds it while this
+worker starts), then for every job forks a child that
 
   1. sets itself up while idle, before any job exists: enters the job's /tmp,
      sets the CPU / memory / process limits and loads the syscall filter (so the
