@@ -427,9 +427,12 @@ class Pipeline:
                 if self.failure is not None:
                     break
                 self.submit(index, prepare_safely(path, self.exercises, self.root))
-                if index == 0:
+                if index == 0 and len(self.reports) > 1:
                     # While the first jobs wait for the workers to start (or run): what
-                    # recognising a failed case compares it with, once per process.
+                    # recognising a failed case compares it with, once per process. Only
+                    # for a batch: for one notebook it would take ~50 ms of CPU from the
+                    # worker's start (the critical path), which a notebook whose exercises
+                    # all pass never needs and a failed one needs only in part.
                     misconceptions.compute_ahead(
                         case for exercise in self.exercises for case in exercise.cases
                     )

@@ -25,6 +25,7 @@ import time
 from pathlib import Path
 
 from .channel import describe_bytes
+from .retrying import attempts
 
 V1_MOUNT = Path("/sys/fs/cgroup/memory")
 V2_MOUNTS = (Path("/sys/fs/cgroup/unified"), Path("/sys/fs/cgroup"))
@@ -163,15 +164,13 @@ class MemoryCgroup:
 
     def kill_all(self):
         """SIGKILL every process in the cgroup until it is empty (False if they linger)."""
-        deadline = time.monotonic() + REMOVE_SECONDS
-        while pids := self.processes():
-            if time.monotonic() > deadline:
-                return False
+        for _ in attempts(REMOVE_SECONDS):
+            if not (pids := self.processes()):
+                return True
             for pid in pids:
                 with contextlib.suppress(ProcessLookupError, PermissionError):
                     os.kill(pid, signal.SIGKILL)
-            time.sleep(0.01)
-        return True
+        return False
 
     def remove(self):
         """Note the OOM count, kill what is left, remove the directory (retrying while busy)."""
@@ -179,17 +178,15 @@ class MemoryCgroup:
             self.final_peak = self.peak_bytes()
             self.final_oom_kills = self.oom_kills()
         self.kill_all()
-        deadline = time.monotonic() + REMOVE_SECONDS
-        while self.path.exists():
+        for _ in attempts(REMOVE_SECONDS):
             try:
                 self.path.rmdir()
             except FileNotFoundError:
-                break
+                return True
             except OSError:
-                if time.monotonic() > deadline:
-                    return False
-                time.sleep(0.01)
-        return True
+                continue  # busy: its last processes are still leaving
+            return True
+        return False
 
     def describe(self, job_bytes):
         return (

@@ -100,12 +100,14 @@ def installed_copies():
     """
     copies = set()
     for folder in site_folders():
-        if not (Path(folder) / OWNER_PACKAGE.name).is_dir():
+        if not (Path(folder) / OWNER_PACKAGE.name).is_dir() or not has_distributions(folder):
             continue
-        # Imported only for an installed copy: it costs ~10 ms of every command's start.
-        from importlib import metadata
+        # Imported only here: importlib.metadata (with email, zipfile, csv) took ~15 ms of
+        # every command before its workers were launched, for folders with nothing to find
+        # (a checkout on the path, the link tree of an editable install).
+        import importlib.metadata
 
-        for distribution in metadata.distributions(path=[folder]):
+        for distribution in importlib.metadata.distributions(path=[folder]):
             top_level = (distribution.read_text("top_level.txt") or "").split()
             if OWNER_PACKAGE.name not in top_level:
                 continue
@@ -115,6 +117,16 @@ def installed_copies():
                 whole = file.parts[0] in top_level or file.parts[0].endswith(".dist-info")
                 copies.add(Path(distribution.locate_file(file.parts[0] if whole else file)))
     return {path.resolve() for path in copies if os.path.lexists(path)}
+
+
+def has_distributions(folder):
+    """Does folder hold the metadata of an installed distribution (what
+    importlib.metadata.distributions(path=[folder]) would read)?"""
+    try:
+        names = os.listdir(folder)
+    except OSError:
+        return False
+    return any(name.endswith((".dist-info", ".egg-info")) for name in names)
 
 
 def site_folders():

@@ -5,8 +5,9 @@ Started once per sandbox slot (by autograder/sandbox/worker_process.py) as
     python -E -s -B worker.py '<config json>'
 
 next to copies of channel.py and of the probe's files (and nothing else), which Python
-puts first on sys.path. It preloads the probe's module (config["probe"]), then for
-every job forks a child that
+puts first on sys.path. It preloads the probe's module (config["probe"]), reads the
+syscall filter from the pipe config["syscall_filter_fd"] (the grader builds it while this
+worker starts), then for every job forks a child that
 
   1. sets itself up while idle, before any job exists: enters the job's /tmp,
      sets the CPU / memory / process limits and loads the syscall filter (so the
@@ -175,6 +176,14 @@ class SyscallFilter:
         # process.
         checked_prctl(PR_SET_NO_NEW_PRIVS, 1, 0)
         checked_prctl(PR_SET_SECCOMP, SECCOMP_MODE_FILTER, ctypes.addressof(self.program))
+
+
+def read_syscall_filter(descriptor):
+    """The filter's program (base64 text) from the grader, which writes it while this
+    worker starts, or None when the filter is off; the descriptor is closed, so that no
+    job child inherits it."""
+    with os.fdopen(descriptor, "rb") as stream:
+        return stream.read().decode("ascii") or None
 
 
 def install_syscall_filter(program):
@@ -851,7 +860,7 @@ def main():
     status_fd = config["status_fd"]
     # What a job inherits: its memory limit must leave room above this.
     ready = {"ready": True, "address_space": address_space(), "problems": problems}
-    syscall_filter = SyscallFilter(config.get("syscall_filter"))
+    syscall_filter = SyscallFilter(read_syscall_filter(config["syscall_filter_fd"]))
     # What is loaded now stays: no job child's collection touches (and so copies) it.
     gc.freeze()
     channel.write_frame(status_fd, json.dumps(ready).encode())

@@ -21,6 +21,7 @@ import time
 
 from . import cgroup, channel, launch, syscall_filter
 from .job import SANDBOX_FAILURE, JobResult, JobStatus, MemoryLimitError, SandboxError
+from .retrying import attempts
 
 START_TIMEOUT = 120.0  # importing the probe (numpy, for the course) on a very busy machine
 CLEANUP_GRACE = 10.0  # beyond the wall limit: killing leftovers, emptying /tmp
@@ -204,6 +205,12 @@ class WorkerProcess:
             for fd in opened:
                 with contextlib.suppress(OSError):
                     os.close(fd)
+            if self.process is not None:
+                # Launched before the failure (building its syscall filter): taken down.
+                with contextlib.suppress(ProcessLookupError, PermissionError):
+                    os.killpg(self.process.pid, signal.SIGKILL)
+                self.process.wait()
+                kill_tagged_processes(self.tag)
             if self.log is not None:
                 self.log.close()
             if self.memory is not None:
@@ -220,19 +227,21 @@ class WorkerProcess:
         job_r, self.job_w = os.pipe()
         self.payload_r, payload_w = os.pipe()
         self.status_r, status_w = os.pipe()
+        filter_r, filter_w = os.pipe()
         opened += [job_r, self.job_w, self.payload_r, payload_w, self.status_r, status_w]
+        opened += [filter_r, filter_w]
         config = {
             "limits": dataclasses.asdict(self.limits),
             "payload_fd": payload_w,
             "probe": self.probe.module,
             "status_fd": status_w,
+            "syscall_filter_fd": filter_r,
         }
         self.log = tempfile.TemporaryFile()  # noqa: SIM115 -- lives as long as the worker
         command, config_extra = launch.command(self.level, self.staging, self.tag)
         config.update(config_extra)
         self.processes = config_extra["processes"]
         self.memory = self.create_memory_cgroup()
-        config["syscall_filter"] = self.filter_program()
         command = launch.in_cgroup(command, self.memory and self.memory.procs_file)
         environment = launch.environment(self.tag, self.level, self.staging)
         if self.level == "none":
@@ -248,13 +257,17 @@ class WorkerProcess:
             stdin=job_r,
             stdout=subprocess.DEVNULL,
             stderr=self.log,
-            pass_fds=(payload_w, status_w),
+            pass_fds=(payload_w, status_w, filter_r),
             start_new_session=True,
             env=environment,
         )
-        for fd in (job_r, payload_w, status_w):
+        for fd in (job_r, payload_w, status_w, filter_r):
             opened.remove(fd)
             os.close(fd)
+        # Built while the worker starts, not before: loading libseccomp (pyseccomp's
+        # library lookup runs ldconfig) took ~8 ms of every command before its launch.
+        opened.remove(filter_w)
+        self.send_filter(filter_w)
         for fd in (self.job_w, self.payload_r, self.status_r):
             os.set_blocking(fd, False)
         self.status_buffer = bytearray()
@@ -289,6 +302,17 @@ class WorkerProcess:
             self.filter_problem = f"libseccomp could not build it ({error})"
             return None
         return base64.b64encode(program).decode()
+
+    def send_filter(self, descriptor):
+        """Write the job children's filter (base64 BPF; nothing: off) to the worker, which
+        reads it before its first job child, and close the pipe. 1-2 KiB: less than a
+        pipe holds, so this never waits for the worker."""
+        program = self.filter_program()
+        try:
+            with contextlib.suppress(BrokenPipeError):  # the worker died: wait_ready says why
+                os.write(descriptor, (program or "").encode("ascii"))
+        finally:
+            os.close(descriptor)
 
     def enforced_limits(self):
         """{limit: how it is enforced} for this worker, one line each (every JobResult)."""
@@ -661,6 +685,9 @@ def drain(fd, sink):
             sink += chunk
 
 
+KILL_SECONDS = 1.0  # kill_tagged_processes gives up after this long
+
+
 def tagged_processes(tag):
     """PIDs of processes whose environment carries the tag of a sandbox (root sees all).
 
@@ -685,11 +712,10 @@ def kill_tagged_processes(tag):
     """Kill the processes carrying a worker's tag until none is left (at most ~1 s)."""
     if not os.path.isdir("/proc"):
         return
-    for _ in range(100):
+    for _ in attempts(KILL_SECONDS):
         victims = tagged_processes(tag)
         if not victims:
             return
         for pid in victims:
             with contextlib.suppress(ProcessLookupError, PermissionError):
                 os.kill(pid, signal.SIGKILL)
-        time.sleep(0.01)

@@ -448,3 +448,27 @@ def test_an_exercise_is_judged_on_the_cases_it_carries():
     ]
     entry = grading.judge_result(exercise, JobResult("ok", "", observations, 0.1, "none"))
     assert (entry.status, entry.score, entry.max_score) == ("passed", len(public), len(public))
+
+
+def test_nothing_is_computed_ahead_for_one_notebook_only_for_a_batch(sandbox):
+    """Is nothing of the misconceptions computed ahead when one notebook is graded (it would
+    compete with the worker's start), while a batch computes them during its first jobs?"""
+    computed = grading.misconceptions.mistaken_observation.cache_info
+    grading.misconceptions.mistaken_observation.cache_clear()
+    grading.grade_notebook(SUBMISSIONS / "correct_loop.ipynb", sandbox)
+    assert computed().currsize == 0
+    grading.grade_many([SUBMISSIONS / "correct_loop.ipynb"] * 2, sandbox)
+    assert computed().currsize > 0
+
+
+def test_one_failed_notebook_names_its_mistake_as_in_a_batch(sandbox):
+    """Does a notebook graded alone (nothing computed ahead) get the same feedback, the
+    mistake named, as in a batch?"""
+    path = SUBMISSIONS / "fan_out_instead_of_fan_in.ipynb"
+    grading.misconceptions.mistaken_observation.cache_clear()
+    alone = grading.grade_notebook(path, sandbox)
+    in_a_batch = grading.grade_many([path, path], sandbox)[0]
+    assert any("Likely mistake" in entry.feedback for entry in alone.exercises)
+    assert [entry.feedback for entry in alone.exercises] == [
+        entry.feedback for entry in in_a_batch.exercises
+    ]
