@@ -223,7 +223,7 @@ def test_every_content_attack_is_a_reason_within_seconds_in_bounded_memory(conte
         text = report_text(submission)
         if substring is None and (submission.reason or len(submission.jobs) != 3):
             wrong[student] = text
-        elif substring is not None and substring not in text:
+        elif substring is not None and not hostile_files.shows_reason(substring, text):
             wrong[student] = text[:300]
         elif seconds > grading.PREPARE_BOUNDS.wall_seconds:
             wrong[student] = f"{seconds:.1f} s"

@@ -156,7 +156,7 @@ def test_every_classmate_of_an_attacker_gets_full_marks(tmp_path, level):
             before = students[students.index(student) - 1] if student[0] == "s" else "-"
             assert float(row["score"]) == FULL_MARKS, f"graded right after {before}: {row}"
         elif wanted != "code attack":
-            assert wanted in report.table(graded[student]), (student, row)
+            assert hostile_files.shows_reason(wanted, report.table(graded[student])), (student, row)
 
 
 @pytest.mark.parametrize("level", level_params(default=()))

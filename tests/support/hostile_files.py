@@ -6,9 +6,9 @@
 
 Every attack is one student of an nbgrader layout, submitted/<student>/initialization/
 Initialization.ipynb, built from the committed correct_loop.ipynb (18/18). The value of
-each student is a substring of its report's text (the notebook's reason, or the
-feedback of the exercise the attack targets), or None when the file must be graded as
-the correct notebook it is (18/18).
+each student is a substring of its report's text (the notebook's reason, or the feedback of
+the exercise the attack targets; a tuple of them: any one, see shows_reason), or None when
+the file must be graded as the correct notebook it is (18/18).
 
 File attacks (write_file_attacks): symbolic links to a classmate, to the instructor's
 source/, to /dev/zero, to a block device, to /proc, dangling and looping links, linked
@@ -179,7 +179,12 @@ CONTENT_ATTACKS = {
     ),
     "million_source_strings": (lambda: with_he_cell(["pass\n"] * MB), "too much code"),
     "json_nested_a_million_deep": (deep_json, "nested too deeply"),
-    "json_memory_bomb": (json_memory_bomb, "needs more than 512 MiB of memory"),
+    # Which of the reader's bounds it meets first depends on the machine's load: 512 MiB
+    # within a few CPU seconds on an idle machine, the 10 s deadline on a crowded one.
+    "json_memory_bomb": (
+        json_memory_bomb,
+        ("needs more than 512 MiB of memory", "takes more than"),
+    ),
     "five_thousand_chained_helpers": (lambda: chained_helpers(5000), "and 4991 more"),
     # At the caps, not over them: graded as usual, within the reading's CPU limit.
     "literals_at_the_code_cap": (
@@ -283,6 +288,13 @@ def write_file_attacks(submitted):
     os.symlink("../ana/" + ASSIGNMENT, submitted / "linked_assignment_folder" / ASSIGNMENT)
     expected["linked_assignment_folder"] = LINK
     return expected
+
+
+def shows_reason(expected, text):
+    """Does text show the expected reason (any one of a tuple of them)?"""
+    return any(
+        reason in text for reason in (expected if isinstance(expected, tuple) else (expected,))
+    )
 
 
 def write_all_attacks(submitted):
