@@ -195,7 +195,13 @@ def all_nodes(tree):
 
 def is_simple_value(node):
     """A value computed without calling anything: literals, names, arithmetic, lambdas."""
-    return all(isinstance(child, SIMPLE_VALUE_NODES) for child in all_nodes(node))
+    pending = [node]
+    while pending:  # stops at the first node that is not simple (a call, most often)
+        current = pending.pop()
+        if not isinstance(current, SIMPLE_VALUE_NODES):
+            return False
+        pending += child_nodes(current)
+    return True
 
 
 def target_names(target):
@@ -247,16 +253,23 @@ def module_level_assignments(tree, limit=MAX_TREE_DEPTH):
     top level assigns it too; := binds where it stands (in a comprehension, the enclosing
     scope), so it counts wherever it is.
     """
-    pending = [(tree, 1, False)]
+    # Level by level: the nodes of one depth outside any function, and those inside one.
+    outside, inside, depth = [tree], [], 1
     bindings = []  # (node that may bind names, inside a function)
-    while pending:
-        node, depth, inside = pending.pop()
+    while outside or inside:
         if depth > limit:
             return None
-        if isinstance(node, BINDING_NODES):
-            bindings.append((node, inside))
-        inner = inside or isinstance(node, FUNCTION_NODES)
-        pending += [(child, depth + 1, inner) for child in child_nodes(node)]
+        below_outside, below_inside = [], []
+        for node in outside:
+            if isinstance(node, BINDING_NODES):
+                bindings.append((node, False))
+            below = below_inside if isinstance(node, FUNCTION_NODES) else below_outside
+            below += child_nodes(node)
+        for node in inside:
+            if isinstance(node, BINDING_NODES):
+                bindings.append((node, True))
+            below_inside += child_nodes(node)
+        outside, inside, depth = below_outside, below_inside, depth + 1
     # Only now, the depth known to be bounded: target_names recurses.
     names, in_functions = set(), set()
     for node, inside in bindings:
