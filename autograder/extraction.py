@@ -168,9 +168,40 @@ SIMPLE_VALUE_NODES = (
 )
 
 
+def child_nodes(node):
+    """The nodes directly below node, as ast.iter_child_nodes yields them, in one list.
+
+    Walking a cell's tree is most of the cost of reading a notebook; this is ast's own
+    rule (every field that is a node, every node in a field that is a list) without its
+    two generators per node.
+    """
+    children = []
+    for name in node._fields:
+        value = getattr(node, name, None)
+        if isinstance(value, ast.AST):
+            children.append(value)
+        elif isinstance(value, list):
+            children += [item for item in value if isinstance(item, ast.AST)]
+    return children
+
+
+def all_nodes(tree):
+    """tree and every node below it: ast.walk's nodes (in another order), as a list."""
+    nodes = [tree]
+    for node in nodes:  # grows as it is read: each node's children are read in turn
+        nodes += child_nodes(node)
+    return nodes
+
+
 def is_simple_value(node):
     """A value computed without calling anything: literals, names, arithmetic, lambdas."""
-    return all(isinstance(child, SIMPLE_VALUE_NODES) for child in ast.walk(node))
+    pending = [node]
+    while pending:  # stops at the first node that is not simple (a call, most often)
+        current = pending.pop()
+        if not isinstance(current, SIMPLE_VALUE_NODES):
+            return False
+        pending += child_nodes(current)
+    return True
 
 
 def target_names(target):
@@ -222,16 +253,23 @@ def module_level_assignments(tree, limit=MAX_TREE_DEPTH):
     top level assigns it too; := binds where it stands (in a comprehension, the enclosing
     scope), so it counts wherever it is.
     """
-    pending = [(tree, 1, False)]
+    # Level by level: the nodes of one depth outside any function, and those inside one.
+    outside, inside, depth = [tree], [], 1
     bindings = []  # (node that may bind names, inside a function)
-    while pending:
-        node, depth, inside = pending.pop()
+    while outside or inside:
         if depth > limit:
             return None
-        if isinstance(node, BINDING_NODES):
-            bindings.append((node, inside))
-        inner = inside or isinstance(node, FUNCTION_NODES)
-        pending.extend((child, depth + 1, inner) for child in ast.iter_child_nodes(node))
+        below_outside, below_inside = [], []
+        for node in outside:
+            if isinstance(node, BINDING_NODES):
+                bindings.append((node, False))
+            below = below_inside if isinstance(node, FUNCTION_NODES) else below_outside
+            below += child_nodes(node)
+        for node in inside:
+            if isinstance(node, BINDING_NODES):
+                bindings.append((node, True))
+            below_inside += child_nodes(node)
+        outside, inside, depth = below_outside, below_inside, depth + 1
     # Only now, the depth known to be bounded: target_names recurses.
     names, in_functions = set(), set()
     for node, inside in bindings:
@@ -280,7 +318,7 @@ def used_names(nodes):
     return {
         child.id
         for node in nodes
-        for child in ast.walk(node)
+        for child in all_nodes(node)
         if isinstance(child, ast.Name) and isinstance(child.ctx, ast.Load)
     }
 
@@ -377,7 +415,7 @@ def functions_defined_in(node):
     pending = [node]
     while pending:
         current = pending.pop()
-        for child in ast.iter_child_nodes(current):
+        for child in child_nodes(current):
             if isinstance(child, ast.FunctionDef | ast.AsyncFunctionDef):
                 names.append(child.name)
             elif lambda_as_def(child) is not child:

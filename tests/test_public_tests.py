@@ -805,3 +805,56 @@ def test_the_shipped_mistakes_show_no_hidden_value():
     forms = set().union(*(hidden_values.hidden_only_forms(s) for s in public_tests.SCHEMES))
     shown = [f for f in forms if re.search(rf"(?<![\d.]){re.escape(f)}(?!\d)", text)]
     assert not shown
+
+
+TRICKY = [
+    np.array([np.nan, np.inf, -np.inf, 0.0, 1e-9, -0.0, 1e308, -1e308]),
+    np.array([np.inf, np.inf, np.inf, 1e-8, 0.0, 0.0, -1e308, 1e308]),
+    np.array([[1.0, 2.0]], dtype=np.float16),
+    np.array([[1, 2]], dtype=np.int64),
+    np.array([[True, False]]),
+    np.array([[1.0000001, 2.0]], dtype=np.float32),
+    np.zeros((0, 2)),
+    np.array(np.nan),
+]
+
+
+@pytest.mark.parametrize("equal_nan", [False, True])
+def test_close_entries_agree_with_numpy_isclose_on_tricky_pairs(equal_nan):
+    """Does close_entries, and so all_close, agree with numpy's isclose and allclose on NaN,
+    inf, overflowing differences, other dtypes, empty arrays and broadcasting?"""
+    # 1e308 - -1e308 overflows in both (numpy warns alike): the comparison, not the warning.
+    with np.errstate(over="ignore"):
+        compare_tricky_pairs(equal_nan)
+
+
+def compare_tricky_pairs(equal_nan):
+    for got in TRICKY:
+        for want in TRICKY:
+            try:
+                expected = np.isclose(
+                    got, want, rtol=public_tests.RTOL, atol=public_tests.ATOL, equal_nan=equal_nan
+                )
+            except (ValueError, TypeError) as error:
+                with pytest.raises(type(error)):
+                    public_tests.close_entries(got, want, equal_nan)
+                continue
+            found = public_tests.close_entries(got, want, equal_nan)
+            assert np.array_equal(found, expected), (got, want)
+            assert public_tests.all_close(got, want, equal_nan) == np.allclose(
+                got, want, rtol=public_tests.RTOL, atol=public_tests.ATOL, equal_nan=equal_nan
+            )
+
+
+@settings(max_examples=300, deadline=None)
+@given(data=st.data())
+def test_close_entries_agree_with_numpy_isclose_on_returned_arrays(data):
+    """Does close_entries agree with numpy's isclose on any two arrays a function may return
+    (of one shape: the judging compares only those)?"""
+    got = data.draw(returned_values.any_array())
+    want = data.draw(returned_values.any_array(got.shape))
+    for equal_nan in (False, True):
+        expected = np.isclose(
+            got, want, rtol=public_tests.RTOL, atol=public_tests.ATOL, equal_nan=equal_nan
+        )
+        assert np.array_equal(public_tests.close_entries(got, want, equal_nan), expected)
