@@ -171,6 +171,19 @@ def test_an_odd_name_and_a_scratch_notebook_are_graded_and_said(package, tmp_pat
     assert "Graded Initialization.ipynb; not graded: \\x1b]0;x\\x07.ipynb." in scratch["output"]
 
 
+def run_in_a_container(root, python):
+    """run_autograder of the unpacked zip at root, with python, under Docker's default
+    refusals (support.docker_like): as Gradescope runs it in its container."""
+    return subprocess.run(
+        [sys.executable, "-m", "support.docker_like", root / "source" / "run_autograder"],
+        env={**os.environ, "AUTOGRADER_ROOT": str(root), "AUTOGRADER_PYTHON": str(python)},
+        cwd=TESTS,
+        capture_output=True,
+        text=True,
+        timeout=300,
+    )
+
+
 def test_in_a_container_without_namespaces_it_falls_back_to_none_and_still_grades(
     package, tmp_path
 ):
@@ -179,14 +192,7 @@ def test_in_a_container_without_namespaces_it_falls_back_to_none_and_still_grade
     root = unpacked(package, tmp_path / "autograder")
     correct = (SUBMISSIONS / "correct_loop.ipynb").read_bytes()
     (root / "submission" / "Initialization.ipynb").write_bytes(correct)
-    done = subprocess.run(
-        [sys.executable, "-m", "support.docker_like", root / "source" / "run_autograder"],
-        env={**os.environ, "AUTOGRADER_ROOT": str(root), "AUTOGRADER_PYTHON": sys.executable},
-        cwd=TESTS,
-        capture_output=True,
-        text=True,
-        timeout=300,
-    )
+    done = run_in_a_container(root, sys.executable)
     assert done.returncode == 0, done.stderr
     assert "(isolation: none)" in done.stdout
     assert "fell back to 'none'" in done.stderr
@@ -231,14 +237,7 @@ def test_in_a_container_without_namespaces_student_code_cannot_read_the_cases_or
         notebook = support.write_answers(tmp_path / "student", answers)
         (root / "submission" / "Initialization.ipynb").write_bytes(notebook.read_bytes())
         python = public_python(folder)
-        done = subprocess.run(
-            [sys.executable, "-m", "support.docker_like", root / "source" / "run_autograder"],
-            env={**os.environ, "AUTOGRADER_ROOT": str(root), "AUTOGRADER_PYTHON": str(python)},
-            cwd=TESTS,
-            capture_output=True,
-            text=True,
-            timeout=300,
-        )
+        done = run_in_a_container(root, python)
         assert done.returncode == 0, done.stderr
         assert "(isolation: none)" in done.stdout
         assert "ran as root" not in done.stderr
@@ -258,14 +257,7 @@ def test_a_python_the_sandbox_uid_cannot_read_is_warned_of(package, tmp_path):
     root = unpacked(package, tmp_path / "autograder")
     correct = (SUBMISSIONS / "correct_loop.ipynb").read_bytes()
     (root / "submission" / "Initialization.ipynb").write_bytes(correct)
-    done = subprocess.run(
-        [sys.executable, "-m", "support.docker_like", root / "source" / "run_autograder"],
-        env={**os.environ, "AUTOGRADER_ROOT": str(root), "AUTOGRADER_PYTHON": sys.executable},
-        cwd=TESTS,
-        capture_output=True,
-        text=True,
-        timeout=300,
-    )
+    done = run_in_a_container(root, sys.executable)
     assert done.returncode == 0, done.stderr
     assert "(isolation: none)" in done.stdout
     assert "warning: student code ran as root (uid 65534 cannot enter /" in done.stderr
