@@ -173,10 +173,20 @@ def is_this_assignments(path, student_dir):
     return not parts or parts[0] == assignment.NAME or parts[0].endswith(NOTEBOOK_SUFFIX)
 
 
-def student_row(name, student_dir):
-    """The Found of one student folder (a real folder, listed or not)."""
+def student_row(name, student_dir, other_assignments=True):
+    """The Found of one student folder (a real folder, listed or not).
+
+    other_assignments -- whether the folder may hold other assignments' folders (a course's
+                         submissions), whose notebooks are never graded; False for a folder
+                         that holds this assignment only (a Gradescope upload), where a
+                         notebook in any subfolder is a candidate
+    """
     notebooks = student_notebooks(student_dir)
-    mine = [path for path in notebooks if is_this_assignments(path, student_dir)]
+    mine = [
+        path
+        for path in notebooks
+        if not other_assignments or is_this_assignments(path, student_dir)
+    ]
     elsewhere = tuple(path for path in notebooks if path not in mine)
     chosen, others = one_notebook(mine, student_dir)
     if chosen is None:

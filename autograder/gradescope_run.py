@@ -49,7 +49,8 @@ def submission_entry(root):
     if folder.is_symlink() or not folder.is_dir():
         reason = "no submission folder" if not os.path.lexists(folder) else "not a folder"
         return batch.Found(STUDENT, folder, refusal=f"{reason}: {SUBMISSION_FOLDER}")
-    return batch.student_row(STUDENT, folder)
+    # One assignment's upload: a notebook in a subfolder (an uploaded folder) is its own.
+    return batch.student_row(STUDENT, folder, other_assignments=False)
 
 
 def graded_report(entry, root, sandbox):

@@ -157,6 +157,18 @@ def test_a_hostile_submission_folder_is_a_valid_results_json_with_its_reason(
     assert reason in results["output"], results["output"]
 
 
+def test_a_notebook_uploaded_inside_a_folder_is_graded(package, tmp_path):
+    """Is a notebook a student uploaded inside a folder of any name (a zip of their work
+    folder) graded, since a Gradescope upload holds this assignment only?"""
+    root = unpacked(package, tmp_path / "autograder")
+    (root / "submission" / "my work").mkdir()
+    notebook = root / "submission" / "my work" / "Initialization.ipynb"
+    notebook.write_bytes((SUBMISSIONS / "correct_loop.ipynb").read_bytes())
+    done, text = run_autograder(root)
+    assert done.returncode == 0, done.stderr
+    assert valid_results(text)["score"] == FULL_MARKS
+
+
 def test_an_odd_name_and_a_scratch_notebook_are_graded_and_said(package, tmp_path):
     """Is a notebook under a name of escapes and bidi controls graded, shown escaped, and
     is a scratch notebook beside the assignment's named as not graded?"""
