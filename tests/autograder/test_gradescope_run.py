@@ -196,15 +196,20 @@ def run_in_a_container(root, python):
     )
 
 
+def a_correct_submission_in_a_container(package, tmp_path):
+    """(root, run_autograder's CompletedProcess) of a correct notebook graded in a container."""
+    root = unpacked(package, tmp_path / "autograder")
+    correct = (SUBMISSIONS / "correct_loop.ipynb").read_bytes()
+    (root / "submission" / "Initialization.ipynb").write_bytes(correct)
+    return root, run_in_a_container(root, sys.executable)
+
+
 def test_in_a_container_without_namespaces_it_falls_back_to_none_and_still_grades(
     package, tmp_path
 ):
     """Under Docker's default refusals (no namespaces, as in Gradescope's container), does
     run_autograder say it fell back to isolation none -- and still grade 18/18?"""
-    root = unpacked(package, tmp_path / "autograder")
-    correct = (SUBMISSIONS / "correct_loop.ipynb").read_bytes()
-    (root / "submission" / "Initialization.ipynb").write_bytes(correct)
-    done = run_in_a_container(root, sys.executable)
+    root, done = a_correct_submission_in_a_container(package, tmp_path)
     assert done.returncode == 0, done.stderr
     assert "(isolation: none)" in done.stdout
     assert "fell back to 'none'" in done.stderr
@@ -266,10 +271,7 @@ def test_in_a_container_without_namespaces_student_code_cannot_read_the_cases_or
 def test_a_python_the_sandbox_uid_cannot_read_is_warned_of(package, tmp_path):
     """Run as root at level none with a Python uid 65534 cannot enter (this environment's,
     under /root), does run_autograder say in its output that student code ran as root?"""
-    root = unpacked(package, tmp_path / "autograder")
-    correct = (SUBMISSIONS / "correct_loop.ipynb").read_bytes()
-    (root / "submission" / "Initialization.ipynb").write_bytes(correct)
-    done = run_in_a_container(root, sys.executable)
+    root, done = a_correct_submission_in_a_container(package, tmp_path)
     assert done.returncode == 0, done.stderr
     assert "(isolation: none)" in done.stdout
     assert "warning: student code ran as root (uid 65534 cannot enter /" in done.stderr

@@ -15,10 +15,7 @@ from support import lab
 pytestmark = [
     pytest.mark.browser,
     pytest.mark.slow,
-    pytest.mark.skipif(
-        not lab.CHROMIUM.exists(),
-        reason=f"{lab.CHROMIUM} is not installed (apt-get install chromium)",
-    ),
+    lab.NEEDS_CHROMIUM,
 ]
 
 # State of this checkout, not the course: a fresh checkout has none of it.

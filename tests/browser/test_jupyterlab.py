@@ -12,10 +12,7 @@ from support import lab
 pytestmark = [
     pytest.mark.browser,
     pytest.mark.slow,
-    pytest.mark.skipif(
-        not lab.CHROMIUM.exists(),
-        reason=f"{lab.CHROMIUM} is not installed (apt-get install chromium)",
-    ),
+    lab.NEEDS_CHROMIUM,
 ]
 
 ARTIFACTS = Path(__file__).resolve().parents[2] / "artifacts" / "browser"

@@ -8,9 +8,7 @@ import nbformat
 import pytest
 from support import lab
 
-needs_chromium = pytest.mark.skipif(
-    not lab.CHROMIUM.exists(), reason=f"{lab.CHROMIUM} is not installed (apt-get install chromium)"
-)
+needs_chromium = lab.NEEDS_CHROMIUM
 
 
 def port_is_open(port):

@@ -28,8 +28,13 @@ from dataclasses import dataclass
 from pathlib import Path
 
 import psutil
+import pytest
 
 CHROMIUM = Path("/usr/bin/chromium")
+# The mark of a test that drives Chromium: skipped, with how to install it, where it is absent.
+NEEDS_CHROMIUM = pytest.mark.skipif(
+    not CHROMIUM.exists(), reason=f"{CHROMIUM} is not installed (apt-get install chromium)"
+)
 
 # --no-sandbox: we run as root, where Chromium's sandbox refuses to start.
 # The background-networking, component-update and sync switches stop Chromium

@@ -61,16 +61,24 @@ def elements_of(dtype):
     return None  # hypothesis' default for the dtype
 
 
-def spoiled(array):
-    """The array made wrong (or left right) in one of the ways students and attackers do."""
-    return st.one_of(
-        st.just(array.copy()),
+def wrong_values(array):
+    """Strategies for wrong values of the array's shape and dtype: non-finite, constant,
+    nudged."""
+    return [
         st.just(np.full_like(array, np.nan)),
         st.just(np.full_like(array, np.inf)),
         st.just(np.zeros_like(array)),
         st.just(np.ones_like(array)),
         st.floats(-1e6, 1e6).map(lambda value: np.full_like(array, value)),
         st.floats(1e-9, 1e-3).map(lambda nudge: array + nudge),
+    ]
+
+
+def spoiled(array):
+    """The array made wrong (or left right) in one of the ways students and attackers do."""
+    return st.one_of(
+        st.just(array.copy()),
+        *wrong_values(array),
         st.just(array.astype(np.float32)),
         st.just(array.astype(np.float16)),
         st.just(array.astype(np.int64)),
@@ -106,12 +114,7 @@ def entries_for(draw, case):
 def same_shape_spoils(array):
     """Wrong values of the right shape and dtype: the answers that must not earn points."""
     return st.one_of(
-        st.just(np.full_like(array, np.nan)),
-        st.just(np.full_like(array, np.inf)),
-        st.just(np.zeros_like(array)),
-        st.just(np.ones_like(array)),
-        st.floats(-1e6, 1e6).map(lambda value: np.full_like(array, value)),
-        st.floats(1e-9, 1e-3).map(lambda nudge: array + nudge),
+        *wrong_values(array),
         st.floats(0.5, 2.0).map(lambda factor: array * factor),
         st.just(-array),
     )
